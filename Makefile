@@ -1,0 +1,44 @@
+# Two commands for a new user: `make run` (the app on the demo borough) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+WAREHOUSE ?= data/warehouse
+DEMO_EXTRACT ?= data/demo
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test lint demo bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+# Debian's chromium for the real-browser tests (Playwright uses it; it downloads no browser).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+$(WAREHOUSE)/CURRENT: | $(VENV)/.runtime-installed
+	$(PY) -m earlyhelp demo --out $(DEMO_EXTRACT)
+	$(PY) -m earlyhelp ingest $(DEMO_EXTRACT) --warehouse $(WAREHOUSE)
+
+demo: $(WAREHOUSE)/CURRENT
+
+run: $(VENV)/.runtime-installed $(WAREHOUSE)/CURRENT
+	EARLYHELP_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev-installed chromium
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) $(WAREHOUSE) $(DEMO_EXTRACT) tests/screenshots

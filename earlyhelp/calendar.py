@@ -1,0 +1,125 @@
+"""The events calendar and school term dates: council-editable data in `data/calendar/`.
+
+Demand for early help follows the school year (schools are a main referrer) and moved sharply
+with the Covid lockdowns. Both are configuration, not code: term dates differ between councils,
+and a council adds its own events (a new front door, a restructure) to explain its own charts.
+A bad row must stop the load with a message that names the file, row and column, so that the
+person who edited the file can fix it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import holidays
+import numpy as np
+import polars as pl
+
+DEFAULT_CALENDAR_DIR = Path(__file__).resolve().parent.parent / "data" / "calendar"
+
+EVENT_COLUMNS = ("start_date", "end_date", "label", "kind", "description")
+TERM_COLUMNS = ("term", "start_date", "end_date")
+
+
+def load_events(path: Path | None = None) -> pl.DataFrame:
+    """Events that move demand, sorted by start date.
+
+    Columns: start_date (Date), end_date (Date, null for a single-day event), label (short,
+    for a chart annotation), kind (e.g. "covid", "school"), description.
+    """
+    path = path or DEFAULT_CALENDAR_DIR / "events.csv"
+    raw = _read_text_csv(path, EVENT_COLUMNS)
+    events = raw.with_columns(
+        _parse_dates(path, raw, "start_date", required=True),
+        _parse_dates(path, raw, "end_date", required=False),
+        pl.col("description").fill_null(""),
+    )
+    _require_text(path, events, "label")
+    _require_text(path, events, "kind")
+    _require_ordered(path, events, "start_date", "end_date")
+    return events.sort("start_date", "label")
+
+
+def load_term_dates(path: Path | None = None) -> pl.DataFrame:
+    """School terms as teaching blocks (half terms are the gaps between rows), sorted by start.
+
+    Columns: term (e.g. "2020/21 Autumn 1"), start_date (Date), end_date (Date). A date in no
+    block but within the covered years is a school holiday.
+    """
+    path = path or DEFAULT_CALENDAR_DIR / "term_dates.csv"
+    raw = _read_text_csv(path, TERM_COLUMNS)
+    terms = raw.with_columns(
+        _parse_dates(path, raw, "start_date", required=True),
+        _parse_dates(path, raw, "end_date", required=True),
+    )
+    _require_text(path, terms, "term")
+    _require_ordered(path, terms, "start_date", "end_date")
+    terms = terms.sort("start_date")
+    overlaps = terms.filter(pl.col("start_date") <= pl.col("end_date").shift(1))
+    if overlaps.height:
+        raise ValueError(f"{path}: term {overlaps['term'][0]!r} overlaps the term before it")
+    return terms
+
+
+def school_holiday_flags(dates: pl.Series, term_dates: pl.DataFrame | None = None) -> pl.Series:
+    """True for each date outside every teaching block (weekends in term time are not holidays).
+
+    Raises ValueError for a date before the first term or after the last one, rather than
+    guessing: the fix is to add that academic year to term_dates.csv.
+    """
+    terms = load_term_dates() if term_dates is None else term_dates
+    days = dates.cast(pl.Date).cast(pl.Int32).to_numpy()
+    starts = terms["start_date"].cast(pl.Int32).to_numpy()
+    ends = terms["end_date"].cast(pl.Int32).to_numpy()
+    if len(days) and (days.min() < starts[0] or days.max() > ends[-1]):
+        raise ValueError(
+            f"dates from {dates.min()} to {dates.max()} go beyond the term dates, which cover "
+            f"{terms['start_date'][0]} to {terms['end_date'][-1]}: add the missing academic years"
+        )
+    block = np.searchsorted(starts, days, side="right") - 1
+    return pl.Series(dates.name, days > ends[block], dtype=pl.Boolean)
+
+
+def bank_holidays(first_year: int, last_year: int) -> list[date]:
+    """England and Wales bank holidays, for counting working days (e.g. contact to decision)."""
+    calendar = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
+    return sorted(calendar)
+
+
+def _read_text_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
+    """Read every column as text, so that each value is parsed (and reported) by us."""
+    if not path.exists():
+        raise ValueError(f"{path}: calendar file not found")
+    frame = pl.read_csv(path, infer_schema=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame.select(pl.col(c).str.strip_chars() for c in columns)
+
+
+def _parse_dates(path: Path, frame: pl.DataFrame, column: str, *, required: bool) -> pl.Series:
+    """Parse an ISO date column; the first bad value raises with its row (1 = first data row)."""
+    text = frame[column].replace("", None)
+    parsed = text.str.to_date("%Y-%m-%d", strict=False)
+    bad = (text.is_not_null() & parsed.is_null()) | (text.is_null() if required else False)
+    if bad.any():
+        row = int(bad.arg_true()[0])
+        value = text[row]
+        problem = "is empty" if value is None else f"has {value!r}, not a date (YYYY-MM-DD)"
+        raise ValueError(f"{path}: row {row + 1} (line {row + 2}), column {column} {problem}")
+    return parsed.alias(column)
+
+
+def _require_text(path: Path, frame: pl.DataFrame, column: str) -> None:
+    empty = frame[column].fill_null("") == ""
+    if empty.any():
+        row = int(empty.arg_true()[0])
+        raise ValueError(f"{path}: row {row + 1} (line {row + 2}), column {column} is empty")
+
+
+def _require_ordered(path: Path, frame: pl.DataFrame, start: str, end: str) -> None:
+    backwards = (frame[end] < frame[start]).fill_null(False)
+    if backwards.any():
+        row = int(backwards.arg_true()[0])
+        raise ValueError(f"{path}: row {row + 1} (line {row + 2}), column {end} is before {start}")

@@ -1,0 +1,803 @@
+"""The chart theme and the figure builders: the one place that decides how a chart looks.
+
+Every chart derives from the UK Government Analysis Function template that `afcharts` ships for
+Plotly, and takes its colours only from the Analysis Function palettes. Following the afcharts
+guidance, lines are labelled directly at their ends rather than with a legend, bars carry their
+values, and each figure carries a one-sentence alt text (read it with `alt_text(fig)`), so the
+description travels with the chart into the page, the table expander and, later, the
+committee pack.
+
+Builders take Polars frames and return `plotly.graph_objects.Figure`. No Streamlit here.
+
+Text sizes are for a projector: the template's base size is 14pt (about 18.6px); nothing is
+smaller than `MIN_FONT_PX`.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import copy
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import afcharts.pio_template  # importing it registers the "afcharts" Plotly template
+import plotly.graph_objects as go
+import plotly.io as pio
+import polars as pl
+from afcharts.af_colours import get_af_colours
+from plotly.subplots import make_subplots
+
+# --- Palette: declared once, every chart derives from it -------------------------------------
+CATEGORICAL: list[str] = get_af_colours("categorical")  # up to 6 series
+DUO: list[str] = get_af_colours("duo")
+FOCUS: list[str] = get_af_colours("focus")  # [highlight, grey]
+SEQUENTIAL: list[str] = get_af_colours("sequential", number_of_colours=5, include_grey=True)
+
+MAIN = CATEGORICAL[0]  # dark blue: a single series, bars
+DARK_GREY = CATEGORICAL[4]  # #3D3D3D: event markers and their labels
+MID_GREY = FOCUS[1]  # #BFBFBF: shaded event spans, context
+LIGHT_GREY = SEQUENTIAL[-1]  # #F2F2F2
+
+MAX_LABELLED_SERIES = len(CATEGORICAL)
+
+# --- Sizes (px) -----------------------------------------------------------------------------
+BASE_FONT_PX = round(afcharts.pio_template.base_size, 1)  # 14pt in the afcharts template
+TITLE_FONT_PX = 24
+SUBTITLE_FONT_PX = 18
+EVENT_FONT_PX = 16
+MIN_FONT_PX = 14
+PLOT_HEIGHT_PX = 360  # the plotting area; margins are added around it
+#: Width assumed when spacing labels. Narrower than a 1366px screen's main column on purpose, so
+#: that labels placed apart here stay apart on a projector at 1024px or in a half-width column.
+ASSUMED_PLOT_WIDTH_PX = 760
+_CHAR_WIDTH_EM = 0.56  # average glyph width of a sans-serif font, in ems
+_EVENT_ROW_PX = 24
+_TITLE_BLOCK_PX = 96  # title + subtitle + gap
+
+ALT_TEXT_KEY = "alt_text"
+#: English month names whatever the server's locale ("" first, so that MONTH_NAMES[1] is January).
+MONTH_NAMES = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _build_template() -> go.layout.Template:
+    template = copy.deepcopy(pio.templates["afcharts"])
+    template.layout.update(
+        font={"family": "Arial, Helvetica, sans-serif"},
+        title={
+            "font": {"size": TITLE_FONT_PX},
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 14, "l": 8},
+            "subtitle": {"font": {"size": SUBTITLE_FONT_PX, "color": DARK_GREY}},
+        },
+        hoverlabel={"font": {"size": 16}},
+        showlegend=False,
+        xaxis={"showgrid": False, "ticklabelstandoff": 4},
+        yaxis={"tickformat": ",d", "rangemode": "tozero", "ticklabelstandoff": 6},
+    )
+    return template
+
+
+TEMPLATE = _build_template()
+pio.templates["earlyhelp"] = TEMPLATE
+
+
+# --- Alt text -------------------------------------------------------------------------------
+def alt_text(fig: go.Figure) -> str:
+    """The one-sentence description a builder attached to the figure ('' if none)."""
+    meta = fig.layout.meta
+    if isinstance(meta, dict):
+        return str(meta.get(ALT_TEXT_KEY, ""))
+    return ""
+
+
+def _attach_alt_text(fig: go.Figure, text: str) -> go.Figure:
+    text = " ".join(text.split())
+    if not text.endswith("."):
+        text += "."
+    fig.update_layout(meta={ALT_TEXT_KEY: text})
+    return fig
+
+
+# --- Small text helpers ---------------------------------------------------------------------
+def month_name(day: date) -> str:
+    """'April 2018'."""
+    return f"{MONTH_NAMES[day.month]} {day.year}"
+
+
+def long_date(day: date) -> str:
+    """'31 March 2026' (GOV.UK style: no leading zero, no ordinal)."""
+    return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _text_px(text: str, font_px: float) -> float:
+    longest = max((len(part) for part in str(text).split("<br>")), default=0)
+    return longest * font_px * _CHAR_WIDTH_EM
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() else text
+
+
+def _as_dates(series: pl.Series) -> pl.Series:
+    """Month text 'YYYY-MM', ISO date text, Date or Datetime -> Date."""
+    if series.dtype == pl.Date:
+        return series
+    if isinstance(series.dtype, pl.Datetime):
+        return series.dt.date()
+    text = series.cast(pl.String)
+    return pl.Series(
+        series.name,
+        [None if v is None else date.fromisoformat(v if len(v) > 7 else v + "-01") for v in text],
+        dtype=pl.Date,
+    )
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=_calendar.monthrange(day.year, day.month)[1])
+
+
+# --- Events ---------------------------------------------------------------------------------
+def _prepare_events(events: pl.DataFrame | None, first: date, last: date) -> list[dict]:
+    """Events that touch [first, last], sorted by start, with spans clipped to the range."""
+    if events is None or events.is_empty():
+        return []
+    rows = []
+    for row in events.to_dicts():
+        start = row.get("start_date")
+        if start is None:
+            continue
+        start = _as_dates(pl.Series([start]))[0]
+        end = row.get("end_date")
+        end = _as_dates(pl.Series([end]))[0] if end is not None else None
+        if start > last or (end or start) < first:
+            continue
+        label = str(row.get("label") or "").strip()
+        rows.append(
+            {
+                "start": max(start, first),
+                "end": min(end, last) if end else None,
+                "label": label,
+                "kind": row.get("kind"),
+            }
+        )
+    return sorted(rows, key=lambda r: r["start"])
+
+
+def _assign_rows(
+    positions_px: list[float], widths_px: list[float], plot_width_px: float, gap_px: float = 14
+) -> tuple[list[int], list[str], float]:
+    """Rows for event labels (0 = nearest the plot) so that labels never overlap each other and
+    no marker's leader line runs through another event's label.
+
+    A label starts at its marker and runs right. Each marker's line rises to its own label's
+    row, so a label must sit above every marker that lies under it: placing each label in the
+    lowest free row above those gives a staircase that reads left to right, top to bottom.
+    Near the right edge a label ends at its marker and runs left instead, unless that would
+    put two labels each over the other's marker (then it runs right, past the plot).
+    Returns each label's row, its anchor ('left' or 'right') and how many pixels the labels
+    run past the right of the plot.
+    """
+    count = len(positions_px)
+
+    def span(k: int, anchor: str) -> tuple[float, float]:
+        x, w = positions_px[k], widths_px[k]
+        return (x, x + w) if anchor == "left" else (x - w, x)
+
+    def covers(bounds: tuple[float, float], x: float) -> bool:
+        return bounds[0] - gap_px / 2 <= x <= bounds[1] + gap_px / 2
+
+    anchors = [
+        "left" if positions_px[k] + widths_px[k] <= plot_width_px else "right" for k in range(count)
+    ]
+    for k in range(count):
+        if anchors[k] == "right" and any(
+            covers(span(k, "right"), positions_px[j])
+            and covers(span(j, anchors[j]), positions_px[k])
+            for j in range(count)
+            if j != k
+        ):
+            anchors[k] = "left"
+    spans = [span(k, anchors[k]) for k in range(count)]
+    # under[k]: markers whose lines pass under label k, so their labels must sit lower.
+    under = [
+        {j for j in range(count) if j != k and covers(spans[k], positions_px[j])}
+        for k in range(count)
+    ]
+    rows: list[int | None] = [None] * count
+    while None in rows:
+        waiting = [k for k in range(count) if rows[k] is None]
+        k = min(waiting, key=lambda w: (sum(rows[j] is None for j in under[w]), -positions_px[w]))
+        row = max((rows[j] + 1 for j in under[k] if rows[j] is not None), default=0)
+        left, right = spans[k]
+        while any(
+            rows[m] == row and spans[m][0] < right + gap_px and left < spans[m][1] + gap_px
+            for m in range(count)
+        ):
+            row += 1
+        rows[k] = row
+    overflow = max((right for _, right in spans), default=0) - plot_width_px
+    return [int(r) for r in rows], anchors, max(0.0, overflow)  # type: ignore[arg-type]
+
+
+def _add_events(
+    fig: go.Figure,
+    events: list[dict],
+    first: date,
+    last: date,
+    plot_width_px: float,
+    row: int | None = None,
+    col: int | None = None,
+    labels: bool = True,
+) -> tuple[int, float]:
+    """Dotted lines for dates, shaded spans for periods, labels stacked above the plot.
+
+    Each marker's line runs up out of the plot to its own label, so a label is tied to its
+    marker even when labels are stacked in rows. Returns the number of label rows used and how
+    far (px) labels run past the right of the plot.
+    """
+    if not events:
+        return 0, 0.0
+    total_days = max((last - first).days, 1)
+    positions = [(e["start"] - first).days / total_days * plot_width_px for e in events]
+    widths = [_text_px(e["label"], EVENT_FONT_PX) + 8 for e in events]
+    label_rows, anchors, overflow = _assign_rows(positions, widths, plot_width_px)
+    target = {} if row is None else {"row": row, "col": col}
+    for event, label_row, anchor in zip(events, label_rows, anchors, strict=True):
+        start = event["start"]
+        if event["end"] is not None and event["end"] > start:
+            fig.add_vrect(
+                x0=start,
+                x1=event["end"],
+                fillcolor=MID_GREY,
+                opacity=0.35,
+                line_width=0,
+                layer="below",
+                **target,
+            )
+        if not labels:  # small multiples: quiet, unlabelled markers
+            fig.add_vline(x=start, line={"color": MID_GREY, "width": 1}, layer="below", **target)
+            continue
+        fig.add_vline(
+            x=start, line={"color": DARK_GREY, "width": 1.5, "dash": "dot"}, layer="below", **target
+        )
+        rise = 6 + label_row * _EVENT_ROW_PX
+        # The leader: from the top of the plot up to the label's row (sized in pixels).
+        fig.add_shape(
+            type="line",
+            xref="x",
+            x0=start,
+            x1=start,
+            yref="paper",
+            ysizemode="pixel",
+            yanchor=1,
+            y0=0,
+            y1=rise + _EVENT_ROW_PX - 6,
+            line={"color": DARK_GREY, "width": 1.5, "dash": "dot"},
+        )
+        fig.add_annotation(
+            x=start,
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            yshift=rise,
+            xanchor=anchor,
+            xshift=4 if anchor == "left" else -4,
+            text=event["label"],
+            showarrow=False,
+            align=anchor,
+            font={"size": EVENT_FONT_PX, "color": DARK_GREY},
+        )
+    return ((max(label_rows) + 1), overflow) if labels else (0, 0.0)
+
+
+def _event_phrase(events: list[dict]) -> str:
+    if not events:
+        return ""
+    labels = [_plain_label(e["label"]) for e in events if e["label"]]
+    if len(labels) > 8:
+        return f", with {len(labels)} events marked, from {labels[0]} to {labels[-1]}"
+    return f", with {_join(labels)} marked"
+
+
+# --- Direct labels --------------------------------------------------------------------------
+def _spread(values_px: list[float], min_gap_px: float, low: float, high: float) -> list[float]:
+    """Move label positions apart (keeping their order) so neighbours are min_gap_px apart."""
+    order = sorted(range(len(values_px)), key=lambda i: values_px[i])
+    placed = [values_px[i] for i in order]
+    for i in range(1, len(placed)):
+        placed[i] = max(placed[i], placed[i - 1] + min_gap_px)
+    overflow = placed[-1] - high if placed else 0
+    if overflow > 0:
+        placed = [p - overflow for p in placed]
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = min(placed[i], placed[i + 1] - min_gap_px)
+    placed = [max(p, low) for p in placed]
+    result = [0.0] * len(values_px)
+    for rank, i in enumerate(order):
+        result[i] = placed[rank]
+    return result
+
+
+def _nice_max(value: float) -> float:
+    """A y-axis top a little above the data, so the top label is not cut off."""
+    return value * 1.12 if value > 0 else 1
+
+
+# --- Builders -------------------------------------------------------------------------------
+def monthly_trend(
+    frame: pl.DataFrame,
+    x: str,
+    y: str,
+    color: str | None = None,
+    events: pl.DataFrame | None = None,
+    *,
+    title: str,
+    y_title: str,
+    subject: str | None = None,
+    plot_width_px: float = ASSUMED_PLOT_WIDTH_PX,
+) -> go.Figure:
+    """Line chart of a monthly count, one line per value of `color` (or one line).
+
+    `x` holds months ('YYYY-MM' text or dates); `events` is the events calendar (start_date,
+    end_date nullable, label, kind): dated events become dotted lines, periods shaded spans,
+    each with a short label above the plot placed so that no two labels overlap. Up to six
+    series are labelled at their line ends; more than six are drawn as small multiples.
+    `subject` words the alt text ('monthly referrals to early help'); it defaults to the title.
+    """
+    data = frame.with_columns(_as_dates(frame[x]).alias(x)).sort(x)
+    series_names = [None] if color is None else data[color].unique(maintain_order=True).to_list()
+    if color is not None:
+        series_names = sorted(series_names, key=lambda s: str(s))
+    if color is not None and len(series_names) > MAX_LABELLED_SERIES:
+        return small_multiples(
+            frame, x, y, color, events, title=title, y_title=y_title, subject=subject
+        )
+    subject = subject or _lower_first(title)
+    if data.is_empty():
+        return _empty_figure(title, y_title, f"Line chart of {subject}: no data for this selection")
+
+    first, last = data[x].min(), data[x].max()
+    last_day = _month_end(last)
+    chosen = _prepare_events(events, first, last_day)
+
+    fig = go.Figure()
+    colours = [MAIN] if color is None else CATEGORICAL[: max(len(series_names), 1)]
+    ends = []
+    for name, colour in zip(series_names, colours, strict=False):
+        part = data if name is None else data.filter(pl.col(color) == name)
+        label = y_title if name is None else str(name)
+        fig.add_trace(
+            go.Scatter(
+                x=part[x].to_list(),
+                y=part[y].to_list(),
+                mode="lines",
+                name=label,
+                line={"color": colour, "width": 3},
+                connectgaps=False,
+                hovertemplate=f"{label}: %{{y:,}}<extra></extra>"
+                if name is not None
+                else "%{y:,}<extra></extra>",
+            )
+        )
+        shown = part.filter(pl.col(y).is_not_null())
+        if not shown.is_empty():
+            ends.append((label, colour, shown[x][-1], shown[y][-1]))
+
+    y_max = _nice_max(float(data[y].max() or 0))
+    right_margin = 16
+    if color is not None and ends:
+        # Direct labels at the line ends, nudged apart so they never overlap.
+        px_per_unit = PLOT_HEIGHT_PX / y_max
+        wanted = [value * px_per_unit for *_, value in ends]
+        placed = _spread(wanted, BASE_FONT_PX * 1.25, 0, PLOT_HEIGHT_PX)
+        for (label, colour, x_end, value), want, put in zip(ends, wanted, placed, strict=True):
+            fig.add_trace(
+                go.Scatter(
+                    x=[x_end],
+                    y=[value],
+                    mode="markers",
+                    hoverinfo="skip",
+                    marker={"color": colour, "size": 9},
+                    showlegend=False,
+                )
+            )
+            fig.add_annotation(
+                x=x_end,
+                y=value,
+                xanchor="left",
+                yanchor="middle",
+                xshift=10,
+                yshift=put - want,
+                text=f"<b>{label}</b>",
+                showarrow=False,
+                font={"size": BASE_FONT_PX, "color": colour},
+            )
+        right_margin = int(max(_text_px(e[0], BASE_FONT_PX) for e in ends) * 1.1) + 24
+
+    event_rows, overflow = _add_events(fig, chosen, first, last, plot_width_px)
+    right_margin = max(right_margin, int(overflow) + 16)
+    top = _TITLE_BLOCK_PX + (event_rows * _EVENT_ROW_PX + 12 if event_rows else 0)
+    _layout(fig, title, y_title, top=top, right=right_margin)
+    fig.update_yaxes(range=[0, y_max])
+    fig.update_xaxes(
+        hoverformat="%B %Y", range=[first - timedelta(days=10), last + timedelta(days=10)]
+    )
+
+    period = f"{month_name(first)} to {month_name(last)}"
+    lines = "" if color is None else f", one line for each {color.replace('_', ' ')}"
+    return _attach_alt_text(
+        fig, f"Line chart of {subject}, {period}{lines}{_event_phrase(chosen)}."
+    )
+
+
+def small_multiples(
+    frame: pl.DataFrame,
+    x: str,
+    y: str,
+    facet: str,
+    events: pl.DataFrame | None = None,
+    *,
+    title: str,
+    y_title: str,
+    subject: str | None = None,
+    columns: int = 3,
+) -> go.Figure:
+    """One small line chart per value of `facet`, on a shared y axis, each titled directly."""
+    data = frame.with_columns(_as_dates(frame[x]).alias(x)).sort(x)
+    subject = subject or _lower_first(title)
+    names = sorted(data[facet].unique().to_list(), key=lambda s: str(s))
+    if not names:
+        return _empty_figure(
+            title, y_title, f"Line charts of {subject}: no data for this selection"
+        )
+    columns = max(1, min(columns, len(names)))
+    rows = -(-len(names) // columns)
+    panel_px, gap_px = 220, 90
+    plot_height = rows * panel_px + (rows - 1) * gap_px
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        shared_yaxes=True,
+        shared_xaxes=True,
+        subplot_titles=[str(n) for n in names],
+        horizontal_spacing=0.04,
+        vertical_spacing=gap_px / plot_height if rows > 1 else 0,
+    )
+    first, last = data[x].min(), data[x].max()
+    chosen = _prepare_events(events, first, _month_end(last))
+    for i, name in enumerate(names):
+        r, c = i // columns + 1, i % columns + 1
+        part = data.filter(pl.col(facet) == name)
+        fig.add_trace(
+            go.Scatter(
+                x=part[x].to_list(),
+                y=part[y].to_list(),
+                mode="lines",
+                name=str(name),
+                line={"color": MAIN, "width": 2.5},
+                hovertemplate=f"{name}: %{{y:,}}<extra></extra>",
+            ),
+            row=r,
+            col=c,
+        )
+        _add_events(fig, chosen, first, last, 0, row=r, col=c, labels=False)
+    for annotation in fig.layout.annotations:
+        annotation.font = {"size": BASE_FONT_PX, "color": "black"}
+    _layout(fig, title, y_title, top=_TITLE_BLOCK_PX + 30, right=16, plot_height=plot_height)
+    fig.update_yaxes(range=[0, _nice_max(float(data[y].max() or 0))])
+    fig.update_xaxes(hoverformat="%B %Y", dtick="M24", tickformat="%Y", showticklabels=True)
+    period = f"{month_name(first)} to {month_name(last)}"
+    return _attach_alt_text(
+        fig,
+        f"Line charts of {subject}, {period}, one small chart for each "
+        f"{facet.replace('_', ' ')} ({_join([str(n) for n in names])}){_event_phrase(chosen)}.",
+    )
+
+
+def bar_chart(
+    frame: pl.DataFrame,
+    category: str,
+    value: str,
+    *,
+    title: str,
+    x_title: str,
+    subject: str | None = None,
+    highlight: str | None = None,
+    sort: bool = True,
+) -> go.Figure:
+    """Horizontal bars for comparing districts (or any categories), values written on the bars.
+
+    Bars are sorted largest first (top) unless `sort` is False. `highlight` names one category
+    to pick out in dark blue with the others in grey (the afcharts focus palette). Suppressed
+    values (null) are drawn as no bar and labelled 'c'.
+    """
+    subject = subject or _lower_first(title)
+    data = frame.select(category, value)
+    if data.is_empty():
+        return _empty_figure(title, x_title, f"Bar chart of {subject}: no data for this selection")
+    if sort:
+        data = data.sort(value, descending=True, nulls_last=True)
+    names = [str(n) for n in data[category].to_list()]
+    values = data[value].to_list()
+    if highlight is None:
+        colours = [MAIN] * len(names)
+    else:
+        colours = [FOCUS[0] if n == highlight else FOCUS[1] for n in names]
+    shown = [v for v in values if v is not None]
+    top = max(shown, default=0)
+    labels = ["c" if v is None else f"{v:,}" for v in values]
+    fig = go.Figure(
+        go.Bar(
+            x=[v or 0 for v in values],
+            y=names,
+            orientation="h",
+            marker={"color": colours},
+            text=labels,
+            textposition="outside",
+            cliponaxis=False,
+            textfont={"size": BASE_FONT_PX, "color": "black"},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    bar_px = 44
+    _layout(
+        fig,
+        title,
+        x_title,
+        top=_TITLE_BLOCK_PX,
+        right=24,
+        plot_height=max(len(names) * bar_px, 120),
+    )
+    fig.update_yaxes(
+        autorange="reversed",
+        tickformat=None,
+        rangemode=None,
+        showgrid=False,
+        ticks="",
+        linecolor=DARK_GREY,
+    )
+    fig.update_xaxes(range=[0, _nice_max(float(top)) * 1.05], showgrid=True, tickformat=",d")
+    fig.update_layout(hovermode="closest", bargap=0.3)
+
+    described = ""
+    if shown:
+        pairs = [(n, v) for n, v in zip(names, values, strict=True) if v is not None]
+        high = max(pairs, key=lambda p: p[1])
+        low = min(pairs, key=lambda p: p[1])
+        described = f": highest {high[0]} ({high[1]:,}), lowest {low[0]} ({low[1]:,})"
+    return _attach_alt_text(
+        fig, f"Bar chart of {subject}, {len(names)} {category.replace('_', ' ')}s{described}."
+    )
+
+
+# --- Words that go with a chart -------------------------------------------------------------
+def change_sentence(
+    current: int | None,
+    previous: int | None,
+    period_end: date,
+    measure: str = "referrals to early help",
+) -> str:
+    """'In the 12 months to 31 March 2026 there were 3,456 referrals to early help, 5% more
+    than in the 12 months before (3,291).'"""
+    if current is None:
+        return (
+            f"The number of {measure} in the 12 months to {long_date(period_end)} is too "
+            "small to show."
+        )
+    text = f"In the 12 months to {long_date(period_end)} there were {current:,} {measure}"
+    if previous:
+        change = (current - previous) / previous
+        if round(change * 100) == 0:
+            text += f", about the same as in the 12 months before ({previous:,})"
+        else:
+            more = "more" if change > 0 else "fewer"
+            text += f", {abs(change):.0%} {more} than in the 12 months before ({previous:,})"
+    return text + "."
+
+
+def _plain_label(label: str) -> str:
+    """'Schools return (Sep 2020)' -> 'Schools return' (the date is given separately)."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", label).strip() or label
+
+
+def _date_range(start: date, end: date) -> str:
+    if start.year == end.year:
+        return f"{start.day} {MONTH_NAMES[start.month]} to {long_date(end)}"
+    return f"{long_date(start)} to {long_date(end)}"
+
+
+def event_effects(
+    frame: pl.DataFrame, x: str, y: str, events: pl.DataFrame | None, threshold: float = 0.10
+) -> tuple[list[dict], tuple[date, date] | None]:
+    """For each event, the month near it that differs most from the usual level for that month.
+
+    The usual level of a calendar month is its average in the data before the first event's
+    month (a seasonal baseline; every calendar month must appear there at least once). A dated
+    event looks at its own month and the next; a period looks at every month it covers; no
+    window reaches into the next event's month, and no month is claimed by two events. Only
+    differences of at least `threshold` are returned. Returns the effects and the first and
+    last months of the baseline (None when the data start too late to have one).
+    """
+    data = frame.with_columns(_as_dates(frame[x]).alias(x)).filter(pl.col(y).is_not_null()).sort(x)
+    if data.is_empty():
+        return [], None
+    first, last = data[x].min(), data[x].max()
+    chosen = _prepare_events(events, first, _month_end(last))
+    if not chosen:
+        return [], None
+    cutoff = chosen[0]["start"].replace(day=1)
+    values = dict(zip(data[x].to_list(), data[y].to_list(), strict=True))
+    before = [m for m in values if m < cutoff]
+    usual = {}
+    for calendar_month in range(1, 13):
+        same = [values[m] for m in before if m.month == calendar_month]
+        if same:
+            usual[calendar_month] = sum(same) / len(same)
+    if not before or len(usual) < 12:
+        return [], None
+    baseline = (min(before), max(before))
+    starts = [e["start"].replace(day=1) for e in chosen]
+    effects, used = [], set()
+    for index, event in enumerate(chosen):
+        month = starts[index]
+        last_month = (event["end"] or _add_months(month, 1)).replace(day=1)
+        if event["end"] is None:
+            last_month = _add_months(month, 1)
+        later = [s for s in starts[index + 1 :] if s > month]
+        if later:
+            last_month = min(last_month, _add_months(later[0], -1))
+        window = [m for m in _months(month, last_month) if m in values and m not in used]
+        if not window:
+            continue
+        best = max(
+            window, key=lambda m: abs(values[m] / usual[m.month] - 1) if usual[m.month] else 0
+        )
+        if not usual[best.month]:
+            continue
+        change = values[best] / usual[best.month] - 1
+        if abs(change) < threshold:
+            continue
+        used.add(best)
+        effects.append(
+            {
+                "event": event,
+                "month": best,
+                "value": values[best],
+                "usual": usual[best.month],
+                "change": change,
+            }
+        )
+    return effects, baseline
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _months(first: date, last: date) -> list[date]:
+    out, month = [], first.replace(day=1)
+    while month <= last:
+        out.append(month)
+        month = _add_months(month, 1)
+    return out
+
+
+def trend_summary(
+    frame: pl.DataFrame, x: str, y: str, events: pl.DataFrame | None, measure: str = "referrals"
+) -> str:
+    """Plain-English markdown on how the events moved a monthly count, every number computed.
+
+    e.g. 'How the events marked moved referrals, against the usual level for the same month
+    (its average from April 2018 to February 2020):' then
+    one bullet per event that moved it, '**First lockdown** (23 March to 31 May 2020): 152
+    referrals in April 2020, 43% fewer than usual (268).'
+    """
+    effects, baseline = event_effects(frame, x, y, events)
+    if baseline is None:
+        return ""
+    base = f"its average from {month_name(baseline[0])} to {month_name(baseline[1])}"
+    if not effects:
+        return (
+            f"Around the events marked, {measure} stayed within 10% of the usual level for "
+            f"the month ({base})."
+        )
+    lines = [
+        f"How the events marked moved {measure}, against the usual level for the same "
+        f"month ({base}):"
+    ]
+    for effect in effects:
+        event = effect["event"]
+        when = (
+            _date_range(event["start"], event["end"]) if event["end"] else long_date(event["start"])
+        )
+        direction = "more" if effect["change"] > 0 else "fewer"
+        lines.append(
+            f"- **{_plain_label(event['label'])}** ({when}): {effect['value']:,} {measure} in "
+            f"{month_name(effect['month'])}, {abs(effect['change']):.0%} {direction} than usual "
+            f"({round(effect['usual']):,})."
+        )
+    return "\n".join(lines)
+
+
+# --- Layout ---------------------------------------------------------------------------------
+def _layout(
+    fig: go.Figure,
+    title: str,
+    subtitle: str,
+    *,
+    top: int,
+    right: int,
+    plot_height: int = PLOT_HEIGHT_PX,
+) -> None:
+    bottom = 56
+    fig.update_layout(
+        template=TEMPLATE,
+        title={"text": title, "subtitle": {"text": subtitle}},
+        height=plot_height + top + bottom,
+        margin={"t": top, "r": right, "b": bottom, "l": 16, "pad": 0},
+    )
+
+
+def _empty_figure(title: str, subtitle: str, description: str) -> go.Figure:
+    fig = go.Figure()
+    _layout(fig, title, subtitle, top=_TITLE_BLOCK_PX, right=16, plot_height=160)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(
+        text="No data for this selection",
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": BASE_FONT_PX},
+    )
+    return _attach_alt_text(fig, description)
+
+
+def font_sizes(fig: go.Figure | dict) -> list[float]:
+    """Every font size set in a figure (or its JSON as a dict) and its template, in px, to
+    check that none is below MIN_FONT_PX."""
+    sizes: list[float] = []
+
+    def walk(node: object, key: str = "") -> None:
+        if isinstance(node, dict):
+            if key.endswith("font") and isinstance(node.get("size"), int | float):
+                sizes.append(float(node["size"]))
+            for child_key, child in node.items():
+                walk(child, child_key)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item, key)
+
+    walk(fig if isinstance(fig, dict) else fig.to_dict())
+    return sizes

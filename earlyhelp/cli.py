@@ -1,0 +1,108 @@
+"""Command line: python -m earlyhelp demo | ingest | query (DESIGN.md, "Public contract")."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from earlyhelp.errors import QueryError, UnusableInput, WarehouseMissing
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from earlyhelp.demo import write_demo
+
+    started = time.perf_counter()
+    written = write_demo(Path(args.out), seed=args.seed, scale=args.scale, fmt=args.format)
+    seconds = time.perf_counter() - started
+    for name, rows in written.items():
+        print(f"{name:<28}{rows:>14,} rows")
+    print(f"Demo extract ({args.scale}, seed {args.seed}) written to {args.out} in {seconds:.1f} s")
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from earlyhelp.ingest import ingest, reconciliation_text
+
+    started = time.perf_counter()
+    result = ingest([Path(p) for p in args.paths], Path(args.warehouse))
+    print(reconciliation_text(result))
+    print(f"Ingest took {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise QueryError(f"--param takes key=value, not {pair!r}")
+        params[key.strip()] = value
+    return params
+
+
+def _query(args: argparse.Namespace) -> int:
+    from earlyhelp import disclosure
+    from earlyhelp.queries import QueryRunner
+    from earlyhelp.roles import Role
+
+    role = Role.parse(args.role)
+    runner = QueryRunner.open(Path(args.warehouse))
+    frame = runner.run(args.name, _parse_params(args.param), role=role)
+    if not role.exact_counts:
+        frame = disclosure.as_display_text(frame, runner.counts_of(args.name))
+    if args.format == "json":
+        print(json.dumps(frame.to_dicts(), default=str, indent=1))
+    else:
+        sys.stdout.write(frame.write_csv())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m earlyhelp", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="write a synthetic SSD-layout extract")
+    demo.add_argument("--out", required=True, help="folder to write the extract into")
+    demo.add_argument("--seed", type=int, default=2021)
+    demo.add_argument("--scale", choices=("borough", "national"), default="borough")
+    demo.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    demo.set_defaults(run=_demo)
+
+    ingest = commands.add_parser("ingest", help="validate extracts and publish a warehouse version")
+    ingest.add_argument(
+        "paths", nargs="+", help="SSD folder, Annex A workbook or canonical Parquet"
+    )
+    ingest.add_argument("--warehouse", required=True)
+    ingest.set_defaults(run=_ingest)
+
+    query = commands.add_parser("query", help="run a named query from queries/")
+    query.add_argument("name")
+    query.add_argument("--warehouse", required=True)
+    query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    query.add_argument("--role", default="board", help="board, district:<name>, manager, analyst")
+    query.add_argument("--format", choices=("csv", "json"), default="csv")
+    query.set_defaults(run=_query)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (UnusableInput, QueryError, WarehouseMissing) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a one-line reason, never a traceback, unless asked for
+        if os.environ.get("EARLYHELP_DEBUG"):
+            raise
+        print(
+            f"error: {type(exc).__name__}: {exc} (set EARLYHELP_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1

@@ -1,0 +1,22 @@
+"""Where things live. Paths a council may change come from environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = REPO_ROOT / "queries"
+MART_QUERIES_DIR = QUERIES_DIR / "marts"
+DATA_DIR = REPO_ROOT / "data"
+DEFAULT_WAREHOUSE = DATA_DIR / "warehouse"
+DEFAULT_KEY_FILE = DATA_DIR / "secrets" / "pseudonymisation.key"
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("EARLYHELP_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def key_file() -> Path:
+    """The pseudonymisation key: kept apart from the warehouse, never committed."""
+    return Path(os.environ.get("EARLYHELP_KEY_FILE") or DEFAULT_KEY_FILE)

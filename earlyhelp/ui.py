@@ -1,0 +1,266 @@
+"""Shared Streamlit widgets: the only library module that imports streamlit.
+
+Pages use these so that every chart comes with its alt text, its data as a table and a CSV of
+exactly that table; every query goes through one cached runner; and a missing warehouse gives
+the user a message telling them what to do, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from earlyhelp import charts, config, disclosure
+from earlyhelp.errors import QueryError, WarehouseMissing
+from earlyhelp.queries import QueryRunner
+from earlyhelp.roles import Role
+from earlyhelp.warehouse import VERSIONS, current_version_dir
+
+#: The role every page uses until login arrives (DESIGN.md item 6).
+DEMO_ROLE = "board"
+ROLE_DESCRIPTIONS = {
+    "board": "board view",
+    "district": "district view",
+    "manager": "manager view",
+    "analyst": "analyst view",
+}
+
+METRIC_WIDTH_PX = 200  # four fit across a 1366px screen; two per row at 1024px
+
+_PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": [
+        "zoom2d",
+        "pan2d",
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+        "resetScale2d",
+    ],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+# --- Role -----------------------------------------------------------------------------------
+def current_role() -> Role:
+    return Role.parse(DEMO_ROLE)
+
+
+def role_label(role: Role | None = None) -> str:
+    role = role or current_role()
+    text = ROLE_DESCRIPTIONS[role.kind]
+    return f"{text} ({role.district})" if role.district else text
+
+
+# --- Warehouse and queries --------------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _runner(warehouse: str, version: str) -> QueryRunner:
+    """One runner per warehouse version: a newly published version gets a new runner, while
+    sessions still holding the previous one keep working."""
+    return QueryRunner(Path(warehouse) / VERSIONS / version)
+
+
+def open_warehouse() -> tuple[QueryRunner | None, str | None]:
+    """The runner for the published warehouse, or None and a one-line reason."""
+    path = config.warehouse_path()
+    try:
+        version = current_version_dir(path).name
+        runner = _runner(str(path.resolve()), version)
+    except WarehouseMissing as exc:
+        return None, str(exc)
+    except Exception as exc:  # a damaged warehouse must still give a message, not a traceback
+        return None, f"The warehouse in {path} could not be opened ({type(exc).__name__})."
+    if not _has_episodes(runner):
+        return None, f"The warehouse in {path} has no early help episodes to show."
+    return runner, None
+
+
+def _has_episodes(runner: QueryRunner) -> bool:
+    tables = runner.manifest.get("tables") or {}
+    return bool(tables.get("early_help_episodes", 1))
+
+
+def show_missing_warehouse(reason: str) -> None:
+    """What is wrong in one sentence, then exactly what to run to fix it."""
+    first_sentence = reason.split(". ")[0].rstrip(".")
+    st.error(f"**There is no data to show yet.** {first_sentence}.")
+    st.info(
+        "To build the demo borough's warehouse, run `make run` in the project folder, "
+        "or run these two commands there:"
+    )
+    st.code(build_commands(config.warehouse_path()), language="bash")
+    st.caption(
+        "To use your council's own extracts instead, run `python -m earlyhelp ingest <folder or "
+        "workbook> --warehouse data/warehouse`. The app reads the warehouse named by the "
+        "EARLYHELP_WAREHOUSE environment variable (default: data/warehouse)."
+    )
+
+
+def build_commands(warehouse: Path) -> str:
+    try:
+        shown = warehouse.resolve().relative_to(config.REPO_ROOT)
+    except ValueError:
+        shown = warehouse
+    return (
+        "python -m earlyhelp demo --out data/demo\n"
+        f"python -m earlyhelp ingest data/demo --warehouse {shown}"
+    )
+
+
+def warehouse_or_stop() -> QueryRunner:
+    """The runner, or a clear message about building a warehouse and the end of this page run."""
+    runner, reason = open_warehouse()
+    if runner is None:
+        show_missing_warehouse(reason or "")
+        st.stop()
+    return runner
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(
+    warehouse: str, version: str, name: str, params: tuple[tuple[str, str | None], ...], role: str
+) -> pl.DataFrame:
+    return _runner(warehouse, version).run(name, dict(params), Role.parse(role))
+
+
+def query(
+    runner: QueryRunner, name: str, params: dict | None = None, role: Role | None = None
+) -> pl.DataFrame:
+    """Run a named query (cached on warehouse version, query name, parameters and role).
+
+    A query that fails shows a short error and ends the page run; it never shows a traceback.
+    """
+    role = role or current_role()
+    key = tuple(sorted((k, None if v is None else str(v)) for k, v in (params or {}).items()))
+    warehouse = str(runner.version_dir.parent.parent)
+    try:
+        return _cached_query(warehouse, runner.version, name, key, str(role))
+    except QueryError as exc:
+        st.error(f"This figure could not be produced: {exc}")
+    except Exception as exc:
+        st.error(
+            f"This figure could not be produced ({type(exc).__name__}). "
+            "Please report it to the performance team."
+        )
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
+def coverage(runner: QueryRunner, table: str = "early_help_episodes") -> tuple[dt.date, dt.date]:
+    """First and last dates of a table in the warehouse (from its manifest)."""
+    for row in runner.manifest.get("coverage") or []:
+        if row.get("table_name") == table and row.get("first_date") and row.get("last_date"):
+            return dt.date.fromisoformat(row["first_date"]), dt.date.fromisoformat(row["last_date"])
+    raise QueryError(f"the warehouse manifest has no coverage for {table}")
+
+
+# --- Sidebar ----------------------------------------------------------------------------------
+def sidebar(runner: QueryRunner | None) -> None:
+    with st.sidebar:
+        st.markdown(f"**Demo mode:** {role_label()}")
+        if runner is None:
+            st.caption("No warehouse loaded.")
+            return
+        try:
+            first, last = coverage(runner)
+            st.markdown(f"**Data covers** {charts.long_date(first)} to {charts.long_date(last)}")
+        except QueryError:
+            pass
+        st.caption(f"Data version {runner.version}")
+
+
+# --- Figures, metrics, tables -----------------------------------------------------------------
+def format_count(value: int | None) -> str:
+    return disclosure.SUPPRESSED_SYMBOL if value is None else f"{value:,}"
+
+
+def headline_metric(
+    label: str, value: int | None, previous: int | None = None, *, help: str | None = None
+) -> None:
+    """A big number, with its change against a previous figure when one is given.
+
+    Rises and falls in demand are neither good nor bad, so the change is grey with an arrow.
+    Keep the label short (about 22 characters): a metric label does not wrap. Say what the
+    change is measured against in the text around the metrics. A suppressed value shows 'c'.
+    """
+    delta = None
+    if value is not None and previous is not None:
+        change = value - previous
+        percent = f" ({change / previous:+.0%})" if previous else ""
+        delta = f"{change:+,}{percent}"
+    st.metric(
+        label,
+        format_count(value),
+        delta=delta,
+        delta_color="off",
+        help=help,
+        border=True,
+        height="stretch",
+        width=METRIC_WIDTH_PX,
+    )
+
+
+def metric_row():
+    """A row of headline metrics that wraps onto a second row on a narrow screen or projector,
+    instead of cutting the numbers off."""
+    return st.container(horizontal=True, gap="small")
+
+
+def display_table(frame: pl.DataFrame, count_columns: Iterable[str] = ()) -> pl.DataFrame:
+    """The frame as the user sees it: readable headers; suppressed counts shown as 'c'."""
+    suppressed = [c for c in count_columns if c in frame.columns and frame[c].null_count()]
+    table = disclosure.as_display_text(frame, suppressed) if suppressed else frame
+    return table.rename({c: _header(c) for c in table.columns})
+
+
+def show_table(table: pl.DataFrame, key: str | None = None) -> None:
+    """An accessible table: whole numbers with thousands separators, no index column."""
+    number_columns = {
+        name: st.column_config.NumberColumn(format="localized")
+        for name, dtype in table.schema.items()
+        if dtype.is_integer()
+    }
+    st.dataframe(table, hide_index=True, column_config=number_columns, key=key)
+
+
+def _header(column: str) -> str:
+    text = column.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def chart_with_data(
+    fig: go.Figure,
+    frame: pl.DataFrame,
+    alt_text: str | None = None,
+    download_name: str = "data",
+    *,
+    count_columns: Iterable[str] = (),
+    note: str | None = None,
+) -> None:
+    """The chart, its alt text as a caption, and its data as a table with a CSV download.
+
+    The CSV holds exactly the table shown (same rows, columns, headers and 'c' symbols).
+    """
+    alt = alt_text or charts.alt_text(fig)
+    st.plotly_chart(fig, theme=None, alt=alt, config=_PLOTLY_CONFIG, key=f"chart-{download_name}")
+    st.caption(alt)
+    if note:
+        st.markdown(note)
+    table = display_table(frame, count_columns)
+    with st.expander("Show data as a table"):
+        show_table(table, key=f"table-{download_name}")
+        st.download_button(
+            "Download this table (CSV)",
+            data=table.write_csv(),
+            file_name=f"{download_name}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"download-{download_name}",
+        )

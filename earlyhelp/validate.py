@@ -1,0 +1,449 @@
+"""Typed validation: raw text columns in, typed canonical rows plus rejects-with-reasons out.
+
+Rules are declared by column kind (earlyhelp.schema), so every format is checked the same way.
+A row is either loaded or rejected: a rejected row is listed in the rejects with its source
+file, row number, column and reason. A bad value in an optional coded or numeric column does
+not lose the row: the value is cleared and listed with action "value cleared".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from earlyhelp import schema
+from earlyhelp.sources import SOURCE_ROW, RawTable
+
+SOURCE_FILE = "source_file"
+REJECT_COLUMNS = ("source_file", "source_row", "table", "column", "value", "reason", "action")
+REJECTED = "row rejected"
+CLEARED = "value cleared"
+EARLIEST_PLAUSIBLE_DATE = date(1900, 1, 1)
+
+# Cells that mean "no value" in exported spreadsheets.
+NULL_TOKENS = ("", "#N/A", "N/A", "NA", "NULL", "NONE", "#VALUE!", "#REF!", "-", "NAN")
+
+# "a) Male", "q) 6: Police": the option letter a spreadsheet drop-down puts before the value.
+_OPTION_PREFIX = r"^[a-zA-Z]{1,2}\)\s*"
+
+# Identifiers whose raw values must not appear in the rejects file.
+_MASKED_COLUMNS = {"child_id", "person_id", "postcode"}
+
+_SEX_WORDS = {
+    "M": "M",
+    "MALE": "M",
+    "1": "M",
+    "BOY": "M",
+    "F": "F",
+    "FEMALE": "F",
+    "2": "F",
+    "GIRL": "F",
+    "U": "U",
+    "UNKNOWN": "U",
+    "0": "U",
+    "9": "U",
+    "NOT STATED/RECORDED": "U",
+    "NOT STATED": "U",
+    "NOT RECORDED": "U",
+    "INDETERMINATE": "U",
+    "OTHER": "U",
+}
+_END_REASON_KEYS = {re.sub(r"[^a-z]", "", r.lower()): r for r in schema.END_REASONS}
+_END_REASON_KEYS.update(
+    {"steppeduptosocialcare": "Step-up", "steppedup": "Step-up", "nfa": "No further action"}
+)
+_SOURCE_DESCRIPTIONS = {desc.upper(): code for code, (desc, _g) in schema.SOURCE_CODES.items()}
+_SOURCE_DESCRIPTIONS.update(
+    {
+        "POLICE": "6",
+        "SCHOOL": "2A",
+        "SCHOOLS": "2A",
+        "HOUSING": "4",
+        "ANONYMOUS": "9",
+        "UNKNOWN": "10",
+        "OTHER": "8",
+    }
+)
+
+POSTCODE_SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])[A-Z]{2}$")
+
+
+@dataclass
+class Validated:
+    table: str
+    frame: pl.DataFrame  # typed columns, plus source_file and source_row
+    rows_read: int
+    rows_rejected: int
+    rejects: pl.DataFrame
+
+
+def empty_rejects() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={c: (pl.Int64 if c == "source_row" else pl.String) for c in REJECT_COLUMNS}
+    )
+
+
+def clean_text(column: str) -> pl.Expr:
+    """Trim, fold non-breaking and repeated spaces, and turn null tokens into real nulls."""
+    value = (
+        pl.col(column)
+        .cast(pl.String)
+        .str.replace_all("\u00a0", " ", literal=True)
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(value.str.to_uppercase().is_in(NULL_TOKENS)).then(None).otherwise(value)
+
+
+def parse_date(value: pl.Expr) -> pl.Expr:
+    """ISO (optionally with a time), dd/mm/yyyy or dd-mm-yyyy text, or an Excel serial day."""
+    iso = value.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    dmy = value.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+    dmy_dash = value.str.strptime(pl.Date, "%d-%m-%Y", strict=False)
+    serial = value.cast(pl.Float64, strict=False)
+    # Excel's day 1 is 1900-01-01 with a phantom 29 Feb 1900, hence the 1899-12-30 origin.
+    excel = (
+        pl.when(serial.is_between(1, 2958465) & value.str.contains(r"^\d+(\.\d+)?$"))
+        .then(pl.lit(date(1899, 12, 30)) + pl.duration(days=serial.floor().cast(pl.Int64)))
+        .otherwise(None)
+    )
+    return pl.coalesce(iso, dmy, dmy_dash, excel.cast(pl.Date))
+
+
+def _strip_option(value: pl.Expr) -> pl.Expr:
+    return value.str.replace(_OPTION_PREFIX, "")
+
+
+def normalise_code(column: str, value: pl.Expr) -> pl.Expr:
+    """Map the ways councils write a coded value onto the code itself."""
+    stripped = _strip_option(value)
+    if column == "source_code":
+        code = stripped.str.to_uppercase().str.extract(r"^(10|[1-9][A-F]?)(?:\b|:|\s|$)", 1)
+        by_description = stripped.str.to_uppercase().replace_strict(
+            _SOURCE_DESCRIPTIONS, default=None, return_dtype=pl.String
+        )
+        return pl.coalesce(code, by_description)
+    if column == "sex":
+        return stripped.str.to_uppercase().replace_strict(
+            _SEX_WORDS, default=None, return_dtype=pl.String
+        )
+    if column == "end_reason":
+        key = stripped.str.to_lowercase().str.replace_all(r"[^a-z]", "")
+        return key.replace_strict(_END_REASON_KEYS, default=None, return_dtype=pl.String)
+    if column == "close_reason":
+        return stripped.str.to_uppercase().str.extract(r"^(RC\d)\b", 1)
+    return stripped
+
+
+def _parse_bool(value: pl.Expr) -> pl.Expr:
+    upper = _strip_option(value).str.to_uppercase()
+    return (
+        pl.when(upper.is_in(["Y", "YES", "TRUE", "1"]))
+        .then(True)
+        .when(upper.is_in(["N", "NO", "FALSE", "0"]))
+        .then(False)
+        .otherwise(None)
+    )
+
+
+def _parse_number(value: pl.Expr) -> pl.Expr:
+    return value.str.replace_all(",", "").cast(pl.Float64, strict=False)
+
+
+@dataclass
+class _Check:
+    column: str
+    failed: pl.Expr
+    reason: pl.Expr
+    action: str
+
+
+def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list[_Check]]:
+    """Expressions that type each column, and the checks on the typed results."""
+    typed: list[pl.Expr] = []
+    checks: list[_Check] = []
+    for col in table.columns:
+        raw = pl.col(col.name)
+        quoted = pl.lit("'") + raw + pl.lit("'")
+        if col.kind == schema.DATE:
+            parsed = parse_date(raw)
+            checks.append(
+                _Check(
+                    col.name,
+                    raw.is_not_null() & parsed.is_null(),
+                    pl.lit("not a date: ") + quoted,
+                    REJECTED,
+                )
+            )
+            checks.append(
+                _Check(
+                    col.name,
+                    parsed < EARLIEST_PLAUSIBLE_DATE,
+                    pl.lit("implausible date before 1900: ") + quoted,
+                    REJECTED,
+                )
+            )
+            checks.append(
+                _Check(
+                    col.name,
+                    parsed > today,
+                    pl.lit(f"date is in the future (after {today.isoformat()}): ") + quoted,
+                    REJECTED,
+                )
+            )
+            typed.append(parsed.alias(col.name))
+        elif col.kind in (schema.INT, schema.FLOAT):
+            number = _parse_number(raw)
+            bad = raw.is_not_null() & number.is_null()
+            if col.kind == schema.INT:
+                bad = bad | (number.is_not_null() & (number != number.round(0)))
+            if col.name == "level_of_need":
+                bad = bad | ~number.is_between(1, 4)
+            if col.name == "fte":
+                bad = bad | ~number.is_between(0, 1.5)
+            if col.name == "recorded_caseload":
+                bad = bad | (number < 0)
+            kind_word = "a whole number" if col.kind == schema.INT else "a number"
+            extra = {"level_of_need": " from 1 to 4", "fte": " from 0 to 1.5"}.get(col.name, "")
+            checks.append(
+                _Check(
+                    col.name,
+                    bad.fill_null(False),
+                    pl.lit(f"not {kind_word}{extra}: ") + quoted,
+                    CLEARED,
+                )
+            )
+            dtype = pl.Int64 if col.kind == schema.INT else pl.Float64
+            typed.append(
+                pl.when(bad.fill_null(False))
+                .then(None)
+                .otherwise(number)
+                .cast(dtype)
+                .alias(col.name)
+            )
+        elif col.kind == schema.BOOL:
+            parsed = _parse_bool(raw)
+            checks.append(
+                _Check(
+                    col.name,
+                    raw.is_not_null() & parsed.is_null(),
+                    pl.lit("not yes or no: ") + quoted,
+                    CLEARED,
+                )
+            )
+            typed.append(parsed.alias(col.name))
+        elif col.kind == schema.CODE:
+            code = normalise_code(col.name, raw)
+            allowed = schema.ALLOWED_CODES[col.name]
+            unknown = raw.is_not_null() & (code.is_null() | ~code.is_in(allowed))
+            checks.append(
+                _Check(
+                    col.name, unknown.fill_null(False), pl.lit("unknown code: ") + quoted, CLEARED
+                )
+            )
+            typed.append(
+                pl.when(unknown.fill_null(False)).then(None).otherwise(code).alias(col.name)
+            )
+        elif col.name == "ethnicity":
+            typed.append(_strip_option(raw).str.to_uppercase().alias(col.name))
+        else:
+            typed.append(raw.alias(col.name))
+        if col.required:
+            checks.append(
+                _Check(col.name, raw.is_null(), pl.lit("required value is missing"), REJECTED)
+            )
+    return typed, checks
+
+
+# (table, later date column, earlier date column): the later may not come before the earlier.
+DATE_ORDER = {
+    "early_help_episodes": ("end_date", "start_date"),
+    "cin_referrals": ("close_date", "referral_date"),
+    "involvements": ("end_date", "start_date"),
+    "contacts": ("decision_date", "contact_date"),
+    "addresses": ("end_date", "start_date"),
+}
+
+
+def _rejects_for(frame: pl.DataFrame, table: str, checks: list[_Check]) -> pl.DataFrame:
+    parts = []
+    for check in checks:
+        hits = frame.filter(check.failed.fill_null(False))
+        if hits.height == 0:
+            continue
+        masked = check.column in _MASKED_COLUMNS
+        value = pl.lit(None, pl.String) if masked else pl.col(check.column)
+        reason = check.reason.str.replace(r": '.*'$", "") if masked else check.reason
+        parts.append(
+            hits.select(
+                pl.col(SOURCE_FILE),
+                pl.col(SOURCE_ROW),
+                pl.lit(table).alias("table"),
+                pl.lit(check.column).alias("column"),
+                value.cast(pl.String).alias("value"),
+                reason.alias("reason"),
+                pl.lit(check.action).alias("action"),
+            )
+        )
+    return pl.concat(parts) if parts else empty_rejects()
+
+
+def validate_table(table_name: str, raw_tables: list[RawTable], today: date) -> Validated:
+    """Validate every raw frame for one canonical table together (duplicates span files)."""
+    definition = _definition(table_name)
+    names = definition.column_names
+    frames = []
+    for raw in raw_tables:
+        missing = [c for c in names if c not in raw.frame.columns]
+        frame = raw.frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+        frames.append(
+            frame.select(
+                pl.lit(raw.source_file).alias(SOURCE_FILE),
+                pl.col(SOURCE_ROW).cast(pl.Int64),
+                *[clean_text(c).alias(c) for c in names],
+            )
+        )
+    frame = (
+        pl.concat(frames)
+        if frames
+        else pl.DataFrame(
+            schema={SOURCE_FILE: pl.String, SOURCE_ROW: pl.Int64, **{c: pl.String for c in names}}
+        )
+    )
+    rows_read = frame.height
+
+    typed_exprs, checks = _value_checks(definition, today)
+    if table_name == "addresses":
+        sector = postcode_sector(pl.col("postcode"))
+        checks.append(
+            _Check(
+                "postcode",
+                pl.col("postcode").is_not_null() & sector.is_null(),
+                pl.lit("not a valid postcode"),
+                REJECTED,
+            )
+        )
+    if table_name == "district_lookup":
+        sector = postcode_sector_only(pl.col("postcode_sector"))
+        checks.append(
+            _Check(
+                "postcode_sector",
+                pl.col("postcode_sector").is_not_null() & sector.is_null(),
+                pl.lit("not a postcode sector (like 'OL1 3'): ") + pl.col("postcode_sector"),
+                REJECTED,
+            )
+        )
+
+    typed = frame.with_columns(typed_exprs)
+    if table_name in DATE_ORDER:
+        later, earlier = DATE_ORDER[table_name]
+        checks.append(
+            _Check(
+                later,
+                parse_date(pl.col(later)) < parse_date(pl.col(earlier)),
+                pl.lit(f"{later.replace('_', ' ')} is before {earlier.replace('_', ' ')}: '")
+                + pl.col(later)
+                + pl.lit("' < '")
+                + pl.col(earlier)
+                + pl.lit("'"),
+                REJECTED,
+            )
+        )
+    rejects = _rejects_for(frame, table_name, checks)
+
+    rejected_rows = (
+        rejects.filter(pl.col("action") == REJECTED).select(SOURCE_FILE, SOURCE_ROW).unique()
+    )
+    kept = typed.join(rejected_rows, on=[SOURCE_FILE, SOURCE_ROW], how="anti")
+    kept, duplicate_rejects = _reject_duplicates(kept, frame, definition, table_name)
+    if duplicate_rejects.height:
+        rejects = pl.concat([rejects, duplicate_rejects])
+    kept = kept.sort(SOURCE_FILE, SOURCE_ROW)
+    rows_rejected = rows_read - kept.height
+    return Validated(
+        table_name, kept, rows_read, rows_rejected, rejects.sort(SOURCE_FILE, SOURCE_ROW, "column")
+    )
+
+
+def _reject_duplicates(
+    kept: pl.DataFrame, raw: pl.DataFrame, definition: schema.Table, table_name: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    key = definition.key
+    if table_name == "addresses":
+        key_cols = ["person_id", "start_date", "postcode"]
+    elif table_name == "district_lookup":
+        key_cols = ["postcode_sector"]
+    else:
+        key_cols = [key]
+    first_row = pl.col(SOURCE_ROW).first().over(key_cols, order_by=[SOURCE_FILE, SOURCE_ROW])
+    first_file = pl.col(SOURCE_FILE).first().over(key_cols, order_by=[SOURCE_FILE, SOURCE_ROW])
+    marked = kept.with_columns(first_row.alias("__first_row"), first_file.alias("__first_file"))
+    is_dup = (pl.col("__first_row") != pl.col(SOURCE_ROW)) | (
+        pl.col("__first_file") != pl.col(SOURCE_FILE)
+    )
+    dups = marked.filter(is_dup)
+    shown_col = key_cols[0]
+    rejects = dups.select(
+        pl.col(SOURCE_FILE),
+        pl.col(SOURCE_ROW),
+        pl.lit(table_name).alias("table"),
+        pl.lit(shown_col).alias("column"),
+        (pl.lit(None, pl.String) if shown_col in _MASKED_COLUMNS else pl.col(shown_col))
+        .cast(pl.String)
+        .alias("value"),
+        (
+            pl.lit("duplicate of ")
+            + pl.col("__first_file")
+            + pl.lit(" row ")
+            + pl.col("__first_row").cast(pl.String)
+        ).alias("reason"),
+        pl.lit(REJECTED).alias("action"),
+    )
+    kept = marked.filter(~is_dup).drop("__first_row", "__first_file")
+    return kept, rejects
+
+
+ADDRESSES = schema.Table(
+    "addresses",
+    key="person_id",
+    columns=(
+        schema.Column("person_id", schema.ID, True),
+        schema.Column("postcode", schema.TEXT, True),
+        schema.Column("start_date", schema.DATE, True),
+        schema.Column("end_date", schema.DATE, False),
+    ),
+)
+DISTRICT_LOOKUP = schema.Table(
+    "district_lookup",
+    key="postcode_sector",
+    columns=(
+        schema.Column("postcode_sector", schema.TEXT, True),
+        schema.Column("district", schema.TEXT, True),
+    ),
+)
+
+
+def _definition(table_name: str) -> schema.Table:
+    if table_name == "addresses":
+        return ADDRESSES
+    if table_name == "district_lookup":
+        return DISTRICT_LOOKUP
+    return schema.CANONICAL_TABLES[table_name]
+
+
+def postcode_sector(value: pl.Expr) -> pl.Expr:
+    compact = value.str.to_uppercase().str.replace_all(r"\s+", "")
+    # Outward code is everything but the last three characters of a full postcode.
+    spaced = compact.str.slice(0, compact.str.len_chars() - 3) + pl.lit(" ") + compact.str.slice(-3)
+    parts = spaced.str.extract_groups(POSTCODE_SECTOR.pattern)
+    return pl.when(parts.struct.field("1").is_not_null()).then(
+        parts.struct.field("1") + pl.lit(" ") + parts.struct.field("2")
+    )
+
+
+def postcode_sector_only(value: pl.Expr) -> pl.Expr:
+    upper = value.str.to_uppercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.when(upper.str.contains(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9]$")).then(upper)

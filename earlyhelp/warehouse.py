@@ -1,0 +1,198 @@
+"""The warehouse: versioned Parquet tables, pre-aggregated marts, and an atomic publish.
+
+Layout of a warehouse folder:
+    CURRENT                      the name of the version readers use (replaced atomically)
+    versions/<version>/
+        tables/<table>.parquet   canonical tables (child ids pseudonymised, no names/addresses)
+        marts/<mart>.parquet     aggregates the pages read
+        warehouse.duckdb         the same tables and marts, opened read-only by the query runner
+        rejects.csv              every rejected row or cleared value, with file, row, column, reason
+        manifest.json            sources, reconciliation, coverage, row counts
+
+A version is built in a staging folder and renamed into versions/ when complete; CURRENT is then
+swapped with os.replace. A reader therefore sees the old version or the new one, never a mixture,
+and a failed ingest leaves the previous version serving.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from earlyhelp import schema
+from earlyhelp.config import MART_QUERIES_DIR
+from earlyhelp.errors import WarehouseMissing
+
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+DB_FILE = "warehouse.duckdb"
+KEEP_VERSIONS = 3
+
+_KIND_DTYPES = {
+    schema.ID: pl.String,
+    schema.TEXT: pl.String,
+    schema.CODE: pl.String,
+    schema.DATE: pl.Date,
+    schema.INT: pl.Int64,
+    schema.FLOAT: pl.Float64,
+    schema.BOOL: pl.Boolean,
+}
+DERIVED_DTYPES = {
+    "district": pl.String,
+    "age_band": pl.String,
+    "source_group": pl.String,
+    "decision_working_days": pl.Int64,
+}
+
+
+def table_schema(name: str) -> dict[str, pl.DataType]:
+    definition = schema.CANONICAL_TABLES[name]
+    columns = {c.name: _KIND_DTYPES[c.kind] for c in definition.columns}
+    for derived in schema.DERIVED_COLUMNS.get(name, ()):
+        columns[derived] = DERIVED_DTYPES[derived]
+    if name == "contacts":
+        columns["decision_working_days"] = pl.Int64
+    return columns
+
+
+def conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
+    """The table with exactly its canonical columns and types (empty when the source lacked it)."""
+    columns = table_schema(name)
+    if frame is None:
+        return pl.DataFrame(schema=columns)
+    missing = [
+        pl.lit(None, dtype).alias(c) for c, dtype in columns.items() if c not in frame.columns
+    ]
+    return frame.with_columns(missing).select(
+        [pl.col(c).cast(dtype) for c, dtype in columns.items()]
+    )
+
+
+def mart_files() -> list[Path]:
+    return sorted(MART_QUERIES_DIR.glob("*.sql"))
+
+
+def publish(
+    warehouse_dir: Path,
+    tables: dict[str, pl.DataFrame],
+    rejects: pl.DataFrame,
+    manifest: dict,
+    districts: list[str] | None = None,
+) -> tuple[str, Path]:
+    warehouse_dir = warehouse_dir.resolve()
+    versions = warehouse_dir / VERSIONS
+    versions.mkdir(parents=True, exist_ok=True)
+    version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    staging = warehouse_dir / f".staging-{version}-{uuid.uuid4().hex[:8]}"
+    try:
+        _build_version(staging, tables, rejects, manifest, version, districts or [])
+        final = versions / version
+        os.rename(staging, final)
+        _point_current_at(warehouse_dir, version)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _prune(warehouse_dir, keep=version)
+    return version, final
+
+
+def _build_version(
+    staging: Path,
+    tables: dict[str, pl.DataFrame],
+    rejects: pl.DataFrame,
+    manifest: dict,
+    version: str,
+    districts: list[str],
+) -> None:
+    (staging / "tables").mkdir(parents=True)
+    (staging / "marts").mkdir()
+    con = duckdb.connect(str(staging / DB_FILE))
+    try:
+        for name in schema.CANONICAL_TABLES:
+            frame = conform(name, tables.get(name))
+            frame.write_parquet(staging / "tables" / f"{name}.parquet")
+            con.register("incoming", frame)
+            # Identifiers come from schema.CANONICAL_TABLES only; no user text reaches DDL.
+            con.sql(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
+            con.unregister("incoming")
+        known = pl.DataFrame({"district": sorted(set(districts))}, schema={"district": pl.String})
+        con.register("incoming", known)
+        con.sql("CREATE TABLE district_lookup_districts AS SELECT * FROM incoming")
+        con.unregister("incoming")
+        mart_names = []
+        for sql_file in mart_files():
+            con.sql(sql_file.read_text())
+            mart_names.append(sql_file.stem)
+            con.sql(f'SELECT * FROM "{sql_file.stem}"').pl().write_parquet(
+                staging / "marts" / f"{sql_file.stem}.parquet"
+            )
+        coverage = con.sql("SELECT * FROM mart_coverage").pl()
+        con.sql("CHECKPOINT")
+    finally:
+        con.close()
+    rejects.write_csv(staging / "rejects.csv")
+    manifest = {
+        **manifest,
+        "version": version,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tables": {
+            name: conform(name, tables.get(name)).height for name in schema.CANONICAL_TABLES
+        },
+        "marts": mart_names,
+        "rejects": rejects.height,
+        "coverage": [
+            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+            for row in coverage.to_dicts()
+        ],
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    _fsync_tree(staging)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _point_current_at(warehouse_dir: Path, version: str) -> None:
+    temporary = warehouse_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
+    temporary.write_text(version + "\n")
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, warehouse_dir / CURRENT)
+
+
+def _prune(warehouse_dir: Path, keep: str) -> None:
+    """Keep the newest few versions so that a reader still on an older one is not cut off."""
+    versions = sorted(p for p in (warehouse_dir / VERSIONS).iterdir() if p.is_dir())
+    for old in versions[:-KEEP_VERSIONS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_version_dir(warehouse_dir: Path) -> Path:
+    pointer = warehouse_dir / CURRENT
+    if not pointer.exists():
+        raise WarehouseMissing(
+            f"No published warehouse in {warehouse_dir}. Build the demo with 'make run', or run "
+            f"'python -m earlyhelp demo --out data/demo' then "
+            f"'python -m earlyhelp ingest data/demo --warehouse {warehouse_dir}'."
+        )
+    version = pointer.read_text().strip()
+    folder = warehouse_dir / VERSIONS / version
+    if not (folder / DB_FILE).exists():
+        raise WarehouseMissing(f"{warehouse_dir}: version {version} named in CURRENT is missing")
+    return folder
+
+
+def read_manifest(version_dir: Path) -> dict:
+    return json.loads((version_dir / "manifest.json").read_text())

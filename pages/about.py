@@ -1,0 +1,254 @@
+"""About: user guide, measures, data sources and reconciliation, disclosure, accessibility."""
+
+import datetime as dt
+from pathlib import PurePath
+
+import polars as pl
+import streamlit as st
+
+from earlyhelp import charts, disclosure, ui
+
+runner, missing_reason = ui.open_warehouse()
+largest_hidden = disclosure.SMALLEST_SHOWN - 1
+
+st.title("About Early Help Insight")
+st.markdown(
+    "Early Help Insight shows the early help partnership how demand for early help is changing, "
+    "where it falls across the districts, and how many families are being supported. It "
+    "replaces the monthly charts and tables in board and scrutiny reports with figures that "
+    "are the same every time they are produced, and lets you download the data behind each "
+    "chart."
+)
+
+st.header("Using this dashboard")
+st.subheader("Pages")
+st.markdown(
+    """
+- **Overview**: the headline figures for the last 12 complete months against the 12 months
+  before; referrals to early help each month for the whole borough, with the Covid lockdowns
+  and the returns to school marked and a short explanation of how they moved demand;
+  referrals each month in each district; and the number of open early help episodes in each
+  district at the end of the period.
+- **About**: this guide, where the data comes from, how small numbers are protected, and the
+  accessibility statement.
+"""
+)
+st.subheader("Charts and tables")
+st.markdown(
+    """
+- Under every chart is a sentence describing what it shows. Select **Show data as a table**
+  to see the figures behind the chart, and **Download this table (CSV)** to save exactly
+  that table for a spreadsheet.
+- Hover over a line or bar to read its value. Lines are labelled at their ends instead of
+  with a key, and the dotted lines and grey shading mark events such as lockdowns and the
+  return to school. A shaded area is a period (a lockdown); a dotted line is a single date.
+- Rises and falls against the previous 12 months are shown in grey: more referrals is not in
+  itself good or bad.
+"""
+)
+
+st.header("What the measures mean")
+st.markdown(
+    f"""
+- **Referral to early help**: a child whose early help episode (or early help assessment)
+  starts in the period. A child referred twice in a year counts twice.
+- **Open early help episode on a date**: an episode that started on or before that date and
+  had not ended on or before it. An episode therefore counts on the day it starts and not on
+  the day it ends.
+- **Contact**: a contact about a child into the front door (the MASH or single point of
+  access), whatever was decided about it.
+- **Step-up to social care**: an early help episode that ended because the child was
+  referred to children's social care.
+- **Last 12 months**: the 12 complete calendar months up to the latest month in the data; a
+  month still in progress is left out so that it does not look like a fall.
+- **Districts**: each child is placed in a district from the postcode of their address on
+  the date of the referral (or contact), using the council's postcode sector lookup. When no
+  address was recorded for that date the nearest recorded address is used, and a child with
+  no address at all is counted under "Not known".
+- **c**: a count from 1 to {largest_hidden}, hidden to protect the children and families
+  behind it (see below).
+"""
+)
+
+st.header("Where the data comes from")
+st.markdown(
+    """
+The figures come from extracts of the council's children's case management system in one of
+two national layouts:
+
+- the **Standard Safeguarding Dataset (SSD)**, the open data model from Data to Insight: the
+  tables of people, addresses, contacts, early help episodes, children in need referrals,
+  professionals and involvements;
+- the **Ofsted Annex A** workbook: List 1 (contacts), List 2 (early help assessments) and
+  List 3 (referrals to social care).
+
+Each extract is checked row by row when it is loaded into the dashboard's data warehouse.
+Every row is either loaded or listed in a rejects file with its file, row number, column and
+reason, so nothing is dropped without a record. Children's identifiers are replaced with
+pseudonyms and names and addresses are not kept.
+"""
+)
+
+if runner is None:
+    st.info(f"No data has been loaded yet. {missing_reason}")
+else:
+    manifest = runner.manifest
+    try:
+        created = dt.datetime.fromisoformat(manifest["created"])
+        loaded = f"{charts.long_date(created.date())} at {created:%H:%M} (UTC)"
+    except (KeyError, TypeError, ValueError):
+        loaded = "not recorded"
+    sources = [PurePath(s).name for s in manifest.get("sources") or []]
+    st.markdown(
+        f"**Data version:** {runner.version}  \n"
+        f"**Loaded:** {loaded}  \n"
+        f"**Extracts loaded:** {', '.join(sources) if sources else 'not recorded'}"
+    )
+    try:
+        first, last = ui.coverage(runner)
+        st.markdown(
+            f"Early help episodes in this version start from {charts.long_date(first)} "
+            f"to {charts.long_date(last)}."
+        )
+    except Exception:
+        pass
+    reconciliation = pl.DataFrame(manifest.get("reconciliation") or [])
+    if not reconciliation.is_empty():
+        st.subheader("How the extracts were loaded (reconciliation)")
+        st.markdown(
+            "For every table, rows read = rows loaded + rows rejected. *Values cleared* are "
+            "single values that could not be read (for example a date that is not a date): "
+            "the row is kept and the value left blank."
+        )
+        columns = [
+            c
+            for c in ("table", "rows_read", "loaded", "rejected", "values_cleared")
+            if c in reconciliation.columns
+        ]
+        words = pl.col("table").str.replace_all("_", " ")
+        reconciliation = reconciliation.select(columns).with_columns(
+            (words.str.slice(0, 1).str.to_uppercase() + words.str.slice(1)).alias("table")
+        )
+        ui.show_table(ui.display_table(reconciliation))
+        rejects = manifest.get("rejects") or 0
+        st.caption(
+            "No rows were rejected and no values cleared."
+            if not rejects
+            else f"{rejects:,} rejected rows and cleared values are listed, with their "
+            "reasons, in rejects.csv in the warehouse version folder."
+        )
+
+st.header("How small numbers are protected")
+st.markdown(
+    f"""
+Figures about a few children could identify them, so the dashboard follows the Department
+for Education's convention for children's social care statistics.
+
+- You are seeing the **board view**: figures for the whole borough and its districts, as
+  they could be shown to the partnership board or in a public meeting.
+- In the board view any count from 1 to {largest_hidden} is shown as **c** (the Government
+  Statistical Service symbol for confidential), in charts, tables and downloads alike. Only a
+  true zero is shown as 0.
+- Fuller protection is coming: secondary suppression (so that a hidden figure cannot be
+  worked out from a total), protection against comparing two filtered views, and separate
+  views for district advisory boards, team managers and analysts with sign-in through the
+  council's identity provider.
+"""
+)
+
+st.header("Accessibility statement for Early Help Insight")
+st.markdown(
+    """
+This accessibility statement applies to the Early Help Insight dashboard.
+
+This dashboard is run by the council's early help performance team. We want as many people
+as possible to be able to use it. For example, that means you should be able to:
+
+- change colours, contrast levels and fonts using browser or device settings
+- zoom in up to 400% without the text spilling off the screen
+- navigate most of the dashboard using a keyboard or speech recognition software
+- listen to most of the dashboard using a screen reader
+- get the figures behind every chart as a table or a CSV file
+
+We've also made the text as simple as possible to understand.
+"""
+)
+st.subheader("How accessible this dashboard is")
+st.markdown(
+    """
+We know some parts of this dashboard are not fully accessible:
+
+- the charts are images to a screen reader: each has a written description and its data as
+  a table and a download instead
+- you cannot move between the points of a chart using a keyboard
+- the tables are drawn by the browser as a grid that some screen readers read poorly; the
+  CSV download gives the same figures
+- some line labels use colours (teal and orange) with a contrast of about 3 to 1 against
+  white, which meets the standard only for large bold text
+- there is no link to skip to the main content
+- the dashboard does not work without JavaScript
+"""
+)
+st.subheader("Feedback and contact information")
+st.markdown(
+    """
+If you need any part of this dashboard in a different format, such as accessible PDF, large
+print or a spreadsheet, contact the council's early help performance team. We'll consider
+your request and get back to you within 10 working days.
+"""
+)
+st.subheader("Reporting accessibility problems with this dashboard")
+st.markdown(
+    """
+We're always looking to improve the accessibility of this dashboard. If you find any
+problems not listed on this page or think we're not meeting accessibility requirements,
+contact the council's early help performance team and tell us the page, what you were
+trying to do and what went wrong.
+"""
+)
+st.subheader("Enforcement procedure")
+st.markdown(
+    """
+The Equality and Human Rights Commission (EHRC) is responsible for enforcing the Public
+Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 (the
+'accessibility regulations'). If you're not happy with how we respond to your complaint,
+contact the Equality Advisory and Support Service (EASS).
+"""
+)
+st.subheader("Technical information about this dashboard's accessibility")
+st.markdown(
+    """
+The council is committed to making its websites accessible, in accordance with the Public
+Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018.
+
+**Compliance status.** This dashboard is partially compliant with the
+[Web Content Accessibility Guidelines version 2.2](https://www.w3.org/TR/WCAG22/) AA
+standard, due to the non-compliances listed below.
+"""
+)
+st.subheader("Non-accessible content")
+st.markdown(
+    """
+The content listed below is non-accessible for the following reasons.
+
+- Chart points cannot be reached with a keyboard (WCAG 2.1.1 Keyboard). The figures are in
+  the table and CSV download under every chart.
+- Some direct labels on charts with several lines have a contrast ratio below 4.5 to 1
+  (WCAG 1.4.3 Contrast (Minimum)).
+- There is no mechanism to bypass the navigation and go to the main content
+  (WCAG 2.4.1 Bypass Blocks).
+
+We plan to fix these as the dashboard is developed, and to have it audited against WCAG 2.2
+AA before it is used in public meetings.
+"""
+)
+st.subheader("Preparation of this accessibility statement")
+st.markdown(
+    """
+This statement was prepared on 23 November 2026. It was last reviewed on 23 November 2026.
+
+This dashboard was last tested on 23 November 2026 against the WCAG 2.2 AA standard. The test
+was carried out by the development team, using automated tests in a real browser and manual
+checks of every page at a 1366 by 768 screen size.
+"""
+)

@@ -1,0 +1,107 @@
+"""Overview: headline figures, the monthly referral trend with events, and the districts."""
+
+import polars as pl
+import streamlit as st
+
+from earlyhelp import charts, ui
+from earlyhelp.calendar import load_events
+
+runner = ui.warehouse_or_stop()
+
+headline = ui.query(runner, "overview_headlines").row(0, named=True)
+period_start, period_end = headline["period_start"], headline["period_end"]
+events = load_events().filter(pl.col("kind").is_in(["covid", "school"]))
+
+st.title("Early help overview")
+st.markdown(
+    f"**Last 12 months:** {charts.long_date(period_start)} to {charts.long_date(period_end)}. "
+    "Changes are against the 12 months before."
+)
+
+with ui.metric_row():
+    ui.headline_metric(
+        "Referrals to early help",
+        headline["referrals_12m"],
+        headline["referrals_prev_12m"],
+        help="Children whose early help episode started in the last 12 months.",
+    )
+    ui.headline_metric(
+        "Open episodes now",
+        headline["open_episodes"],
+        help=f"Early help episodes open on {charts.long_date(period_end)}: started on or "
+        "before that date and not ended on or before it.",
+    )
+    ui.headline_metric(
+        "Contacts",
+        headline["contacts_12m"],
+        help="Contacts into the front door (MASH or single point of access) in the last 12 months.",
+    )
+    ui.headline_metric(
+        "Step-ups to social care",
+        headline["step_ups_12m"],
+        help="Early help episodes that ended in the last 12 months because the child was "
+        "referred to children's social care.",
+    )
+
+st.header("Demand for early help")
+monthly = ui.query(runner, "referrals_borough_by_month", {"to": period_end})
+trend = charts.monthly_trend(
+    monthly,
+    "month",
+    "referrals",
+    events=events,
+    title="Referrals to early help each month, whole borough",
+    y_title="Referrals per month",
+    subject="monthly referrals to early help in the borough",
+)
+explanation = "\n\n".join(
+    text
+    for text in (
+        charts.change_sentence(
+            headline["referrals_12m"], headline["referrals_prev_12m"], period_end
+        ),
+        charts.trend_summary(monthly, "month", "referrals", events),
+    )
+    if text
+)
+ui.chart_with_data(
+    trend,
+    monthly,
+    download_name="referrals_by_month",
+    count_columns=runner.counts_of("referrals_borough_by_month"),
+    note=explanation,
+)
+
+st.header("Districts")
+by_district = ui.query(runner, "referrals_by_month", {"to": period_end})
+district_trend = charts.small_multiples(
+    by_district,
+    "month",
+    "referrals",
+    "district",
+    events=events,
+    title="Referrals to early help each month, by district",
+    y_title="Referrals per month",
+    subject="monthly referrals to early help in each district",
+)
+ui.chart_with_data(
+    district_trend,
+    by_district.pivot(on="district", index="month", values="referrals"),
+    download_name="referrals_by_month_and_district",
+    count_columns=by_district["district"].unique().to_list(),
+)
+
+caseload = ui.query(runner, "caseload_by_district", {"as_of": period_end})
+ui.chart_with_data(
+    charts.bar_chart(
+        caseload,
+        "district",
+        "open_episodes",
+        title=f"Open early help episodes by district, {charts.long_date(period_end)}",
+        x_title="Open episodes",
+        subject=f"open early help episodes in each district on {charts.long_date(period_end)}",
+    ),
+    caseload,
+    download_name="open_episodes_by_district",
+    count_columns=runner.counts_of("caseload_by_district"),
+)

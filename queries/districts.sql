@@ -1,0 +1,3 @@
+-- Every district in the warehouse, for filters.
+-- columns: district (text)
+SELECT district FROM mart_districts ORDER BY district;

@@ -1,0 +1,15 @@
+-- Mart: contacts into the front door per week, with the decision and how long it took.
+-- decision_days: working days from contact to decision, 11 meaning 11 or more; null = no decision.
+-- Columns: week, district, source_group, age_band, decision, decision_days, contacts.
+CREATE TABLE mart_contacts_weekly AS
+SELECT
+    date_trunc('week', contact_date)::DATE AS week,
+    district,
+    source_group,
+    age_band,
+    decision,
+    least(decision_working_days, 11) AS decision_days,
+    count(*) AS contacts
+FROM contacts
+GROUP BY ALL
+ORDER BY ALL;

@@ -1,0 +1,42 @@
+-- Headline figures for the Overview page over the 12 complete months to a date.
+-- The period ends at the end of the month containing as_of when as_of is that month's last day,
+-- otherwise at the end of the month before; default as_of is the last referral date in the data.
+-- param as_of: date, optional. The date the headline period runs to.
+-- columns: period_start (date), period_end (date), referrals_12m (count),
+--   referrals_prev_12m (count), contacts_12m (count), step_ups_12m (count),
+--   open_episodes (count, on period_end)
+-- counts: referrals_12m, referrals_prev_12m, contacts_12m, step_ups_12m, open_episodes
+WITH anchor AS (
+    SELECT coalesce($as_of::DATE, (SELECT last_date FROM mart_coverage
+                                   WHERE table_name = 'early_help_episodes')) AS as_of
+),
+period AS (
+    SELECT
+        CASE WHEN as_of = last_day(as_of) THEN as_of
+             ELSE (date_trunc('month', as_of) - INTERVAL 1 DAY)::DATE END AS period_end
+    FROM anchor
+),
+bounds AS (
+    SELECT (date_trunc('month', period_end) - INTERVAL 11 MONTH)::DATE AS period_start,
+           date_trunc('month', period_end)::DATE AS last_month,
+           period_end
+    FROM period
+)
+SELECT
+    bounds.period_start,
+    bounds.period_end,
+    (SELECT coalesce(sum(referrals), 0) FROM mart_referrals_monthly
+      WHERE month BETWEEN bounds.period_start AND bounds.last_month)::BIGINT AS referrals_12m,
+    (SELECT coalesce(sum(referrals), 0) FROM mart_referrals_monthly
+      WHERE month BETWEEN (bounds.period_start - INTERVAL 12 MONTH)::DATE
+                      AND (bounds.last_month - INTERVAL 12 MONTH)::DATE)::BIGINT
+      AS referrals_prev_12m,
+    (SELECT coalesce(sum(contacts), 0) FROM mart_contacts_monthly
+      WHERE month BETWEEN bounds.period_start AND bounds.last_month)::BIGINT AS contacts_12m,
+    (SELECT coalesce(sum(closures), 0) FROM mart_closures_monthly
+      WHERE end_reason = 'Step-up'
+        AND month BETWEEN bounds.period_start AND bounds.last_month)::BIGINT AS step_ups_12m,
+    (SELECT coalesce(sum(open_episodes), 0) FROM mart_open_episodes_daily
+      WHERE date = (SELECT max(date) FROM mart_open_episodes_daily
+                    WHERE date <= bounds.period_end))::BIGINT AS open_episodes
+FROM bounds;

@@ -1,0 +1,168 @@
+"""UI layer: every page run through Streamlit's AppTest on the demo warehouse and on none."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from earlyhelp import charts
+from earlyhelp.queries import QueryRunner
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGES = ["pages/overview.py", "pages/about.py"]
+RUN_TIMEOUT = 120  # a generous ceiling for a slow machine, not a speed check
+
+
+def run_page(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
+    at.run()
+    if page is not None and page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+@pytest.fixture
+def with_demo(demo_warehouse, monkeypatch):
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
+    return demo_warehouse
+
+
+@pytest.fixture
+def with_empty_warehouse(tmp_path, monkeypatch):
+    empty = tmp_path / "no-warehouse-here"
+    empty.mkdir()
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(empty))
+    return empty
+
+
+# --- Every page on the demo warehouse ---------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_without_exception(with_demo, page):
+    at = run_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_sidebar_shows_role_version_and_coverage(with_demo):
+    at = run_page()
+    sidebar = texts(at.sidebar.markdown) + "\n" + texts(at.sidebar.caption)
+    assert "Demo mode:" in sidebar and "board view" in sidebar
+    assert "Data covers" in sidebar
+    version = (with_demo / "CURRENT").read_text().strip()
+    assert version in sidebar
+
+
+def test_overview_headline_metrics_match_the_headline_query(with_demo):
+    at = run_page()
+    shown = {m.label: m for m in at.metric}
+    assert list(shown) == [
+        "Referrals to early help",
+        "Open episodes now",
+        "Contacts",
+        "Step-ups to social care",
+    ]
+    expected = QueryRunner.open(with_demo).run("overview_headlines").row(0, named=True)
+    for label, column in [
+        ("Referrals to early help", "referrals_12m"),
+        ("Open episodes now", "open_episodes"),
+        ("Contacts", "contacts_12m"),
+        ("Step-ups to social care", "step_ups_12m"),
+    ]:
+        assert shown[label].value == f"{expected[column]:,}"
+    change = expected["referrals_12m"] - expected["referrals_prev_12m"]
+    assert shown["Referrals to early help"].delta.startswith(f"{change:+,}")
+
+
+def test_overview_charts_have_alt_text_tables_and_downloads(with_demo):
+    at = run_page()
+    charts_shown = at.get("plotly_chart")
+    assert len(charts_shown) == 3
+    captions = texts(at.caption)
+    for chart in charts_shown:
+        assert chart.proto.alt, "every chart carries an alt text"
+        assert chart.proto.alt in captions, "the alt text is also shown as a caption"
+    assert [e.label for e in at.expander] == ["Show data as a table"] * 3
+    assert len(at.dataframe) == 3
+    assert [b.label for b in at.download_button] == ["Download this table (CSV)"] * 3
+
+
+def test_overview_trend_marks_events_and_explains_them(with_demo):
+    at = run_page()
+    trend = figures(at)[0]
+    labels = [a.get("text") for a in trend["layout"].get("annotations", [])]
+    assert any("lockdown" in (label or "").lower() for label in labels)
+    assert any("Schools return" in (label or "") for label in labels)
+    notes = texts(at.markdown)
+    assert "In the 12 months to" in notes
+    assert "than usual" in notes, "the explanation of how the events moved referrals"
+
+
+def test_overview_charts_are_readable_on_a_projector(with_demo):
+    at = run_page()
+    for figure in figures(at):
+        layout = figure["layout"]
+        assert not layout.get("showlegend", False), "lines are labelled directly, not by legend"
+        sizes = charts.font_sizes(figure)
+        assert sizes and min(sizes) >= charts.MIN_FONT_PX
+
+
+def test_about_page_has_guide_sources_and_accessibility_statement(with_demo):
+    at = run_page("pages/about.py")
+    headers = [h.value for h in at.header]
+    for wanted in (
+        "Using this dashboard",
+        "What the measures mean",
+        "Where the data comes from",
+        "How small numbers are protected",
+        "Accessibility statement for Early Help Insight",
+    ):
+        assert wanted in headers
+    body = texts(at.markdown)
+    assert "started on or before that date" in body
+    assert "partially compliant" in body
+    assert "prepared on 23 November 2026" in body
+    version = (with_demo / "CURRENT").read_text().strip()
+    assert version in body
+    assert len(at.dataframe) == 1, "the ingest reconciliation table"
+    table = at.dataframe[0].value
+    assert {"Rows read", "Loaded", "Rejected"} <= set(table.columns)
+    assert (table["Rows read"] == table["Loaded"] + table["Rejected"]).all()
+
+
+# --- No warehouse: a message, never a traceback -------------------------------------------------
+def test_overview_without_warehouse_says_how_to_build_one(with_empty_warehouse):
+    at = run_page()
+    assert not at.exception
+    assert at.error and "no data to show" in at.error[0].value.lower()
+    assert "python -m earlyhelp demo --out data/demo" in texts(at.code)
+    assert "make run" in texts(at.info)
+    assert not at.metric and not at.get("plotly_chart")
+
+
+def test_overview_with_a_broken_warehouse_shows_a_message(tmp_path, monkeypatch):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "CURRENT").write_text("20990101T000000000000Z\n")  # names a version not there
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(broken))
+    at = run_page()
+    assert not at.exception
+    assert at.error and "no data to show" in at.error[0].value.lower()
+    assert not at.metric
+
+
+def test_about_without_warehouse_still_shows_the_guide(with_empty_warehouse):
+    at = run_page("pages/about.py")
+    assert not at.exception
+    assert "Accessibility statement for Early Help Insight" in [h.value for h in at.header]
+    assert any("No data has been loaded yet" in i.value for i in at.info)
