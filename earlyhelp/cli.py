@@ -52,12 +52,14 @@ def _query(args: argparse.Namespace) -> int:
     role = Role.parse(args.role)
     runner = QueryRunner.open(Path(args.warehouse))
     frame = runner.run(args.name, _parse_params(args.param), role=role)
-    if not role.exact_counts:
-        frame = disclosure.as_display_text(frame, runner.counts_of(args.name))
+    counts = [] if role.exact_counts else runner.counts_of(args.name)
     if args.format == "json":
-        print(json.dumps(frame.to_dicts(), default=str, indent=1))
+        rows = frame.to_dicts()
+        for row in rows:  # numbers stay numbers; a suppressed count is the symbol 'c'
+            row.update({c: disclosure.SUPPRESSED_SYMBOL for c in counts if row.get(c) is None})
+        print(json.dumps(rows, default=str, indent=1))
     else:
-        sys.stdout.write(frame.write_csv())
+        sys.stdout.write(disclosure.as_display_text(frame, counts).write_csv())
     return 0
 
 

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import holidays
-import numpy as np
 import polars as pl
 
 from earlyhelp import schema, warehouse
+from earlyhelp.calendar import working_days_between
 from earlyhelp.config import key_file
 from earlyhelp.errors import UnusableInput
 from earlyhelp.pseudonymise import load_or_create_key, pseudonymise_column
@@ -79,9 +78,11 @@ def ingest(
         if name in REFERENCE_TABLES:
             continue
         frame = result.frame
-        if name in EVENT_DATES:
+        if name in EVENT_DATES and "district" not in frame.columns:
             frame = _with_district(frame, EVENT_DATES[name], districts)
+        if name in EVENT_DATES and "age_band" not in frame.columns:
             frame = _with_age_band(frame, EVENT_DATES[name], birth_months)
+        if name in EVENT_DATES:
             frame = frame.with_columns(_source_group(pl.col("source_code")).alias("source_group"))
         if name == "contacts":
             frame = frame.with_columns(
@@ -244,28 +245,6 @@ def _with_age_band(frame: pl.DataFrame, date_column: str, births: pl.DataFrame) 
 def _source_group(code: pl.Expr) -> pl.Expr:
     groups = {c: group for c, (_desc, group) in schema.SOURCE_CODES.items()}
     return code.replace_strict(groups, default="Unknown", return_dtype=pl.String)
-
-
-def bank_holidays(first_year: int, last_year: int) -> list[date]:
-    """England and Wales bank holidays, from the holidays package."""
-    calendar = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    return sorted(calendar)
-
-
-def working_days_between(start: pl.Series, end: pl.Series) -> pl.Series:
-    """Working days from start to end (weekends and bank holidays excluded; same day is 0)."""
-    valid = start.is_not_null() & end.is_not_null()
-    if not valid.any():
-        return pl.Series(values=[None] * len(start), dtype=pl.Int64)
-    years = pl.concat([start.drop_nulls(), end.drop_nulls()]).dt.year()
-    holidays_list = np.array(
-        bank_holidays(int(years.min()), int(years.max())), dtype="datetime64[D]"
-    )
-    s = start.fill_null(date(2000, 1, 3)).to_numpy().astype("datetime64[D]")
-    e = end.fill_null(date(2000, 1, 3)).to_numpy().astype("datetime64[D]")
-    counts = np.busday_count(s, e, holidays=holidays_list)
-    missing = pl.repeat(None, len(start), dtype=pl.Int64, eager=True)
-    return pl.Series(counts, dtype=pl.Int64).zip_with(valid, missing)
 
 
 def reconciliation_text(result: IngestResult) -> str:

@@ -295,6 +295,13 @@ def validate_table(table_name: str, raw_tables: list[RawTable], today: date) -> 
     """Validate every raw frame for one canonical table together (duplicates span files)."""
     definition = _definition(table_name)
     names = definition.column_names
+    # A warehouse's own tables already carry the derived columns (e.g. district): keep them,
+    # since the addresses they were derived from are, by design, not stored.
+    carried = [
+        c
+        for c in schema.DERIVED_COLUMNS.get(table_name, ())
+        if raw_tables and all(c in raw.frame.columns for raw in raw_tables)
+    ]
     frames = []
     for raw in raw_tables:
         missing = [c for c in names if c not in raw.frame.columns]
@@ -304,6 +311,7 @@ def validate_table(table_name: str, raw_tables: list[RawTable], today: date) -> 
                 pl.lit(raw.source_file).alias(SOURCE_FILE),
                 pl.col(SOURCE_ROW).cast(pl.Int64),
                 *[clean_text(c).alias(c) for c in names],
+                *[pl.col(c).cast(pl.String) for c in carried],
             )
         )
     frame = (

@@ -1,0 +1,249 @@
+"""Named queries checked against an independent computation on the same extract, and the
+runner's guarantees: parameters only, read-only, roles, every query file well formed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from earlyhelp.config import QUERIES_DIR
+from earlyhelp.errors import QueryError
+from earlyhelp.queries import QueryRunner, load_queries
+from earlyhelp.roles import Role
+
+REPO = Path(__file__).resolve().parent.parent
+ANALYST = Role.parse("analyst")
+
+
+@pytest.fixture(scope="module")
+def runner(demo_warehouse) -> QueryRunner:
+    return QueryRunner.open(demo_warehouse)
+
+
+@pytest.fixture(scope="module")
+def episodes_with_district(demo_extract) -> pl.DataFrame:
+    """District of each episode worked out here from the raw extract, not by the library."""
+    episodes = pl.read_csv(demo_extract / "ssd_early_help_episodes.csv", try_parse_dates=True)
+    addresses = pl.read_csv(demo_extract / "ssd_address.csv", try_parse_dates=True)
+    lookup = pl.read_csv(demo_extract / "district_lookup.csv")
+    addresses = addresses.with_columns(
+        (
+            pl.col("addr_address_postcode").str.split(" ").list.get(0)
+            + " "
+            + pl.col("addr_address_postcode").str.split(" ").list.get(1).str.slice(0, 1)
+        ).alias("postcode_sector")
+    ).join(lookup, on="postcode_sector")
+    joined = episodes.join(
+        addresses, left_on="earl_person_id", right_on="addr_person_id", how="left"
+    ).filter(
+        (pl.col("addr_address_start_date") <= pl.col("earl_episode_start_date"))
+        & (
+            pl.col("addr_address_end_date").is_null()
+            | (pl.col("addr_address_end_date") >= pl.col("earl_episode_start_date"))
+        )
+    )
+    assert joined.height == episodes.height, "every demo episode has one address valid at its start"
+    return joined.select(
+        "earl_episode_id",
+        pl.col("earl_episode_start_date").alias("start"),
+        pl.col("earl_episode_end_date").alias("end"),
+        "district",
+    )
+
+
+def test_referrals_by_month_matches_an_independent_count(runner, episodes_with_district):
+    expected = (
+        episodes_with_district.group_by(
+            pl.col("start").dt.strftime("%Y-%m").alias("month"), "district"
+        )
+        .agg(pl.len().cast(pl.Int64).alias("referrals"))
+        .sort("month", "district")
+    )
+    actual = runner.run("referrals_by_month", role=ANALYST)
+    assert actual.columns == ["month", "district", "referrals"]
+    assert actual.equals(expected)
+
+
+def _open_on(episodes: pl.DataFrame, day: date) -> dict[str, int]:
+    open_ = episodes.filter(
+        (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") > day))
+    )
+    return dict(open_.group_by("district").len().iter_rows())
+
+
+def test_caseload_by_district_matches_on_ordinary_and_boundary_dates(
+    runner, episodes_with_district
+):
+    some = episodes_with_district.filter(pl.col("end").is_not_null()).row(100, named=True)
+    days = [
+        date(2018, 3, 31),  # before any data
+        date(2020, 3, 23),
+        date(2021, 3, 8),
+        some["start"],  # an episode's start day: open
+        some["end"],  # its end day: not open
+        some["end"] - timedelta(days=1),
+        date(2026, 3, 31),
+        date(2030, 1, 1),  # after the data: as at the last day
+    ]
+    districts = sorted(episodes_with_district["district"].unique())
+    for day in days:
+        expected = _open_on(episodes_with_district, day)
+        actual = runner.run("caseload_by_district", {"as_of": day}, role=ANALYST)
+        assert actual["district"].to_list() == districts
+        got = dict(actual.iter_rows())
+        assert got == {d: expected.get(d, 0) for d in districts}, day
+
+
+def test_filters_and_parameters(runner):
+    north = runner.run(
+        "referrals_by_month",
+        {"district": "North", "from": "2020-03-15", "to": "2020-05-01"},
+        role=ANALYST,
+    )
+    assert north["district"].unique().to_list() == ["North"]
+    assert north["month"].to_list() == ["2020-03", "2020-04", "2020-05"]
+    borough = runner.run(
+        "referrals_borough_by_month", {"from": "2020-03-01", "to": "2020-05-31"}, role=ANALYST
+    )
+    all_districts = runner.run(
+        "referrals_by_month", {"from": "2020-03-01", "to": "2020-05-31"}, role=ANALYST
+    )
+    assert borough["referrals"].sum() == all_districts["referrals"].sum()
+
+
+def test_overview_headlines_agree_with_other_queries(runner):
+    headline = runner.run("overview_headlines", role=ANALYST).row(0, named=True)
+    assert headline["period_end"] == date(2026, 3, 31)
+    assert headline["period_start"] == date(2025, 4, 1)
+    months = runner.run(
+        "referrals_borough_by_month", {"from": "2025-04-01", "to": "2026-03-31"}, role=ANALYST
+    )
+    assert headline["referrals_12m"] == months["referrals"].sum()
+    assert 5_000 <= headline["referrals_12m"] <= 7_500
+    caseload = runner.run("caseload_by_district", {"as_of": "2026-03-31"}, role=ANALYST)
+    assert headline["open_episodes"] == caseload["open_episodes"].sum()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "North'; DROP TABLE early_help_episodes; --",
+        "' OR 1=1 --",
+        "/* comment */ North",
+        "x" * 100_000,
+        "Nörth – 北",
+        "North\x00",
+    ],
+)
+def test_hostile_filter_values_are_data(runner, hostile):
+    frame = runner.run("referrals_by_month", {"district": hostile}, role=ANALYST)
+    assert frame.height == 0
+    assert runner.run("districts").height == 5
+
+
+def test_connection_is_read_only_and_locked_down(runner):
+    cursor = runner._cursor()
+    for statement in (
+        "CREATE TABLE x (a INT)",
+        "DELETE FROM early_help_episodes",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "COPY early_help_episodes TO '/tmp/leak.csv'",
+        "SET enable_external_access = true",
+        "INSTALL httpfs",
+    ):
+        with pytest.raises(Exception):  # noqa: B017 - any refusal will do
+            cursor.sql(statement).fetchall()
+
+
+def test_unknown_query_parameter_and_role_are_refused(runner):
+    with pytest.raises(QueryError, match="no query named"):
+        runner.run("../secrets")
+    with pytest.raises(QueryError, match="no parameter"):
+        runner.run("districts", {"district": "North"})
+    with pytest.raises(QueryError, match="needs parameter 'as_of'"):
+        runner.run("caseload_by_district")
+    with pytest.raises(QueryError, match="must be a date"):
+        runner.run("caseload_by_district", {"as_of": "31/03/2026; DROP"})
+    for bad in ("admin", "district:", "board:North"):
+        with pytest.raises(QueryError):
+            Role.parse(bad)
+
+
+def test_board_role_suppresses_small_counts_analyst_sees_them(runner):
+    exact = runner.run("referrals_by_month", {"district": "North"}, role=ANALYST)
+    protected = runner.run("referrals_by_month", {"district": "North"}, role=Role.parse("board"))
+    small = exact.filter(pl.col("referrals").is_between(1, 5))
+    if small.height:
+        hidden = protected.join(small.select("month"), on="month")
+        assert hidden["referrals"].null_count() == hidden.height
+    assert protected.filter(pl.col("referrals").is_between(1, 5)).height == 0
+
+
+def test_cursor_per_thread_gives_consistent_answers(runner):
+    expected = runner.run("caseload_by_district", {"as_of": "2021-03-08"}, role=ANALYST)
+    results, errors = [], []
+
+    def work():
+        try:
+            for _ in range(5):
+                results.append(
+                    runner.run("caseload_by_district", {"as_of": "2021-03-08"}, role=ANALYST)
+                )
+        except Exception as exc:  # pragma: no cover - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 20 and all(r.equals(expected) for r in results)
+
+
+def test_every_query_file_declares_what_it_returns():
+    queries = load_queries(QUERIES_DIR)
+    assert {"referrals_by_month", "caseload_by_district"} <= set(queries)
+    for query in queries.values():
+        header = [line for line in query.sql.splitlines() if line.startswith("--")]
+        assert any(line.startswith("-- columns:") for line in header), query.name
+        assert query.purpose, query.name
+        for name in query.parameters:
+            assert f"${name}" in query.sql, (query.name, name)
+
+
+def test_cli_query_json_and_csv(demo_warehouse):
+    def cli(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "earlyhelp", *args], capture_output=True, text=True, cwd=REPO
+        )
+
+    done = cli(
+        "query",
+        "caseload_by_district",
+        "--warehouse",
+        str(demo_warehouse),
+        "--param",
+        "as_of=2021-03-08",
+        "--format",
+        "json",
+        "--role",
+        "analyst",
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert [set(r) for r in rows] == [{"district", "open_episodes"}] * 5
+    assert all(isinstance(r["open_episodes"], int) for r in rows)
+    done = cli("query", "referrals_by_month", "--warehouse", str(demo_warehouse))
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[0] == "month,district,referrals"
+    done = cli("query", "caseload_by_district", "--warehouse", str(demo_warehouse))
+    assert done.returncode == 2 and "needs parameter 'as_of'" in done.stderr
+    assert "Traceback" not in done.stderr
