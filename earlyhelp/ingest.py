@@ -16,7 +16,7 @@ from earlyhelp import schema, warehouse
 from earlyhelp.calendar import working_days_between
 from earlyhelp.config import key_file
 from earlyhelp.errors import UnusableInput
-from earlyhelp.pseudonymise import load_or_create_key, pseudonymise_column
+from earlyhelp.pseudonymise import Pseudonymiser, load_or_create_key
 from earlyhelp.sources import RawTable, read_sources
 from earlyhelp.validate import (
     SOURCE_FILE,
@@ -71,7 +71,7 @@ def ingest(
 
     districts = _district_periods(validated)
     birth_months = _birth_months(validated)
-    key = load_or_create_key(key_path or key_file())
+    pseudonymiser = Pseudonymiser(load_or_create_key(key_path or key_file()))
 
     tables: dict[str, pl.DataFrame] = {}
     for name, result in validated.items():
@@ -94,7 +94,7 @@ def ingest(
             frame = frame.with_columns(pl.col("birth_month").dt.truncate("1mo"))
         if not already_hashed.get(name, False):
             for column in schema.CANONICAL_TABLES[name].child_id_columns:
-                frame = pseudonymise_column(frame, column, key)
+                frame = pseudonymiser.column(frame, column)
         tables[name] = frame.drop(SOURCE_FILE, SOURCE_ROW)
 
     rejects = pl.concat(

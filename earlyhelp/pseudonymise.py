@@ -36,10 +36,25 @@ def pseudonym(key: bytes, raw_id: str) -> str:
     return hmac.new(key, raw_id.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
 
 
-def pseudonymise_column(frame: pl.DataFrame, column: str, key: bytes) -> pl.DataFrame:
-    """Hash each distinct id once (ids repeat across a child's events)."""
-    distinct = frame.get_column(column).drop_nulls().unique()
-    mapping = {raw: pseudonym(key, raw) for raw in distinct.to_list()}
-    return frame.with_columns(
-        pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
-    )
+class Pseudonymiser:
+    """Hashes each distinct id once per ingest, however many tables it appears in."""
+
+    def __init__(self, key: bytes):
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        self._known: dict[str, str] = {}
+
+    def _hash(self, raw_id: str) -> str:
+        digest = self._keyed.copy()  # copying the keyed state skips re-keying for every id
+        digest.update(raw_id.encode("utf-8"))
+        return digest.hexdigest()[:PSEUDONYM_LENGTH]
+
+    def column(self, frame: pl.DataFrame, column: str) -> pl.DataFrame:
+        distinct = frame.get_column(column).drop_nulls().unique().to_list()
+        known = self._known
+        for raw in distinct:
+            if raw not in known:
+                known[raw] = self._hash(raw)
+        mapping = {raw: known[raw] for raw in distinct}
+        return frame.with_columns(
+            pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+        )

@@ -1,4 +1,4 @@
-"""Ingest: reconciliation, pseudonymisation, district at the event date, atomic publish, bad input."""
+"""Ingest: reconciliation, pseudonymisation, district at event date, atomic publish, bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unit tests for each validation rule: a row is loaded, rejected with its reason, or loses a value."""
+"""Each validation rule: a row is loaded, rejected with its reason, or loses one value."""
 
 from __future__ import annotations
 
