@@ -2,12 +2,12 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-WAREHOUSE ?= data/warehouse
+WAREHOUSE ?= $(or $(EARLYHELP_WAREHOUSE),data/warehouse)
 DEMO_EXTRACT ?= data/demo
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint demo bench clean
+.PHONY: run test lint demo clean chromium
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -57,13 +57,15 @@ def ingest(
         raise UnusableInput(f"{names}: no recognisable early help, contact or referral table")
 
     extra_rejects: list[pl.DataFrame] = []
-    _prefer_ssd_episodes(by_table, extra_rejects)
+    set_aside_files = {"early_help_episodes": _prefer_ssd_episodes(by_table, extra_rejects)}
 
     validated = {name: validate_table(name, tables, today) for name, tables in by_table.items()}
     if not any(validated[t].frame.height for t in validated if t in schema.CANONICAL_TABLES):
+        first = next(r.rejects.row(0, named=True) for r in validated.values() if r.rejects.height)
         raise UnusableInput(
-            f"{', '.join(str(p) for p in paths)}: no usable rows (every row was rejected; "
-            "see the reasons with --rejects)"
+            f"{', '.join(str(p) for p in paths)}: no usable rows; every row was rejected, e.g. "
+            f"{first['source_file']} row {first['source_row']}, {first['column']}: "
+            f"{first['reason']}"
         )
     already_hashed = {
         name: all(t.pseudonymised for t in tables) for name, tables in by_table.items()
@@ -100,16 +102,19 @@ def ingest(
     rejects = pl.concat(
         [r.rejects for r in validated.values()] + extra_rejects or [empty_rejects()]
     )
+    set_aside = {"early_help_episodes": sum(r.height for r in extra_rejects)}
     reconciliation = [
         {
             "table": name,
-            "rows_read": result.rows_read,
+            "rows_read": result.rows_read + set_aside.get(name, 0),
             "loaded": result.frame.height,
-            "rejected": result.rows_rejected,
+            "rejected": result.rows_rejected + set_aside.get(name, 0),
             "values_cleared": int(
                 result.rejects.filter(pl.col("action") == "value cleared").height
             ),
-            "files": sorted({t.source_file for t in by_table[name]}),
+            "files": sorted(
+                {t.source_file for t in by_table[name]} | set_aside_files.get(name, set())
+            ),
         }
         for name, result in sorted(validated.items())
     ]
@@ -127,8 +132,13 @@ def ingest(
     return IngestResult(version, version_dir, reconciliation, rejects.height)
 
 
-def _prefer_ssd_episodes(by_table: dict[str, list[RawTable]], rejects: list[pl.DataFrame]):
-    """Annex A List 2 starts stand in for referrals only when no SSD episodes are given."""
+def _prefer_ssd_episodes(
+    by_table: dict[str, list[RawTable]], rejects: list[pl.DataFrame]
+) -> set[str]:
+    """Annex A List 2 starts stand in for referrals only when no SSD episodes are given.
+
+    Returns the files set aside, whose rows are listed in the rejects and the reconciliation.
+    """
     episodes = by_table.get("early_help_episodes", [])
     annex = [t for t in episodes if "#" in t.source_file]
     ssd = [t for t in episodes if "#" not in t.source_file]
@@ -149,6 +159,7 @@ def _prefer_ssd_episodes(by_table: dict[str, list[RawTable]], rejects: list[pl.D
                     pl.lit("row rejected").alias("action"),
                 )
             )
+    return {t.source_file for t in annex} if annex and ssd else set()
 
 
 def _district_periods(validated: dict[str, Validated]) -> pl.DataFrame:

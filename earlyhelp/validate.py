@@ -30,7 +30,7 @@ NULL_TOKENS = ("", "#N/A", "N/A", "NA", "NULL", "NONE", "#VALUE!", "#REF!", "-",
 _OPTION_PREFIX = r"^[a-zA-Z]{1,2}\)\s*"
 
 # Identifiers whose raw values must not appear in the rejects file.
-_MASKED_COLUMNS = {"child_id", "person_id", "postcode"}
+_MASKED_COLUMNS = {"child_id", "person_id", "postcode", "birth_month"}
 
 _SEX_WORDS = {
     "M": "M",
@@ -207,7 +207,11 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
             if col.name == "recorded_caseload":
                 bad = bad | (number < 0)
             kind_word = "a whole number" if col.kind == schema.INT else "a number"
-            extra = {"level_of_need": " from 1 to 4", "fte": " from 0 to 1.5"}.get(col.name, "")
+            extra = {
+                "level_of_need": " from 1 to 4",
+                "fte": " from 0 to 1.5",
+                "recorded_caseload": " of 0 or more",
+            }.get(col.name, "")
             checks.append(
                 _Check(
                     col.name,

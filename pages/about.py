@@ -117,8 +117,10 @@ else:
         st.subheader("How the extracts were loaded (reconciliation)")
         st.markdown(
             "For every table, rows read = rows loaded + rows rejected. *Values cleared* are "
-            "single values that could not be read (for example a date that is not a date): "
-            "the row is kept and the value left blank."
+            "single values in optional coded or numeric columns that could not be read (for "
+            "example an unknown referral source code): the row is kept and the value left "
+            "blank. A missing required value or a date that cannot be read, is in the future or "
+            "comes before its start date rejects the whole row."
         )
         columns = [
             c

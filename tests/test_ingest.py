@@ -281,3 +281,51 @@ def test_all_rows_rejected_is_unusable(tmp_path):
     )
     with pytest.raises(UnusableInput, match="no usable rows"):
         ingest([folder], tmp_path / "wh", key_path=tmp_path / "k")
+
+
+def test_ssd_episodes_win_over_annex_a_list_2_and_the_rows_are_accounted(tmp_path, annex_a_sample):
+    extract = write_minimal_ssd(tmp_path / "extract")
+    result = ingest([extract, annex_a_sample], tmp_path / "wh", key_path=tmp_path / "k")
+    episodes = {r["table"]: r for r in result.reconciliation}["early_help_episodes"]
+    assert episodes["rows_read"] == 3 + 5
+    assert episodes["loaded"] == 3 and episodes["rejected"] == 5
+    assert any("#List 2" in f for f in episodes["files"])
+    rejects = pl.read_csv(result.version_dir / "rejects.csv")
+    assert rejects.filter(pl.col("reason").str.starts_with("not used")).height == 5
+
+
+def test_annex_a_alternative_child_id_header_and_masked_birth_dates(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "List 3"
+    sheet.append(["Child Unique Identifier", "Gender", "Date of Birth", "Date of Referral"])
+    sheet.append(["201", "a) Male", "2099-01-01", "2021-03-10"])
+    sheet.append(["202", "b) Female", "2012-04-05", "2021-03-11"])
+    path = tmp_path / "second.xlsx"
+    book.save(path)
+    result = ingest([path], tmp_path / "wh", key_path=tmp_path / "k")
+    by_table = {r["table"]: r for r in result.reconciliation}
+    assert by_table["cin_referrals"]["loaded"] == 2
+    rejects = pl.read_csv(result.version_dir / "rejects.csv", infer_schema=False)
+    dob = rejects.filter(pl.col("column") == "birth_month").row(0, named=True)
+    assert dob["value"] is None and "2099" not in rejects.write_csv()
+    ids = pl.read_parquet(result.version_dir / "tables" / "cin_referrals.parquet")["referral_id"]
+    assert ids.to_list() == ["second/L3-2", "second/L3-3"]
+
+
+def test_all_rows_rejected_message_gives_an_example_reason(tmp_path):
+    folder = tmp_path / "bad"
+    _write(
+        folder / "ssd_early_help_episodes.csv",
+        "earl_episode_id,earl_person_id,earl_episode_start_date\n1,1,never\n",
+    )
+    done = cli(
+        "ingest",
+        folder,
+        "--warehouse",
+        tmp_path / "wh",
+        env={"EARLYHELP_KEY_FILE": str(tmp_path / "k"), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 2
+    assert "row 2, start_date: not a date: 'never'" in done.stderr

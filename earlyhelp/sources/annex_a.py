@@ -114,7 +114,8 @@ def read_workbook(path: Path) -> list[RawTable]:
         source = f"{path}#{sheet}"
         table_columns = [c for c in frame.columns if c not in ("sex", "ethnicity", "birth_month")]
         event = frame.select(table_columns).with_columns(
-            (pl.lit(f"AA{number}-") + pl.col(SOURCE_ROW).cast(pl.String)).alias(
+            # Row-based ids, qualified by the workbook so that two workbooks never collide.
+            (pl.lit(f"{path.stem}/L{number}-") + pl.col(SOURCE_ROW).cast(pl.String)).alias(
                 LIST_ID_COLUMN[number]
             )
         )
@@ -140,7 +141,7 @@ def _list_frame(path: Path, sheet: str, number: int, rows: list[list]) -> pl.Dat
     header_index = None
     for index, row in enumerate(rows[:15]):
         names = {normalise_header(c) for c in row}
-        if "child unique id" in names or "child id" in names or "unique id" in names:
+        if any(headers.get(name) == "child_id" for name in names):
             header_index = index
             break
     if header_index is None:

@@ -14,7 +14,6 @@ from earlyhelp.sources import SOURCE_ROW, RawTable
 LOOKUP_FILE = "district_lookup.csv"
 _SSD_FILE = re.compile(r"^(ssd_[a-z_]+?)(?:_\d{8})?\.(csv|parquet)$", re.IGNORECASE)
 
-# Canonical columns an SSD file must carry for its rows to mean anything.
 _OUTCOME_JSON = "cont_contact_outcome_json"
 
 
