@@ -118,19 +118,15 @@ def _build_version(
         for name in schema.CANONICAL_TABLES:
             frame = conform(name, tables.get(name))
             frame.write_parquet(staging / "tables" / f"{name}.parquet")
-            con.register("incoming", frame)
-            # Identifiers come from schema.CANONICAL_TABLES only; no user text reaches DDL.
-            con.sql(f'CREATE TABLE "{name}" AS SELECT * FROM incoming')
-            con.unregister("incoming")
+            # Table names come from schema.CANONICAL_TABLES; the relation API needs no SQL text.
+            con.from_arrow(frame.to_arrow()).create(name)
         known = pl.DataFrame({"district": sorted(set(districts))}, schema={"district": pl.String})
-        con.register("incoming", known)
-        con.sql("CREATE TABLE district_lookup_districts AS SELECT * FROM incoming")
-        con.unregister("incoming")
+        con.from_arrow(known.to_arrow()).create("district_lookup_districts")
         mart_names = []
         for sql_file in mart_files():
             con.sql(sql_file.read_text())
             mart_names.append(sql_file.stem)
-            con.sql(f'SELECT * FROM "{sql_file.stem}"').pl().write_parquet(
+            con.table(sql_file.stem).pl().write_parquet(
                 staging / "marts" / f"{sql_file.stem}.parquet"
             )
         coverage = con.sql("SELECT * FROM mart_coverage").pl()
