@@ -335,3 +335,16 @@ ALLOWED_CODES: dict[str, tuple[str, ...]] = {
 }
 
 AGE_BANDS = ("Under 1", "1-4", "5-9", "10-15", "16-17", "18+", "Not known")
+
+# How each table is named to people (reconciliation tables, the About page).
+TABLE_TITLES = {
+    "children": "Children",
+    "contacts": "Contacts",
+    "early_help_episodes": "Early help episodes",
+    "cin_referrals": "Social care (CIN) referrals",
+    "workers": "Workers",
+    "involvements": "Worker involvements",
+    "teams": "Teams",
+    "addresses": "Addresses (used for districts only)",
+    "district_lookup": "District lookup",
+}

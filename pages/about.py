@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from earlyhelp import charts, disclosure, ui
+from earlyhelp.schema import TABLE_TITLES
 
 runner, missing_reason = ui.open_warehouse()
 largest_hidden = disclosure.SMALLEST_SHOWN - 1
@@ -127,9 +128,8 @@ else:
             for c in ("table", "rows_read", "loaded", "rejected", "values_cleared")
             if c in reconciliation.columns
         ]
-        words = pl.col("table").str.replace_all("_", " ")
         reconciliation = reconciliation.select(columns).with_columns(
-            (words.str.slice(0, 1).str.to_uppercase() + words.str.slice(1)).alias("table")
+            pl.col("table").replace(TABLE_TITLES)
         )
         ui.show_table(ui.display_table(reconciliation))
         rejects = manifest.get("rejects") or 0
