@@ -63,6 +63,58 @@ def _query(args: argparse.Namespace) -> int:
     return 0
 
 
+# measure -> (named query, its count column)
+PEAK_MEASURES = {
+    "referrals": ("referrals_by_month", "referrals"),
+    "contacts": ("contacts_by_month", "contacts"),
+}
+
+
+def _peaks(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from earlyhelp.calendar import load_events
+    from earlyhelp.demand import describe, find_peaks
+    from earlyhelp.queries import QueryRunner
+    from earlyhelp.roles import Role
+
+    query, column = PEAK_MEASURES[args.measure]
+    runner = QueryRunner.open(Path(args.warehouse))
+    monthly = runner.run(query, role=Role.parse(args.role))
+    events = load_events()
+    if args.by == "district":
+        series = [
+            (d, monthly.filter(pl.col("district") == d))
+            for d in sorted(monthly["district"].unique().to_list())
+        ]
+    else:
+        series = [(None, monthly.group_by("month").agg(pl.col(column).sum()).sort("month"))]
+    findings = []
+    for district, frame in series:
+        try:
+            findings.extend(
+                find_peaks(
+                    frame.select("month", column),
+                    measure=args.measure,
+                    district=district,
+                    events=events,
+                )
+            )
+        except ValueError as exc:
+            print(f"note: {district or 'borough'}: {exc}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(findings, default=str, indent=1))
+    else:
+        for f in findings:
+            print(
+                f"{f['period']}  {f['district'] or 'Borough':<14} {f['kind']:<7} "
+                f"observed {f['observed']:>6}  expected {f['expected']:>8}  {describe(f)}"
+            )
+        if not findings:
+            print("No peaks or troughs beyond normal variation.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m earlyhelp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--role", default="board", help="board, district:<name>, manager, analyst")
     query.add_argument("--format", choices=("csv", "json"), default="csv")
     query.set_defaults(run=_query)
+
+    peaks = commands.add_parser("peaks", help="months where demand departs from its seasonal norm")
+    peaks.add_argument("--warehouse", required=True)
+    peaks.add_argument("--measure", choices=tuple(PEAK_MEASURES), default="referrals")
+    peaks.add_argument("--by", choices=("district",), default=None)
+    peaks.add_argument("--role", default="board", help="board, district:<name>, manager, analyst")
+    peaks.add_argument("--format", choices=("text", "json"), default="text")
+    peaks.set_defaults(run=_peaks)
     return parser
 
 

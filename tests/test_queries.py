@@ -247,3 +247,35 @@ def test_cli_query_json_and_csv(demo_warehouse):
     done = cli("query", "caseload_by_district", "--warehouse", str(demo_warehouse))
     assert done.returncode == 2 and "needs parameter 'as_of'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_cli_peaks_finds_the_covid_trough_and_school_return_peak(demo_warehouse):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "earlyhelp",
+            "peaks",
+            "--warehouse",
+            str(demo_warehouse),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    findings = json.loads(done.stdout)
+    assert all(
+        set(f)
+        == {"measure", "district", "period", "kind", "observed", "expected", "change_pct", "event"}
+        for f in findings
+    )
+    by_period = {f["period"]: f for f in findings}
+    lockdown = [f for f in findings if f["period"] in ("2020-04", "2020-05")]
+    assert lockdown and all(f["kind"] == "trough" for f in lockdown)
+    assert lockdown[0]["event"] == "First lockdown"
+    assert by_period["2020-09"]["kind"] == "peak"
+    # A peak is a departure from the season, not the season: ordinary Septembers are not flagged.
+    assert not [p for p in by_period if p.endswith("-09") and p != "2020-09"]
