@@ -9,6 +9,7 @@ st.set_page_config(page_title="Early Help Insight", layout="wide")
 page = st.navigation(
     [
         st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
+        st.Page("pages/demand.py", title="Demand", icon=":material/show_chart:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )

@@ -1,0 +1,27 @@
+-- Referrals to early help per month for a selection of district, referral source group, level
+-- of need and age band (all optional; none given means the whole borough). Every month in the
+-- mart is listed, with 0 where the selection has no referrals, so the series has no gaps.
+-- param district: text, optional. Only this district.
+-- param source_group: text, optional. Only referrals from this source group.
+-- param age_band: text, optional. Only children in this age band.
+-- param level_of_need: int, optional. Only this level of need (1 to 4; 0 = not recorded).
+-- columns: month (text YYYY-MM), referrals (count)
+-- counts: referrals
+WITH months AS (
+    SELECT DISTINCT month FROM mart_referrals_monthly
+),
+selected AS (
+    SELECT month, sum(referrals) AS referrals
+    FROM mart_referrals_monthly
+    WHERE ($district IS NULL OR district = $district)
+      AND ($source_group IS NULL OR source_group = $source_group)
+      AND ($age_band IS NULL OR age_band = $age_band)
+      AND ($level_of_need IS NULL OR level_of_need = $level_of_need)
+    GROUP BY month
+)
+SELECT
+    strftime(months.month, '%Y-%m') AS month,
+    coalesce(selected.referrals, 0)::BIGINT AS referrals
+FROM months
+LEFT JOIN selected USING (month)
+ORDER BY months.month;
