@@ -90,8 +90,9 @@ def bank_holidays(first_year: int, last_year: int) -> list[date]:
 def working_days_between(start: pl.Series, end: pl.Series) -> pl.Series:
     """Working days from start to end (weekends and bank holidays excluded; same day is 0)."""
     valid = start.is_not_null() & end.is_not_null()
+    missing = pl.repeat(None, len(start), dtype=pl.Int64, eager=True)
     if not valid.any():
-        return pl.Series(values=[None] * len(start), dtype=pl.Int64)
+        return missing
     years = pl.concat([start.drop_nulls(), end.drop_nulls()]).dt.year()
     holidays_list = np.array(
         bank_holidays(int(years.min()), int(years.max())), dtype="datetime64[D]"
@@ -99,7 +100,6 @@ def working_days_between(start: pl.Series, end: pl.Series) -> pl.Series:
     s = start.fill_null(date(2000, 1, 3)).to_numpy().astype("datetime64[D]")
     e = end.fill_null(date(2000, 1, 3)).to_numpy().astype("datetime64[D]")
     counts = np.busday_count(s, e, holidays=holidays_list)
-    missing = pl.repeat(None, len(start), dtype=pl.Int64, eager=True)
     return pl.Series(counts, dtype=pl.Int64).zip_with(valid, missing)
 
 

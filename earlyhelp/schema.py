@@ -178,7 +178,7 @@ LOOKUP_COLUMNS = ("postcode_sector", "district")
 
 # Columns derived at ingest and stored beside the canonical ones.
 DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "contacts": ("district", "age_band", "source_group"),
+    "contacts": ("district", "age_band", "source_group", "decision_working_days"),
     "early_help_episodes": ("district", "age_band", "source_group"),
     "cin_referrals": ("district", "age_band", "source_group"),
 }

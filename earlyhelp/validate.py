@@ -374,7 +374,7 @@ def validate_table(table_name: str, raw_tables: list[RawTable], today: date) -> 
         rejects.filter(pl.col("action") == REJECTED).select(SOURCE_FILE, SOURCE_ROW).unique()
     )
     kept = typed.join(rejected_rows, on=[SOURCE_FILE, SOURCE_ROW], how="anti")
-    kept, duplicate_rejects = _reject_duplicates(kept, frame, definition, table_name)
+    kept, duplicate_rejects = _reject_duplicates(kept, definition, table_name)
     if duplicate_rejects.height:
         rejects = pl.concat([rejects, duplicate_rejects])
     kept = kept.sort(SOURCE_FILE, SOURCE_ROW)
@@ -385,7 +385,7 @@ def validate_table(table_name: str, raw_tables: list[RawTable], today: date) -> 
 
 
 def _reject_duplicates(
-    kept: pl.DataFrame, raw: pl.DataFrame, definition: schema.Table, table_name: str
+    kept: pl.DataFrame, definition: schema.Table, table_name: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     key = definition.key
     if table_name == "addresses":

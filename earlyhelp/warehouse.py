@@ -57,8 +57,6 @@ def table_schema(name: str) -> dict[str, pl.DataType]:
     columns = {c.name: _KIND_DTYPES[c.kind] for c in definition.columns}
     for derived in schema.DERIVED_COLUMNS.get(name, ()):
         columns[derived] = DERIVED_DTYPES[derived]
-    if name == "contacts":
-        columns["decision_working_days"] = pl.Int64
     return columns
 
 

@@ -30,6 +30,12 @@ def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
+def cli_ingest(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`python -m earlyhelp ingest` into tmp_path/wh, with a key of its own."""
+    env = {"EARLYHELP_KEY_FILE": str(tmp_path / "k"), "PATH": "/usr/bin:/bin"}
+    return cli("ingest", path, "--warehouse", tmp_path / "wh", env=env)
+
+
 def version_dir(warehouse_dir: Path) -> Path:
     return warehouse.current_version_dir(warehouse_dir)
 
@@ -252,13 +258,7 @@ def test_unusable_input_exits_non_zero_with_one_line_naming_the_file(
     tmp_path, make_input, expected
 ):
     path = make_input(tmp_path)
-    done = cli(
-        "ingest",
-        path,
-        "--warehouse",
-        tmp_path / "wh",
-        env={"EARLYHELP_KEY_FILE": str(tmp_path / "k"), "PATH": "/usr/bin:/bin"},
-    )
+    done = cli_ingest(path, tmp_path)
     assert done.returncode != 0
     message = done.stderr.strip()
     assert len(message.splitlines()) == 1, message
@@ -320,12 +320,6 @@ def test_all_rows_rejected_message_gives_an_example_reason(tmp_path):
         folder / "ssd_early_help_episodes.csv",
         "earl_episode_id,earl_person_id,earl_episode_start_date\n1,1,never\n",
     )
-    done = cli(
-        "ingest",
-        folder,
-        "--warehouse",
-        tmp_path / "wh",
-        env={"EARLYHELP_KEY_FILE": str(tmp_path / "k"), "PATH": "/usr/bin:/bin"},
-    )
+    done = cli_ingest(folder, tmp_path)
     assert done.returncode == 2
     assert "row 2, start_date: not a date: 'never'" in done.stderr
