@@ -10,6 +10,8 @@ page = st.navigation(
     [
         st.Page("pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
         st.Page("pages/demand.py", title="Demand", icon=":material/show_chart:"),
+        st.Page("pages/caseloads.py", title="Caseloads", icon=":material/groups:"),
+        st.Page("pages/pathways.py", title="Front door and pathways", icon=":material/alt_route:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )

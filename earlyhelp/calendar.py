@@ -9,7 +9,7 @@ person who edited the file can fix it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import holidays
@@ -79,6 +79,24 @@ def school_holiday_flags(dates: pl.Series, term_dates: pl.DataFrame | None = Non
         )
     block = np.searchsorted(starts, days, side="right") - 1
     return pl.Series(dates.name, days > ends[block], dtype=pl.Boolean)
+
+
+def school_holidays(
+    term_dates: pl.DataFrame | None = None, *, min_days: int = 14
+) -> list[tuple[date, date]]:
+    """(first, last) day of each school holiday of at least `min_days` days between terms:
+    summer, Christmas and Easter, not half terms (9 or 10 days). Drawn lightly on weekly charts
+    to explain the dips."""
+    terms = load_term_dates() if term_dates is None else term_dates
+    starts = terms["start_date"].to_list()
+    ends = terms["end_date"].to_list()
+    holidays_found = []
+    for previous_end, next_start in zip(ends[:-1], starts[1:], strict=True):
+        if (next_start - previous_end).days >= min_days:
+            holidays_found.append(
+                (previous_end + timedelta(days=1), next_start - timedelta(days=1))
+            )
+    return holidays_found
 
 
 def bank_holidays(first_year: int, last_year: int) -> list[date]:

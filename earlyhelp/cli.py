@@ -115,6 +115,26 @@ def _peaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from earlyhelp import bench
+
+    sections = []
+    for label, warehouse in (("Borough", args.warehouse), ("National", args.national)):
+        if warehouse is None:
+            continue
+        measurements, raw = bench.run_queries(Path(warehouse), runs=args.runs)
+        sections.append(bench.report(f"{label} ({warehouse})", measurements, raw))
+        print(sections[-1], "\n", flush=True)
+        if not all(m.same_result for m in measurements):
+            print(
+                "error: marts and pandas disagree on a figure (see 'same result')", file=sys.stderr
+            )
+            return 1
+    if args.out:
+        Path(args.out).write_text("\n\n".join(sections) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m earlyhelp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +168,15 @@ def build_parser() -> argparse.ArgumentParser:
     peaks.add_argument("--role", default="board", help="board, district:<name>, manager, analyst")
     peaks.add_argument("--format", choices=("text", "json"), default="text")
     peaks.set_defaults(run=_peaks)
+
+    bench = commands.add_parser(
+        "bench", help="page query times from marts beside a naive pandas implementation"
+    )
+    bench.add_argument("--warehouse", required=True, help="the borough-scale warehouse")
+    bench.add_argument("--national", default=None, help="a national-scale warehouse, if built")
+    bench.add_argument("--runs", type=int, default=20, help="timed runs per figure (median)")
+    bench.add_argument("--out", default=None, help="also write the report (Markdown) here")
+    bench.set_defaults(run=_bench)
     return parser
 
 

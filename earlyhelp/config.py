@@ -11,6 +11,7 @@ MART_QUERIES_DIR = QUERIES_DIR / "marts"
 DATA_DIR = REPO_ROOT / "data"
 DEFAULT_WAREHOUSE = DATA_DIR / "warehouse"
 DEFAULT_KEY_FILE = DATA_DIR / "secrets" / "pseudonymisation.key"
+DEFAULT_ORGANISATIONS_FILE = DATA_DIR / "organisations.csv"
 
 
 def warehouse_path() -> Path:
@@ -20,3 +21,9 @@ def warehouse_path() -> Path:
 def key_file() -> Path:
     """The pseudonymisation key: kept apart from the warehouse, never committed."""
     return Path(os.environ.get("EARLYHELP_KEY_FILE") or DEFAULT_KEY_FILE)
+
+
+def organisations_file() -> Path:
+    """Who each organisation is (council, commissioned, school, health, early_years, other):
+    read at ingest into the warehouse's organisation_types table."""
+    return Path(os.environ.get("EARLYHELP_ORGANISATIONS") or DEFAULT_ORGANISATIONS_FILE)

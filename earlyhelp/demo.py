@@ -337,6 +337,15 @@ SSD_SCHEMAS: dict[str, pa.Schema] = {
 }
 LOOKUP_SCHEMA = pa.schema([("postcode_sector", _S), ("district", _S)])
 LOOKUP_FILE = "district_lookup"
+POPULATION_FILE = "population"
+# Children (under 18) per early help referral a year; 60,000 children for the borough's 6,000.
+CHILDREN_PER_REFERRAL = 10.0
+# Districts differ in need: the first has most referrals per child, the last fewest.
+DISTRICT_POPULATION_FACTORS = (0.8, 1.1, 0.95, 1.0, 1.2)
+# Share of under-18s in each age band (England, ONS mid-2022, rounded).
+CHILD_AGE_SHARES = {"Under 1": 0.054, "1-4": 0.222, "5-9": 0.283, "10-15": 0.325, "16-17": 0.116}
+POPULATION_YEARS = range(2018, 2026)  # mid-year estimates; the latest lags the extract
+POPULATION_GROWTH = 0.004  # a year
 
 _DAY = np.int64  # dates are held as days since 1970-01-01
 _OPEN = np.iinfo(np.int64).max // 4  # end day of something still open at the extract date
@@ -357,7 +366,7 @@ def write_demo(
     `scale` "borough" is one council of five districts (about 6,000 early help referrals a
     year); "national" is 150 such areas, larger on average (about 20 million referrals in all),
     streamed area by area. `_areas` overrides the number of national areas (for tests).
-    `fmt` is "csv" or "parquet"; `district_lookup.csv` is always CSV.
+    `fmt` is "csv" or "parquet"; `district_lookup.csv` and `population.csv` are always CSV.
     """
     if scale not in ("borough", "national"):
         raise ValueError(f"scale must be 'borough' or 'national', not {scale!r}")
@@ -1325,6 +1334,7 @@ def _generate_area(area: _Area, seed: int, days: ExtractDays) -> dict[str, pl.Da
     tables["ssd_professionals"] = _professional_table(rng, area, teams, staff, caseload)
     tables["ssd_department"] = _department_table(area, teams)
     tables[LOOKUP_FILE] = _lookup_table(area)
+    tables[POPULATION_FILE] = _population_table(area)
     return tables
 
 
@@ -1582,6 +1592,23 @@ def _lookup_table(area: _Area) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=LOOKUP_SCHEMA.names, orient="row")
 
 
+def _population_table(area: _Area) -> pl.DataFrame:
+    """Children by district, mid-year and age band: what a council would take from ONS."""
+    total = area.referrals_per_year * CHILDREN_PER_REFERRAL
+    weights = [
+        w * DISTRICT_POPULATION_FACTORS[k % len(DISTRICT_POPULATION_FACTORS)]
+        for k, w in enumerate(area.district_weights)
+    ]
+    rows = []
+    for district, weight in zip(area.districts, weights, strict=True):
+        for year in POPULATION_YEARS:
+            growth = (1 + POPULATION_GROWTH) ** (year - POPULATION_YEARS[0])
+            for band, share in CHILD_AGE_SHARES.items():
+                children = round(total * weight / sum(weights) * share * growth)
+                rows.append((district, year, band, children))
+    return pl.DataFrame(rows, schema=["district", "year", "age_band", "children"], orient="row")
+
+
 # --- Writing ----------------------------------------------------------------------------------
 
 
@@ -1597,7 +1624,7 @@ class _ChunkWriter:
 
     def write(self, tables: dict[str, pl.DataFrame]) -> None:
         for name, frame in tables.items():
-            if self.fmt == "parquet" and name != LOOKUP_FILE:
+            if self.fmt == "parquet" and name not in (LOOKUP_FILE, POPULATION_FILE):
                 if name not in self._parquet:
                     path = self.out / f"{name}.parquet"
                     self._parquet[name] = pq.ParquetWriter(

@@ -52,7 +52,7 @@ def ingest(
     by_table: dict[str, list[RawTable]] = {}
     for raw in raw_tables:
         by_table.setdefault(raw.table, []).append(raw)
-    if not any(t in schema.CANONICAL_TABLES for t in by_table):
+    if not any(t in schema.CANONICAL_TABLES and t != "population" for t in by_table):
         names = ", ".join(str(p) for p in paths)
         raise UnusableInput(f"{names}: no recognisable early help, contact or referral table")
 

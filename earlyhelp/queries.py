@@ -5,6 +5,12 @@ Each query file starts with a header comment that declares its parameters and ou
     -- param as_of: date, required. The date to count on.
     -- columns: district (text), open_episodes (count)
     -- counts: open_episodes
+    -- roles: manager, analyst
+
+`-- columns:` and `-- counts:` may go on over the next comment lines, each starting with `--` and
+at least two spaces. `-- roles:` (optional) names the only roles that may run the query; without
+it every role may. A query must return every column it declares in `-- counts:`: the runner
+checks this on each run, because a count column it cannot find is a count it cannot protect.
 
 Values reach DuckDB only as named parameters ($as_of); the runner passes exactly the parameters a
 query declares, typed, with null for optional ones not given. One connection per warehouse
@@ -26,13 +32,15 @@ import polars as pl
 from earlyhelp import disclosure
 from earlyhelp.config import QUERIES_DIR
 from earlyhelp.errors import QueryError
-from earlyhelp.roles import Role
+from earlyhelp.roles import ROLE_KINDS, Role, describe_kinds
 from earlyhelp.warehouse import DB_FILE, current_version_dir, read_manifest
 
 _PARAM = re.compile(
     r"^--\s*param\s+(\w+)\s*:\s*(date|text|int)\s*,\s*(required|optional)\b\.?\s*(.*)$"
 )
-_COUNTS = re.compile(r"^--\s*counts\s*:\s*(.+)$")
+# A header field that may continue over the following lines ("--" and two or more spaces).
+_LIST_FIELD = re.compile(r"^--\s*(columns|counts|roles)\s*:(.*)$")
+_CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -65,24 +73,80 @@ class NamedQuery:
     purpose: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
     counts: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # the names declared in `-- columns:`, in order
+    roles: tuple[str, ...] = ()  # role kinds that may run it; empty = every role
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas outside parentheses: 'a (text, null = none), b (count)' -> 2 items."""
+    items, depth, current = [], 0, []
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        if char == "," and depth == 0:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def _names(path: Path, field_name: str, text: str) -> tuple[str, ...]:
+    """The names in a `columns`, `counts` or `roles` field (a column's description in
+    parentheses is dropped); a name that is not a plain identifier is refused."""
+    names = []
+    for item in _split_top_level(text):
+        name = item.split("(", 1)[0].strip()
+        if not re.fullmatch(r"\w+", name):
+            raise QueryError(f"{path.name}: '-- {field_name}:' has {item!r}, not a name")
+        names.append(name)
+    return tuple(names)
 
 
 def parse_query_file(path: Path) -> NamedQuery:
     text = path.read_text()
     parameters: dict[str, Parameter] = {}
-    counts: tuple[str, ...] = ()
+    fields: dict[str, str] = {}
     purpose_lines = []
+    continuing = None  # the list field that continuation lines add to
     for line in text.splitlines():
         if not line.startswith("--"):
             break
+        if continuing and (match := _CONTINUATION.match(line)):
+            fields[continuing] += " " + match.group(1).strip()
+            continue
+        continuing = None
         if match := _PARAM.match(line):
             name, kind, need, description = match.groups()
             parameters[name] = Parameter(name, kind, need == "required", description.strip())
-        elif match := _COUNTS.match(line):
-            counts = tuple(c.strip() for c in match.group(1).split(",") if c.strip())
-        elif not re.match(r"^--\s*(columns|  )", line):
+        elif match := _LIST_FIELD.match(line):
+            continuing = match.group(1)
+            if continuing in fields:
+                raise QueryError(f"{path.name}: '-- {continuing}:' is given twice")
+            fields[continuing] = match.group(2).strip()
+        elif not _CONTINUATION.match(line):
             purpose_lines.append(line.lstrip("- ").strip())
-    return NamedQuery(path.stem, text, " ".join(purpose_lines).strip(), parameters, counts)
+    roles = _names(path, "roles", fields.get("roles", ""))
+    unknown = [r for r in roles if r not in ROLE_KINDS]
+    if unknown:
+        raise QueryError(
+            f"{path.name}: '-- roles:' has unknown role {unknown[0]!r} "
+            f"(roles: {', '.join(ROLE_KINDS)})"
+        )
+    if "roles" in fields and not roles:
+        raise QueryError(f"{path.name}: '-- roles:' names no role")
+    return NamedQuery(
+        path.stem,
+        text,
+        " ".join(purpose_lines).strip(),
+        parameters,
+        counts=_names(path, "counts", fields.get("counts", "")),
+        columns=_names(path, "columns", fields.get("columns", "")),
+        roles=roles,
+    )
 
 
 def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
@@ -146,7 +210,17 @@ class QueryRunner:
     def run(self, name: str, params: dict | None = None, role: Role | None = None) -> pl.DataFrame:
         role = role or Role.parse("board")
         query, bound = self.bind(name, params)
+        if query.roles and role.kind not in query.roles:
+            raise QueryError(f"{name} is only for {describe_kinds(query.roles)}")
         frame = self._cursor().sql(query.sql, params=bound).pl()
+        missing = [c for c in query.counts if c not in frame.columns]
+        if missing:
+            # Disclosure control protects the columns named in `-- counts:`; one the query does
+            # not return would go unprotected under another name, so nothing is returned.
+            raise QueryError(
+                f"query {name!r} declares count column(s) {', '.join(missing)} in '-- counts:' "
+                f"but does not return them (it returns {', '.join(frame.columns)})"
+            )
         if not role.exact_counts:
             frame = disclosure.protect_counts(frame, list(query.counts))
         return frame

@@ -7,6 +7,21 @@ from dataclasses import dataclass
 from earlyhelp.errors import QueryError
 
 ROLE_KINDS = ("board", "district", "manager", "analyst")
+#: How each kind of role is named in a sentence ("... is only for managers and analysts").
+ROLE_PLURALS = {
+    "board": "board members",
+    "district": "district users",
+    "manager": "managers",
+    "analyst": "analysts",
+}
+
+
+def describe_kinds(kinds: tuple[str, ...] | list[str]) -> str:
+    """'managers and analysts' for ('manager', 'analyst'); 'a, b and c' for three."""
+    words = [ROLE_PLURALS.get(kind, kind) for kind in kinds]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,22 @@ TEAMS = Table(
     ),
 )
 
+POPULATION = Table(
+    "population",
+    key="district",
+    description=(
+        "Children living in each district by age band, one row per mid-year estimate (e.g. ONS "
+        "small-area estimates summed to districts). Optional: supplied as population.csv beside "
+        "an extract; it turns counts into rates per 10,000 children."
+    ),
+    columns=(
+        Column("district", TEXT, True),
+        Column("year", INT, True, "year of the mid-year (30 June) estimate"),
+        Column("age_band", CODE, True, "one of the bands under 18 in AGE_BANDS"),
+        Column("children", INT, True, "number of children"),
+    ),
+)
+
 CANONICAL_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -169,6 +185,7 @@ CANONICAL_TABLES: dict[str, Table] = {
         WORKERS,
         INVOLVEMENTS,
         TEAMS,
+        POPULATION,
     )
 }
 
@@ -335,6 +352,9 @@ ALLOWED_CODES: dict[str, tuple[str, ...]] = {
 }
 
 AGE_BANDS = ("Under 1", "1-4", "5-9", "10-15", "16-17", "18+", "Not known")
+#: The bands a child population estimate covers (children are under 18).
+CHILD_AGE_BANDS = AGE_BANDS[:5]
+ALLOWED_CODES["age_band"] = CHILD_AGE_BANDS
 
 # How each table is named to people (reconciliation tables, the About page).
 TABLE_TITLES = {
@@ -345,6 +365,7 @@ TABLE_TITLES = {
     "workers": "Workers",
     "involvements": "Worker involvements",
     "teams": "Teams",
+    "population": "Child population",
     "addresses": "Addresses (used for districts only)",
     "district_lookup": "District lookup",
 }

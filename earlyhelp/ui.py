@@ -67,8 +67,25 @@ def _runner(warehouse: str, version: str) -> QueryRunner:
     return QueryRunner(Path(warehouse) / VERSIONS / version)
 
 
+def _use_app_navigation() -> None:
+    """Make a link straight to a page work on a server that has not yet run app.py.
+
+    Streamlit 1.67 decides per server whether an app uses the old pages/ folder navigation,
+    and only learns otherwise when app.py calls st.navigation. Until someone opens the home
+    page, a link such as /demand?district=North runs the page alone: no menu, no sidebar. The
+    page then switches Streamlit to app.py's navigation and reruns, keeping the page and its
+    URL parameters.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def open_warehouse() -> tuple[QueryRunner | None, str | None]:
     """The runner for the published warehouse, or None and a one-line reason."""
+    _use_app_navigation()
     path = config.warehouse_path()
     try:
         version = current_version_dir(path).name

@@ -204,20 +204,24 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
                 bad = bad | ~number.is_between(1, 4)
             if col.name == "fte":
                 bad = bad | ~number.is_between(0, 1.5)
-            if col.name == "recorded_caseload":
+            if col.name in ("recorded_caseload", "children"):
                 bad = bad | (number < 0)
+            if col.name == "year":
+                bad = bad | ~number.is_between(1990, 2100)
             kind_word = "a whole number" if col.kind == schema.INT else "a number"
             extra = {
                 "level_of_need": " from 1 to 4",
                 "fte": " from 0 to 1.5",
                 "recorded_caseload": " of 0 or more",
+                "children": " of 0 or more",
+                "year": " from 1990 to 2100",
             }.get(col.name, "")
             checks.append(
                 _Check(
                     col.name,
                     bad.fill_null(False),
                     pl.lit(f"not {kind_word}{extra}: ") + quoted,
-                    CLEARED,
+                    _bad_value_action(col),
                 )
             )
             dtype = pl.Int64 if col.kind == schema.INT else pl.Float64
@@ -235,7 +239,7 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
                     col.name,
                     raw.is_not_null() & parsed.is_null(),
                     pl.lit("not yes or no: ") + quoted,
-                    CLEARED,
+                    _bad_value_action(col),
                 )
             )
             typed.append(parsed.alias(col.name))
@@ -245,7 +249,10 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
             unknown = raw.is_not_null() & (code.is_null() | ~code.is_in(allowed))
             checks.append(
                 _Check(
-                    col.name, unknown.fill_null(False), pl.lit("unknown code: ") + quoted, CLEARED
+                    col.name,
+                    unknown.fill_null(False),
+                    pl.lit("unknown code: ") + quoted,
+                    _bad_value_action(col),
                 )
             )
             typed.append(
@@ -260,6 +267,12 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
                 _Check(col.name, raw.is_null(), pl.lit("required value is missing"), REJECTED)
             )
     return typed, checks
+
+
+def _bad_value_action(col: schema.Column) -> str:
+    """A bad optional value is cleared and the row kept; a bad required value loses the row,
+    since a row without its required value cannot be used."""
+    return REJECTED if col.required else CLEARED
 
 
 # (table, later date column, earlier date column): the later may not come before the earlier.
@@ -392,6 +405,8 @@ def _reject_duplicates(
         key_cols = ["person_id", "start_date", "postcode"]
     elif table_name == "district_lookup":
         key_cols = ["postcode_sector"]
+    elif table_name == "population":
+        key_cols = ["district", "year", "age_band"]
     else:
         key_cols = [key]
     first_row = pl.col(SOURCE_ROW).first().over(key_cols, order_by=[SOURCE_FILE, SOURCE_ROW])

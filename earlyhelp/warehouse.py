@@ -9,6 +9,10 @@ Layout of a warehouse folder:
         rejects.csv              every rejected row or cleared value, with file, row, column, reason
         manifest.json            sources, reconciliation, coverage, row counts
 
+Besides the canonical tables, warehouse.duckdb holds `organisation_types` (organisation, type),
+read at ingest from the council-editable data/organisations.csv (config.organisations_file()),
+so that marts can say who leads an episode from data rather than from names.
+
 A version is built in a staging folder and renamed into versions/ when complete; CURRENT is then
 swapped with os.replace. A reader therefore sees the old version or the new one, never a mixture,
 and a failed ingest leaves the previous version serving.
@@ -16,6 +20,7 @@ and a failed ingest leaves the previous version serving.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -26,9 +31,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from earlyhelp import schema
+from earlyhelp import config, schema
 from earlyhelp.config import MART_QUERIES_DIR
-from earlyhelp.errors import WarehouseMissing
+from earlyhelp.errors import UnusableInput, WarehouseMissing
 
 CURRENT = "CURRENT"
 VERSIONS = "versions"
@@ -73,6 +78,81 @@ def conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
+# --- Organisation types (data/organisations.csv) -------------------------------------------------
+ORGANISATIONS_TABLE = "organisation_types"
+ORGANISATION_TYPES = ("council", "commissioned", "school", "health", "early_years", "other")
+ORGANISATION_COLUMNS = ("organisation", "type")
+
+
+def organisation_key(name: str | None) -> str:
+    """How organisation names are compared: spaces (including non-breaking) collapsed, ends
+    trimmed, case ignored."""
+    return " ".join(str(name or "").replace("\u00a0", " ").split()).casefold()
+
+
+def load_organisation_types(path: Path | None = None) -> pl.DataFrame:
+    """The organisations file as a table (organisation, type), one row per organisation.
+
+    Columns `organisation` and `type` (matched ignoring case and surrounding spaces; other
+    columns are ignored). The type is one of ORGANISATION_TYPES, in any case, with a space or
+    hyphen allowed for the underscore ("Early years"). A missing file gives an empty table (every
+    organisation is then typed by its name). A row with an unknown type, an empty organisation
+    or a type that contradicts an earlier row for the same organisation stops the load with an
+    UnusableInput naming the file, row and value, so that whoever edited the file can fix it.
+    Rows are numbered from 1 for the first row under the header, as in data/calendar/.
+    """
+    path = Path(path) if path is not None else config.organisations_file()
+    empty = pl.DataFrame(schema={c: pl.String for c in ORGANISATION_COLUMNS})
+    if not path.is_file():
+        return empty
+    names: list[str] = []
+    types: list[str] = []
+    seen: dict[str, tuple[int, str]] = {}  # key -> (row, type)
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return empty
+        index = {h.strip().casefold(): i for i, h in enumerate(header)}
+        missing = [c for c in ORGANISATION_COLUMNS if c not in index]
+        if missing:
+            raise UnusableInput(
+                f"{path}: missing column(s) {', '.join(missing)} "
+                f"(the header must have {', '.join(ORGANISATION_COLUMNS)})"
+            )
+        for row_number, cells in enumerate(reader, start=1):
+            where = f"{path}: row {row_number} (line {reader.line_num})"
+            name, raw_type = (_cell(cells, index[c]) for c in ORGANISATION_COLUMNS)
+            if not name and not raw_type:
+                continue  # a blank line
+            if not name:
+                raise UnusableInput(f"{where}: organisation is empty (type {raw_type!r})")
+            kind = raw_type.casefold().replace(" ", "_").replace("-", "_")
+            if kind not in ORGANISATION_TYPES:
+                raise UnusableInput(
+                    f"{where}: type {raw_type!r} for {name!r} is not one of "
+                    f"{', '.join(ORGANISATION_TYPES)}"
+                )
+            key = organisation_key(name)
+            if key in seen:
+                first_row, first_type = seen[key]
+                if first_type != kind:
+                    raise UnusableInput(
+                        f"{where}: {name!r} is {kind!r} here but {first_type!r} in row "
+                        f"{first_row}: give each organisation one type"
+                    )
+                continue
+            seen[key] = (row_number, kind)
+            names.append(name)
+            types.append(kind)
+    return pl.DataFrame({"organisation": names, "type": types}, schema=empty.schema)
+
+
+def _cell(cells: list[str], i: int) -> str:
+    """A CSV cell with spaces (including non-breaking) collapsed and ends trimmed."""
+    return " ".join(cells[i].replace("\u00a0", " ").split()) if i < len(cells) else ""
+
+
 def mart_files() -> list[Path]:
     return sorted(MART_QUERIES_DIR.glob("*.sql"))
 
@@ -88,9 +168,11 @@ def publish(
     versions = warehouse_dir / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    # Read before anything is built: a bad organisations file stops the ingest at once.
+    organisations = load_organisation_types(config.organisations_file())
     staging = warehouse_dir / f".staging-{version}-{uuid.uuid4().hex[:8]}"
     try:
-        _build_version(staging, tables, rejects, manifest, version, districts or [])
+        _build_version(staging, tables, rejects, manifest, version, districts or [], organisations)
         final = versions / version
         os.rename(staging, final)
         _point_current_at(warehouse_dir, version)
@@ -108,6 +190,7 @@ def _build_version(
     manifest: dict,
     version: str,
     districts: list[str],
+    organisations: pl.DataFrame,
 ) -> None:
     (staging / "tables").mkdir(parents=True)
     (staging / "marts").mkdir()
@@ -120,6 +203,7 @@ def _build_version(
             con.from_arrow(frame.to_arrow()).create(name)
         known = pl.DataFrame({"district": sorted(set(districts))}, schema={"district": pl.String})
         con.from_arrow(known.to_arrow()).create("district_lookup_districts")
+        con.from_arrow(organisations.to_arrow()).create(ORGANISATIONS_TABLE)
         mart_names = []
         for sql_file in mart_files():
             con.sql(sql_file.read_text())
@@ -140,6 +224,7 @@ def _build_version(
             name: conform(name, tables.get(name)).height for name in schema.CANONICAL_TABLES
         },
         "marts": mart_names,
+        "organisation_types": organisations.height,
         "rejects": rejects.height,
         "coverage": [
             {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}

@@ -30,6 +30,19 @@ st.markdown(
   and the returns to school marked and a short explanation of how they moved demand;
   referrals each month in each district; and the number of open early help episodes in each
   district at the end of the period.
+- **Demand**: referrals to early help, or contacts to the front door, by month or week for
+  any district, referral source, level of need and age band, as numbers or as a rate per
+  10,000 children; the same months against the demand expected for the time of year, with
+  unusually high and low months found and explained; each financial year side by side; and a
+  forecast for the next 12 months with its accuracy on the last 12. The choices you make are
+  kept in the page's web address, so a copied link opens the same view.
+- **Caseloads**: open early help episodes on any date by district and team; caseloads per
+  full-time worker against a threshold; families waiting for a first worker and how long
+  they waited; and how often families changed worker.
+- **Front door and pathways**: how quickly contacts were decided; referrals and open cases by
+  level of need; step-ups to social care and step-downs from it; re-referrals within 12
+  months; how long episodes lasted and how they closed; journeys from referral source to
+  closure; and the share of early help led by partners.
 - **About**: this guide, where the data comes from, how small numbers are protected, and the
   accessibility statement.
 """
@@ -60,6 +73,19 @@ st.markdown(
   access), whatever was decided about it.
 - **Step-up to social care**: an early help episode that ended because the child was
   referred to children's social care.
+- **Rate per 10,000 children**: referrals (or contacts) divided by the number of children
+  under 18 living in the selected districts and age bands, times 10,000. The population comes
+  from the council's mid-year estimates (`population.csv`); a year without its own estimate
+  uses the nearest one. There is no rate for ages 18+ or not known.
+- **Expected demand**: the usual pattern over the school year and the longer-term trend,
+  learnt from the selection's own history with the Covid months (March 2020 to July 2021) set
+  aside. An **unusually high (or low) month** is more than 2.5 times the usual month-to-month
+  variation above (or below) it.
+- **Forecast**: the next 12 months from the same pattern, with the range the figure is
+  expected to fall in 80 and 95 times out of 100. **Accuracy** is how far off the forecast
+  would have been for the last 12 months had it been made a year earlier (mean absolute
+  percentage error).
+- **Financial year**: April to March, as councils report.
 - **Last 12 months**: the 12 complete calendar months up to the latest month in the data; a
   month still in progress is left out so that it does not look like a fall.
 - **Districts**: each child is placed in a district from the postcode of their address on
@@ -82,6 +108,9 @@ two national layouts:
   professionals and involvements;
 - the **Ofsted Annex A** workbook: List 1 (contacts), List 2 (early help assessments) and
   List 3 (referrals to social care).
+
+Rates per 10,000 children also need the number of children living in each district by age
+band: a `population.csv` file beside the extract, usually from the ONS mid-year estimates.
 
 Each extract is checked row by row when it is loaded into the dashboard's data warehouse.
 Every row is either loaded or listed in a rejects file with its file, row number, column and

@@ -1,241 +1,307 @@
-"""Demand for early help: monthly referrals for a chosen selection against their seasonal
-expectation, with the months that were unusually high or low and what may explain them."""
+"""Demand for early help: referrals (or contacts) for a chosen selection over time, against
+their seasonal expectation, year on year, and forecast, with the unusual months explained.
 
-import plotly.graph_objects as go
+Every filter is bound to the URL, so a copied link reopens the same view.
+"""
+
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
 from earlyhelp import charts, demand, schema, ui
-from earlyhelp.calendar import load_events
+from earlyhelp.calendar import load_events, load_term_dates, school_holidays
 
 ALL_DISTRICTS = "All districts"
-ALL_SOURCES = "All referral sources"
+ALL_SOURCES = "All sources"
 ALL_LEVELS = "All levels of need"
 ALL_AGES = "All age bands"
-LEVELS = ("1", "2", "3", "4")
+LEVELS = ("1", "2", "3", "4", "0")
+MEASURES = {
+    "Referrals to early help": ("referrals", "early_help_episodes", "referral"),
+    "Contacts to the front door": ("contacts", "contacts", "contact"),
+}
+QUERIES = {
+    ("referrals", "Month"): "referrals_filtered",
+    ("referrals", "Week"): "referrals_filtered_weekly",
+    ("contacts", "Month"): "contacts_filtered",
+    ("contacts", "Week"): "contacts_filtered_weekly",
+}
+NUMBER, RATE = "Number", "Rate per 10,000 children"
+
+
+def level_label(value: str) -> str:
+    if value == ALL_LEVELS:
+        return value
+    return "Level not recorded" if value == "0" else f"Level {value}"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def analysed(
+    months: tuple[str, ...], values: tuple[float | None, ...], measure: str, district: str | None
+) -> demand.DemandAnalysis:
+    """The baseline, findings and forecast for one series (cached: the fits take a moment)."""
+    series = pl.DataFrame(
+        {"month": months, "value": values}, schema_overrides={"value": pl.Float64}
+    )
+    return demand.analyse(series, "value", measure=measure, district=district, events=load_events())
+
 
 runner = ui.warehouse_or_stop()
-
 st.title("Demand for early help")
 st.markdown(
-    "Referrals to early help each month for the children you choose, against the demand we "
-    "would expect for the time of year."
+    "How many children are referred to early help (or contacted the front door) for the "
+    "selection you choose, against the demand we would expect for the time of year, and what "
+    "to expect next."
 )
 
+# --- Filters (each bound to the URL) ----------------------------------------------------------
 districts = ui.query(runner, "districts")["district"].to_list()
 with st.container(horizontal=True, gap="small"):
-    district = st.selectbox("District", [ALL_DISTRICTS, *districts], key="demand_district")
+    measure_label = st.segmented_control(
+        "Measure",
+        list(MEASURES),
+        default=next(iter(MEASURES)),
+        key="measure",
+        bind="query-params",
+        required=True,
+    )
+    interval = st.segmented_control(
+        "Per", ["Month", "Week"], default="Month", key="per", bind="query-params", required=True
+    )
+    show_as = st.segmented_control(
+        "Show as", [NUMBER, RATE], default=NUMBER, key="show", bind="query-params", required=True
+    )
+measure, coverage_table, noun = MEASURES[measure_label]
+with st.container(horizontal=True, gap="small"):
+    district = st.selectbox(
+        "District", [ALL_DISTRICTS, *districts], key="district", bind="query-params"
+    )
     source_group = st.selectbox(
-        "Referral source", [ALL_SOURCES, *schema.SOURCE_GROUPS], key="demand_source_group"
+        "Referral source" if measure == "referrals" else "Contact source",
+        [ALL_SOURCES, *schema.SOURCE_GROUPS],
+        key="source",
+        bind="query-params",
     )
     level_of_need = st.selectbox(
         "Level of need",
         [ALL_LEVELS, *LEVELS],
-        format_func=lambda v: v if v == ALL_LEVELS else f"Level {v}",
-        key="demand_level_of_need",
+        format_func=level_label,
+        key="level",
+        bind="query-params",
+        disabled=measure == "contacts",
+        help="Contacts have no level of need: it is decided when early help starts."
+        if measure == "contacts"
+        else None,
     )
-    age_band = st.selectbox("Age band", [ALL_AGES, *schema.AGE_BANDS], key="demand_age_band")
+    age_band = st.selectbox(
+        "Age band", [ALL_AGES, *schema.AGE_BANDS], key="age", bind="query-params"
+    )
 
 params = {
     "district": None if district == ALL_DISTRICTS else district,
     "source_group": None if source_group == ALL_SOURCES else source_group,
-    "level_of_need": None if level_of_need == ALL_LEVELS else int(level_of_need),
     "age_band": None if age_band == ALL_AGES else age_band,
 }
+if measure == "referrals":
+    params["level_of_need"] = None if level_of_need == ALL_LEVELS else int(level_of_need)
 chosen = [
     text
     for text, value in (
         (district, params["district"]),
-        (f"referred by {source_group.lower()}", params["source_group"]),
-        (f"level of need {level_of_need}", params["level_of_need"]),
+        (f"from {source_group.lower()}", params["source_group"]),
+        (level_label(level_of_need).lower(), params.get("level_of_need")),
         (f"aged {age_band}", params["age_band"]),
     )
     if value is not None
 ]
 selection = ", ".join(chosen) if chosen else "whole borough"
 
-monthly = ui.query(runner, "referrals_filtered", params)
-events = load_events()
+# --- Data -------------------------------------------------------------------------------------
+period_col = "month" if interval == "Month" else "week"
+series = ui.query(runner, QUERIES[(measure, interval)], params)
+monthly = series if interval == "Month" else ui.query(runner, QUERIES[(measure, "Month")], params)
+try:
+    _, last_day = ui.coverage(runner, coverage_table)
+except Exception:  # no coverage recorded: treat every period as complete
+    last_day = None
 
-start, end = (charts.month_name(day) for day in demand.COVID_MONTHS)
-explanation = (
-    "Expected demand is the seasonal pattern learnt from the history of this selection: the "
-    "usual rise and fall over the school year on top of the longer-term trend. The shaded band "
-    "is the normal month-to-month variation around it. The Covid months, "
-    f"{start} to {end}, are left out when the pattern is learnt, so they do not distort it, "
-    "but they are still compared with it. A peak is a month more than its normal variation "
-    f"({demand.DEFAULT_BAND:g} times the usual month-to-month spread) above expected, not the "
-    "usual September rise when schools return; a trough is the same below expected. Each is "
-    "labelled with the nearest event in the council's calendar that could explain it."
-)
+has_population = monthly["children"].drop_nulls().len() > 0
+as_rate = show_as == RATE
+if as_rate and not has_population:
+    st.warning(
+        "Rates per 10,000 children need the child population: ingest a population.csv "
+        "(district, year, age_band, children) with the extract. "
+        + (
+            "There is no population for ages 18+ or not known."
+            if params["age_band"] in ("18+", "Not known")
+            else "Showing numbers instead."
+        )
+    )
+    as_rate = False
+unit = f"{noun}s per 10,000 children" if as_rate else f"{noun}s"
+value_format = ",.1f" if as_rate else ",.0f"
 
-known = monthly["referrals"].drop_nulls()
-if monthly.is_empty() or (known.sum() == 0 and monthly["referrals"].null_count() == 0):
+
+def with_value(frame: pl.DataFrame, period: str) -> pl.DataFrame:
+    """The shown value (count or rate), and the last period dropped if the data stop part way
+    through it (a part month would look like a collapse in demand)."""
+    value = (pl.col(measure) / pl.col("children") * 10_000).round(2) if as_rate else pl.col(measure)
+    frame = frame.with_columns(value.cast(pl.Float64).alias("value"))
+    return demand.complete_periods(frame, period, last_day)
+
+
+series = with_value(series, period_col)
+monthly = with_value(monthly, "month")
+
+counts = monthly[measure].drop_nulls()
+if monthly.is_empty() or (counts.sum() == 0 and monthly[measure].null_count() == 0):
     st.info(
-        f"There are no referrals to early help for this selection ({selection}). "
+        f"There are no {noun}s for this selection ({selection}). "
         "Choose a wider selection, for example all districts or all age bands."
     )
     st.stop()
 
+# --- Headline figures ---------------------------------------------------------------------------
+last12, previous12 = monthly.tail(12), monthly.slice(max(monthly.height - 24, 0), 12)
+first_month = charts.month_name(date.fromisoformat(last12["month"][0] + "-01"))
+last_month = charts.month_name(date.fromisoformat(last12["month"][-1] + "-01"))
+
+
+def total(frame: pl.DataFrame) -> int | None:
+    """A 12-month total, or None (shown as c) if any month in it was suppressed."""
+    values = frame[measure]
+    return None if values.null_count() else int(values.sum())
+
+
+st.markdown(
+    f"**{first_month} to {last_month}**, against the 12 months before. {selection.capitalize()}."
+)
+with ui.metric_row():
+    ui.headline_metric(
+        f"{noun.capitalize()}s, 12 months",
+        total(last12),
+        total(previous12) if previous12.height == 12 else None,
+        help=f"{noun.capitalize()}s in the 12 months from {first_month} to {last_month}.",
+    )
+    if has_population and last12["children"].null_count() == 0:
+        yearly = total(last12)
+        rate = None if yearly is None else yearly / float(last12["children"][-1]) * 10_000
+        st.metric(
+            "Per 10,000 children",
+            "c" if rate is None else f"{rate:,.0f}",
+            help=f"{noun.capitalize()}s in the 12 months per 10,000 children living in the "
+            "selected area and ages (latest mid-year estimate).",
+            border=True,
+            width=ui.METRIC_WIDTH_PX,
+        )
+
+# --- Trend --------------------------------------------------------------------------------------
+events = load_events().filter(pl.col("kind").is_in(["covid", "school"]))
+st.header(f"{noun.capitalize()}s over time")
+per = "per week" if interval == "Week" else "per month"
+trend_frame = series.select(period_col, "value").rename({"value": unit})
+trend = charts.monthly_trend(
+    trend_frame,
+    period_col,
+    unit,
+    events=events,
+    title=f"{unit.capitalize()} {per}, {selection}",
+    y_title=f"{unit.capitalize()} {per}"
+    + (". Light shading: school holidays" if interval == "Week" else ""),
+    subject=f"{unit} {per}, {selection}",
+    holidays=school_holidays(load_term_dates()) if interval == "Week" else (),
+)
+table = series.select(period_col, measure, *(["children", "value"] if as_rate else []))
+if as_rate:
+    table = table.rename({"value": "per_10000_children"})
+ui.chart_with_data(
+    trend, table, download_name=f"{measure}_{per.replace(' ', '_')}", count_columns=[measure]
+)
+
+# --- Against expected -----------------------------------------------------------------------------
+st.header("Against expected demand")
 try:
-    baseline = demand.expected_monthly(monthly)
-    findings = demand.find_peaks(monthly, events=events)
+    result = analysed(
+        tuple(monthly["month"].to_list()),
+        tuple(monthly["value"].to_list()),
+        f"{measure}_per_10000" if as_rate else measure,
+        params["district"],
+    )
 except ValueError:
     st.info(
-        f"There are too few months with referrals for this selection ({selection}) to learn "
-        f"its seasonal pattern: at least {demand.MIN_MONTHS} months (two full years) are "
-        "needed, and months with very small numbers are hidden to protect children's privacy. "
+        f"There are too few months with {noun}s for this selection ({selection}) to learn its "
+        f"seasonal pattern: at least {demand.MIN_MONTHS} months (two full years) are needed, "
+        "and months with very small numbers are hidden to protect children's privacy. "
         "Choose a wider selection, for example all districts or all age bands."
     )
     st.stop()
 
-
-def demand_figure(baseline: pl.DataFrame, findings: list[dict], selection: str) -> go.Figure:
-    """Observed referrals, the expected line and its normal band, peaks and troughs marked."""
-    data = baseline.with_columns(pl.concat_str(pl.col("month"), pl.lit("-01")).str.to_date())
-    months = data["month"].to_list()
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=months, y=data["upper"].to_list(), mode="lines", line={"width": 0}, hoverinfo="skip"
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=data["lower"].to_list(),
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor=charts.MID_GREY,
-            opacity=0.6,
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=data["expected"].to_list(),
-            mode="lines",
-            name="Expected",
-            line={"color": charts.DARK_GREY, "width": 2, "dash": "dash"},
-            hovertemplate="Expected: %{y:,.0f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=months,
-            y=data["observed"].to_list(),
-            mode="lines",
-            name="Referrals",
-            line={"color": charts.MAIN, "width": 3},
-            connectgaps=False,
-            hovertemplate="Referrals: %{y:,.0f}<extra></extra>",
-        )
-    )
-    for kind, symbol, colour in (
-        ("peak", "triangle-up", charts.CATEGORICAL[1]),
-        ("trough", "triangle-down", charts.CATEGORICAL[2]),
-    ):
-        marked = [f for f in findings if f["kind"] == kind]
-        if not marked:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=[f"{f['period']}-01" for f in marked],
-                y=[f["observed"] for f in marked],
-                mode="markers",
-                name=kind.capitalize(),
-                marker={"symbol": symbol, "size": 14, "color": colour},
-                text=[demand.describe(f) for f in marked],
-                hovertemplate=f"{kind.capitalize()}: %{{y:,}} (%{{text}})<extra></extra>",
-            )
-        )
-    last = data.filter(pl.col("expected").is_not_null()).row(-1, named=True)
-    for label, value, colour in (
-        ("Expected", last["expected"], charts.DARK_GREY),
-        ("Referrals", last["observed"], charts.MAIN),
-    ):
-        if value is None:
-            continue
-        fig.add_annotation(
-            x=last["month"],
-            y=value,
-            xanchor="left",
-            yanchor="middle",
-            xshift=10,
-            yshift=-10 if label == "Expected" else 10,
-            text=f"<b>{label}</b>",
-            showarrow=False,
-            font={"size": charts.BASE_FONT_PX, "color": colour},
-        )
-    title = f"Referrals against expected, {selection}"
-    fig.update_layout(
-        template=charts.TEMPLATE,
-        title={
-            "text": title,
-            "subtitle": {"text": "Per month. Band: normal variation. \u25b2 peak, \u25bc trough"},
-        },
-        height=charts.PLOT_HEIGHT_PX + 96 + 56,
-        margin={"t": 96, "r": 120, "b": 56, "l": 16, "pad": 0},
-        showlegend=False,
-    )
-    fig.update_xaxes(hoverformat="%B %Y")
-    peaks = sum(f["kind"] == "peak" for f in findings)
-    troughs = len(findings) - peaks
-    alt = (
-        f"Line chart of monthly referrals to early help, {selection}, "
-        f"{charts.month_name(months[0])} to {charts.month_name(months[-1])}, with the expected "
-        f"seasonal level and its normal band; {peaks} peak(s) and {troughs} trough(s) marked."
-    )
-    fig.update_layout(meta={charts.ALT_TEXT_KEY: alt})
-    return fig
-
-
-st.header("Referrals against expected demand")
-series = baseline.select(
-    "month",
-    pl.col("observed").round(0).cast(pl.Int64).alias("referrals"),
-    pl.col("expected").round(1),
-    pl.col("lower").round(1).alias("normal_low"),
-    pl.col("upper").round(1).alias("normal_high"),
-)
+covid_start, covid_end = (charts.month_name(day) for day in demand.COVID_MONTHS)
 ui.chart_with_data(
-    demand_figure(baseline, findings, selection),
-    series,
-    download_name="referrals_against_expected",
-    count_columns=["referrals"],
-    note=explanation,
+    charts.expected_demand(
+        result.baseline,
+        result.findings,
+        events,
+        title=f"{unit.capitalize()} against expected, {selection}",
+        subtitle=(
+            "Per month. Grey band: normal variation. \u25b2 unusually high, \u25bc unusually low"
+        ),
+        subject=f"monthly {unit}, {selection}",
+        value_format=value_format,
+    ),
+    result.baseline.select(
+        "month",
+        pl.col("observed").round(1).alias(unit.replace(" ", "_")),
+        pl.col("expected").round(1),
+        pl.col("lower").round(1).alias("normal_low"),
+        pl.col("upper").round(1).alias("normal_high"),
+    ),
+    download_name=f"{measure}_against_expected",
+    count_columns=[] if as_rate else [measure],
+    note=(
+        "Expected demand is the seasonal pattern learnt from this selection's history: the "
+        "usual rise and fall over the school year on top of the longer-term trend. The grey "
+        f"band is the normal month-to-month variation around it. The Covid months, {covid_start} "
+        f"to {covid_end}, are left out when the pattern is learnt, so they do not distort it, "
+        "but they are still compared with it. An unusually high month (a peak) is more than "
+        f"{demand.DEFAULT_BAND:g} times the usual month-to-month spread above expected, not the "
+        "usual September rise when schools return; an unusually low month (a trough) is the "
+        "same below. Each is labelled with the nearest event in the council's calendar."
+    ),
 )
 
-st.header("Unusual months")
-if not findings:
+st.subheader("Unusual months")
+if not result.findings:
     st.info(
         f"No month was unusually high or low for this selection ({selection}): every month was "
         "within its normal variation."
     )
 else:
-    table = pl.DataFrame(
-        {
-            "period": [f["period"] for f in findings],
-            "kind": [f["kind"] for f in findings],
-            "observed": [f["observed"] for f in findings],
-            "expected": [f["expected"] for f in findings],
-            "change_%": [f["change_pct"] for f in findings],
-            "event": [f["event"] or "" for f in findings],
-            "summary": [demand.describe(f) for f in findings],
-        },
+    findings = pl.DataFrame(
+        [
+            {
+                "period": f["period"],
+                "kind": "Peak" if f["kind"] == "peak" else "Trough",
+                "observed": f["observed"],
+                "expected": f["expected"],
+                "change_%": f["change_pct"],
+                "event": f["event"] or "",
+                "summary": demand.describe(f),
+            }
+            for f in result.findings
+        ],
         schema={
             "period": pl.String,
             "kind": pl.String,
-            "observed": pl.Int64,
+            "observed": pl.Float64,
             "expected": pl.Float64,
             "change_%": pl.Float64,
             "event": pl.String,
             "summary": pl.String,
         },
     )
-    shown = ui.display_table(table)
+    shown = ui.display_table(findings)
     ui.show_table(shown, key="table-demand-findings")
     st.download_button(
         "Download this table (CSV)",
@@ -245,3 +311,82 @@ else:
         on_click="ignore",
         key="download-demand-findings",
     )
+
+# --- Year on year ---------------------------------------------------------------------------------
+st.header("Year on year")
+by_year = demand.year_on_year(monthly.select("month", "value"), "month", "value")
+ui.chart_with_data(
+    charts.year_on_year_chart(
+        by_year,
+        "value",
+        title=f"{unit.capitalize()} by financial year, {selection}",
+        subtitle=f"{unit.capitalize()} per month, April to March",
+        subject=f"monthly {unit}, {selection}",
+        value_format=value_format,
+    ),
+    by_year.pivot(on="year", index="month_name", values="value", maintain_order=True).rename(
+        {"month_name": "month"}
+    ),
+    download_name=f"{measure}_year_on_year",
+    count_columns=[] if as_rate else by_year["year"].unique(maintain_order=True).to_list(),
+)
+
+# --- Forecast -------------------------------------------------------------------------------------
+st.header("Forecast")
+if result.forecast is None:
+    st.info(
+        f"A forecast needs at least {demand.MIN_MONTHS} months of history outside the Covid "
+        f"months, plus {demand.BACKTEST_MONTHS} to test it on; this selection ({selection}) "
+        "has too few. Choose a wider selection."
+    )
+else:
+    forecast, backtest = result.forecast, result.backtest or {}
+    ui.chart_with_data(
+        charts.forecast_chart(
+            monthly.select("month", "value"),
+            forecast,
+            result.school_returns,
+            value_col="value",
+            title=f"Forecast {unit}, next {len(forecast)} months, {selection}",
+            subtitle="Per month. Dashed: forecast. Shading: 80% and 95% prediction intervals",
+            subject=f"monthly {unit}, {selection}",
+            value_format=value_format,
+        ),
+        forecast.rename({"forecast": f"forecast_{measure}" if not as_rate else "forecast_rate"}),
+        download_name=f"{measure}_forecast",
+    )
+    september = [r for r in result.school_returns if r["change_pct"] is not None]
+    lines = [
+        f"**{r['label']}:** about {r['forecast']:{value_format}} {unit} expected in "
+        f"{charts.month_name(date.fromisoformat(r['month'] + '-01'))}, "
+        f"{r['change_pct']:+.0f}% on the month before."
+        for r in september
+    ]
+    if lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    mape, coverage = backtest.get("mape"), backtest.get("coverage_80")
+    if mape is not None:
+        st.markdown(
+            f"**How accurate is it?** Forecasting the last {backtest['months']} months from the "
+            f"months before them, the forecast was off by **{mape:.1f}%** on average (mean "
+            "absolute percentage error)"
+            + (
+                f", and {coverage:.0%} of those months fell inside the 80% interval."
+                if coverage is not None
+                else "."
+            )
+            + " The forecast carries the school-year pattern forward, learnt with the Covid "
+            "months set aside; it cannot know about changes to come, such as a new front door "
+            "or a change in thresholds."
+        )
+        with st.expander("Show the backtest as a table"):
+            backtest_table = ui.display_table(backtest["table"])
+            ui.show_table(backtest_table, key="table-demand-backtest")
+            st.download_button(
+                "Download this table (CSV)",
+                data=backtest_table.write_csv(),
+                file_name=f"{measure}_forecast_backtest.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key="download-demand-backtest",
+            )

@@ -1,13 +1,16 @@
 -- Referrals to early help per month for a selection of district, referral source group, level
--- of need and age band (all optional; none given means the whole borough). Every month in the
--- mart is listed, with 0 where the selection has no referrals, so the series has no gaps.
+-- of need and age band (all optional; none given means the whole borough).
+-- Every month in the mart is listed, with 0 where the selection has none, so the series has no
+-- gaps. children is the child population of the selected district(s) and age band(s) in that
+-- month's year (null when no population table was supplied, or for ages 18+ and not known):
+-- the denominator of a rate per 10,000 children.
 -- param district: text, optional. Only this district.
 -- param source_group: text, optional. Only referrals from this source group.
 -- param age_band: text, optional. Only children in this age band.
 -- param level_of_need: int, optional. Only this level of need (1 to 4; 0 = not recorded).
--- columns: month (text YYYY-MM), referrals (count)
+-- columns: month (text YYYY-MM), referrals (count), children (number: population estimate, public, not suppressed)
 -- counts: referrals
-WITH months AS (
+WITH periods AS (
     SELECT DISTINCT month FROM mart_referrals_monthly
 ),
 selected AS (
@@ -18,10 +21,19 @@ selected AS (
       AND ($age_band IS NULL OR age_band = $age_band)
       AND ($level_of_need IS NULL OR level_of_need = $level_of_need)
     GROUP BY month
+),
+population AS (
+    SELECT year, sum(children) AS children
+    FROM mart_population_yearly
+    WHERE ($district IS NULL OR district = $district)
+      AND ($age_band IS NULL OR age_band = $age_band)
+    GROUP BY year
 )
 SELECT
-    strftime(months.month, '%Y-%m') AS month,
-    coalesce(selected.referrals, 0)::BIGINT AS referrals
-FROM months
+    strftime(periods.month, '%Y-%m') AS month,
+    coalesce(selected.referrals, 0)::BIGINT AS referrals,
+    population.children::BIGINT AS children
+FROM periods
 LEFT JOIN selected USING (month)
-ORDER BY months.month;
+LEFT JOIN population ON population.year = year(periods.month)
+ORDER BY periods.month;

@@ -39,6 +39,9 @@ PAGE_TIMEOUT_MS = 60_000
 #: url path -> (file name for the screenshot, the page's main heading, charts drawn on it)
 PAGES = {
     "": ("overview", "Early help overview", 3),
+    "demand": ("demand", "Demand for early help", 4),
+    "caseloads": ("caseloads", "Caseloads and workforce", 11),
+    "pathways": ("pathways", "Front door, pathways and outcomes", 19),
     "about": ("about", "About Early Help Insight", 0),
 }
 
@@ -146,6 +149,32 @@ def _full_page_screenshot(page, path: Path) -> None:
     page.wait_for_timeout(500)  # let Plotly redraw at the new size (not a timing assertion)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(VIEWPORT)
+
+
+# --- The tests (the shared link first: it must work on a server that has served nothing) -------
+def test_a_shared_link_reopens_the_same_view(page, app_url):
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.goto(f"{app_url}/demand?district=South&per=Week")
+    _wait_until_run_finished(page)
+    assert page.locator("h1").first.inner_text().strip() == "Demand for early help"
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Demo mode" in sidebar.inner_text(), "the app's own navigation and sidebar"
+    title = page.locator(".js-plotly-plot .gtitle").first
+    title.wait_for()
+    assert title.text_content() == "Referrals per week, South"
+
+    # Changing a filter puts it in the address; opening that address shows the same view.
+    page.get_by_role("radio", name="Contacts to the front door").click()
+    page.wait_for_url("**measure=Contacts*", timeout=PAGE_TIMEOUT_MS)
+    _wait_until_run_finished(page)
+    shared = page.url
+    assert "district=South" in shared and "per=Week" in shared
+    page.goto("about:blank")
+    page.goto(shared)
+    _wait_until_run_finished(page)
+    title = page.locator(".js-plotly-plot .gtitle").first
+    title.wait_for()
+    assert title.text_content() == "Contacts per week, South"
 
 
 # --- The test --------------------------------------------------------------------------------

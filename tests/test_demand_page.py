@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from itertools import product
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp import schema
+from earlyhelp import charts, schema
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
 
@@ -23,9 +24,11 @@ def with_demo(demo_warehouse, monkeypatch):
     return demo_warehouse
 
 
-def run_demand_page() -> AppTest:
+def run_demand_page(query_params: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
     at.run()
+    if query_params:
+        at.query_params.update(query_params)
     at.switch_page(PAGE).run()
     return at
 
@@ -35,32 +38,138 @@ def select(at: AppTest, key: str, value: str) -> AppTest:
     return at
 
 
+def choose(at: AppTest, key: str, value: str) -> AppTest:
+    at.segmented_control(key=key).set_value(value).run()
+    return at
+
+
 def assert_ran_cleanly(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
 
 
-def test_demand_page_runs_and_lists_a_2020_finding(with_demo):
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_demand_page_shows_trend_expected_year_on_year_and_forecast(with_demo):
     at = run_demand_page()
     assert_ran_cleanly(at)
     assert [t.value for t in at.title] == ["Demand for early help"]
-    assert len(at.get("plotly_chart")) == 1
-    chart = at.get("plotly_chart")[0]
-    assert chart.proto.alt and "expected" in chart.proto.alt
-    assert len(at.dataframe) == 2, "the chart's data, then the unusual months"
-    findings = at.dataframe[1].value
+    headers = [h.value for h in at.header]
+    assert headers == [
+        "Referrals over time",
+        "Against expected demand",
+        "Year on year",
+        "Forecast",
+    ]
+    charts_shown = at.get("plotly_chart")
+    assert len(charts_shown) == 4
+    captions = "\n".join(c.value for c in at.caption)
+    for chart in charts_shown:
+        assert chart.proto.alt and chart.proto.alt in captions
+    findings = next(d.value for d in at.dataframe if "Kind" in d.value.columns)
     assert findings["Period"].str.startswith("2020").any(), findings
-    assert "not the usual September rise" in "\n".join(m.value for m in at.markdown)
+    assert "not the usual September rise" in markdown(at)
+
+
+def test_every_chart_has_its_table_and_download(with_demo):
+    at = run_demand_page()
+    chart_tables = [e for e in at.expander if e.label == "Show data as a table"]
+    assert len(chart_tables) == 4
+    labels = [b.label for b in at.download_button]
+    assert labels.count("Download this table (CSV)") == 6  # 4 charts, findings, backtest
+
+
+def test_charts_mark_the_calendar_events_and_are_readable(with_demo):
+    at = run_demand_page()
+    trend, expected, yoy, forecast = figures(at)
+    for figure in (trend, expected):
+        labels = [a.get("text") or "" for a in figure["layout"].get("annotations", [])]
+        assert any("lockdown" in label.lower() for label in labels)
+    forecast_labels = [a.get("text") or "" for a in forecast["layout"].get("annotations", [])]
+    assert any(label.startswith("Schools return") for label in forecast_labels)
+    for figure in (trend, expected, yoy, forecast):
+        assert not figure["layout"].get("showlegend", False)
+        assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
+
+
+def test_forecast_states_its_backtest_accuracy(with_demo):
+    at = run_demand_page()
+    text = markdown(at)
+    assert "How accurate is it?" in text
+    assert "mean absolute percentage error" in text
+    assert "Schools return" in text and "on the month before" in text
+    backtest = next(d.value for d in at.dataframe if "Error pct" in d.value.columns)
+    assert len(backtest) == 12
 
 
 def test_changing_the_district_reruns_cleanly(with_demo):
     at = run_demand_page()
-    box = at.selectbox(key="demand_district")
+    box = at.selectbox(key="district")
     district = box.options[1]
-    select(at, "demand_district", district)
+    select(at, "district", district)
     assert_ran_cleanly(at)
-    assert at.selectbox(key="demand_district").value == district
-    assert at.get("plotly_chart") or at.info, "a chart, or a message saying why not"
+    assert at.selectbox(key="district").value == district
+    assert f"Referrals per month, {district}" in figures(at)[0]["layout"]["title"]["text"]
+
+
+def test_filters_are_read_from_the_url(with_demo):
+    runner = QueryRunner.open(with_demo)
+    district = runner.run("districts", role=Role.parse("analyst"))["district"][1]
+    at = run_demand_page(
+        {"district": district, "measure": "Contacts to the front door", "per": "Week"}
+    )
+    assert_ran_cleanly(at)
+    assert at.selectbox(key="district").value == district
+    assert at.segmented_control(key="measure").value == "Contacts to the front door"
+    assert at.segmented_control(key="per").value == "Week"
+    assert figures(at)[0]["layout"]["title"]["text"] == f"Contacts per week, {district}"
+
+
+def test_contacts_disable_the_level_of_need(with_demo):
+    at = run_demand_page()
+    choose(at, "measure", "Contacts to the front door")
+    assert_ran_cleanly(at)
+    assert at.selectbox(key="level").disabled
+    assert [h.value for h in at.header][0] == "Contacts over time"
+
+
+def test_weekly_view_shades_school_holidays(with_demo):
+    at = run_demand_page()
+    choose(at, "per", "Week")
+    assert_ran_cleanly(at)
+    trend = figures(at)[0]
+    assert "school holidays" in trend["layout"]["title"]["subtitle"]["text"]
+    assert len(trend["layout"].get("shapes", [])) > 20, "a shaded span per long holiday"
+    weeks = trend["data"][0]["x"]
+    assert len(weeks) > 400
+
+
+def test_rate_per_10000_children_uses_the_population(with_demo):
+    runner = QueryRunner.open(with_demo)
+    monthly = runner.run("referrals_filtered", role=Role.parse("analyst"))
+    at = run_demand_page()
+    choose(at, "show", "Rate per 10,000 children")
+    assert_ran_cleanly(at)
+    trend = figures(at)[0]
+    assert "per 10,000 children" in trend["layout"]["title"]["text"]
+    last = monthly.row(-1, named=True)
+    expected_rate = last["referrals"] / last["children"] * 10_000
+    assert trend["data"][0]["y"][-1] == pytest.approx(expected_rate, abs=0.01)
+    shown = {m.label: m.value for m in at.metric}
+    assert "Per 10,000 children" in shown
+
+
+def test_level_not_recorded_is_a_choice(with_demo):
+    at = run_demand_page()
+    assert "0" in at.selectbox(key="level").options or "Level not recorded" in str(
+        at.selectbox(key="level").options
+    )
 
 
 def _empty_selection(warehouse: Path) -> dict:
@@ -84,13 +193,21 @@ def _empty_selection(warehouse: Path) -> dict:
 def test_a_selection_with_no_referrals_shows_a_message(with_demo):
     params = _empty_selection(with_demo)
     at = run_demand_page()
-    select(at, "demand_district", params["district"])
-    select(at, "demand_source_group", params["source_group"])
-    select(at, "demand_level_of_need", str(params["level_of_need"]))
-    select(at, "demand_age_band", params["age_band"])
+    select(at, "district", params["district"])
+    select(at, "source", params["source_group"])
+    select(at, "level", str(params["level_of_need"]))
+    select(at, "age", params["age_band"])
     assert_ran_cleanly(at)
     assert any("no referrals" in i.value for i in at.info), [i.value for i in at.info]
     assert not at.get("plotly_chart")
+
+
+def test_a_small_selection_explains_why_there_is_no_baseline(with_demo):
+    at = run_demand_page()
+    select(at, "age", "18+")
+    assert_ran_cleanly(at)
+    texts = [i.value for i in at.info]
+    assert any("too few months" in t for t in texts) or len(at.get("plotly_chart")) == 4
 
 
 def test_referrals_filtered_without_filters_matches_the_borough_total(demo_warehouse):
@@ -109,3 +226,40 @@ def test_referrals_filtered_lists_every_month_even_when_empty(demo_warehouse):
     narrow = runner.run("referrals_filtered", {"age_band": "18+", "level_of_need": 4}, analyst)
     assert narrow["month"].to_list() == every_month
     assert narrow["referrals"].null_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "period"),
+    [
+        ("referrals_filtered_weekly", "week"),
+        ("contacts_filtered", "month"),
+        ("contacts_filtered_weekly", "week"),
+    ],
+)
+def test_other_series_add_up_to_their_marts(demo_warehouse, query, period):
+    runner = QueryRunner.open(demo_warehouse)
+    analyst = Role.parse("analyst")
+    frame = runner.run(query, role=analyst)
+    measure = "contacts" if query.startswith("contacts") else "referrals"
+    monthly = runner.run(
+        "contacts_filtered" if measure == "contacts" else "referrals_filtered", role=analyst
+    )
+    assert frame[measure].sum() == monthly[measure].sum()
+    assert frame[period].is_sorted() and frame[period].n_unique() == frame.height
+
+
+def test_population_is_the_nearest_mid_year_estimate(demo_warehouse, demo_extract):
+    import polars as pl
+
+    population = pl.read_csv(demo_extract / "population.csv")
+    runner = QueryRunner.open(demo_warehouse)
+    analyst = Role.parse("analyst")
+    frame = runner.run("referrals_filtered", {"district": "North"}, analyst)
+    north = population.filter(pl.col("district") == "North")
+    by_year = north.group_by("year").agg(pl.col("children").sum())
+    latest = by_year.filter(pl.col("year") == by_year["year"].max())["children"][0]
+    first = by_year.filter(pl.col("year") == by_year["year"].min())["children"][0]
+    assert frame.filter(pl.col("month") == "2026-03")["children"][0] == latest
+    assert frame.filter(pl.col("month") == "2018-04")["children"][0] == first
+    no_population = runner.run("referrals_filtered", {"age_band": "18+"}, analyst)
+    assert no_population["children"].null_count() == no_population.height

@@ -198,10 +198,11 @@ def contained(values: pl.Series, universe: pl.Series) -> bool:
 
 
 def test_files_and_columns_are_the_ssd_layout(borough: dict[str, pl.DataFrame]) -> None:
-    assert set(borough) == {*SSD_COLUMNS, "district_lookup"}
+    assert set(borough) == {*SSD_COLUMNS, "district_lookup", "population"}
     for table, columns in SSD_COLUMNS.items():
         assert borough[table].columns == columns, table
     assert borough["district_lookup"].columns == ["postcode_sector", "district"]
+    assert borough["population"].columns == ["district", "year", "age_band", "children"]
     # Everything the ingest maps is there.
     for table, (_, mapping) in SSD_TABLES.items():
         assert set(mapping) <= set(borough[table].columns), table
@@ -224,7 +225,9 @@ def test_same_seed_gives_identical_parquet_files(tmp_path: Path) -> None:
     demo.write_demo(first, seed=7, fmt="parquet")
     demo.write_demo(second, seed=7, fmt="parquet")
     names = sorted(p.name for p in first.iterdir())
-    assert names == sorted([f"{t}.parquet" for t in SSD_COLUMNS] + ["district_lookup.csv"])
+    assert names == sorted(
+        [f"{t}.parquet" for t in SSD_COLUMNS] + ["district_lookup.csv", "population.csv"]
+    )
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     episodes = pl.read_parquet(first / "ssd_early_help_episodes.parquet")
@@ -657,10 +660,13 @@ def test_national_scale_streams_areas_with_unique_ids(tmp_path: Path, fmt: str) 
     read = read_csv if fmt == "csv" else pl.read_parquet
     tables = {t: read(tmp_path / f"{t}.{fmt}") for t in SSD_COLUMNS}
     lookup = read_csv(tmp_path / "district_lookup.csv")
+    population = read_csv(tmp_path / "population.csv")
     assert counts == {
         **{t: df.height for t, df in tables.items()},
         "district_lookup": lookup.height,
+        "population": population.height,
     }
+    assert set(population["district"]) == set(lookup["district"])
     for table, columns in SSD_COLUMNS.items():
         assert tables[table].columns == columns
         if table != "ssd_address":

@@ -12,7 +12,13 @@ from earlyhelp import charts
 from earlyhelp.queries import QueryRunner
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGES = ["pages/overview.py", "pages/about.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/demand.py",
+    "pages/caseloads.py",
+    "pages/pathways.py",
+    "pages/about.py",
+]
 RUN_TIMEOUT = 120  # a generous ceiling for a slow machine, not a speed check
 
 

@@ -40,11 +40,13 @@ def read_sources(paths: list[Path]) -> list[RawTable]:
             tables.extend(ssd.read_folder(path))
         elif canonical.looks_like_canonical(path):
             tables.extend(canonical.read(path))
+        elif ssd.is_population_file(path):
+            tables.append(ssd.read_population(path))
         elif path.is_file() and ssd.table_name_for(path) is not None:
             tables.extend(ssd.read_files([path]))
         else:
             raise UnusableInput(
                 f"{path}: no recognisable table (expected an SSD-layout folder of ssd_*.csv or "
-                "ssd_*.parquet files, an Annex A workbook, or canonical Parquet)"
+                "ssd_*.parquet files, an Annex A workbook, canonical Parquet or population.csv)"
             )
     return tables

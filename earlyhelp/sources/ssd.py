@@ -12,6 +12,8 @@ from earlyhelp.schema import CANONICAL_TABLES, SSD_TABLES
 from earlyhelp.sources import SOURCE_ROW, RawTable
 
 LOOKUP_FILE = "district_lookup.csv"
+POPULATION_FILE = "population.csv"
+POPULATION_COLUMNS = ("district", "year", "age_band", "children")
 _SSD_FILE = re.compile(r"^(ssd_[a-z_]+?)(?:_\d{8})?\.(csv|parquet)$", re.IGNORECASE)
 
 _OUTCOME_JSON = "cont_contact_outcome_json"
@@ -34,6 +36,9 @@ def read_folder(folder: Path) -> list[RawTable]:
     lookup = folder / LOOKUP_FILE
     if lookup.exists():
         tables.append(read_district_lookup(lookup))
+    population = folder / POPULATION_FILE
+    if population.exists():
+        tables.append(read_population(population))
     return tables
 
 
@@ -100,3 +105,18 @@ def read_district_lookup(path: Path) -> RawTable:
             raise UnusableInput(f"{path}: required column {column!r} is missing")
     out = _with_source_row(frame).select(SOURCE_ROW, "postcode_sector", "district")
     return RawTable("district_lookup", str(path), out)
+
+
+def is_population_file(path: Path) -> bool:
+    return path.is_file() and path.name.lower() == POPULATION_FILE
+
+
+def read_population(path: Path) -> RawTable:
+    """The child population by district, mid-year and age band (optional; gives rates)."""
+    frame = read_text_table(path)
+    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
+    for column in POPULATION_COLUMNS:
+        if column not in frame.columns:
+            raise UnusableInput(f"{path}: required column {column!r} is missing")
+    out = _with_source_row(frame).select(SOURCE_ROW, *POPULATION_COLUMNS)
+    return RawTable("population", str(path), out)

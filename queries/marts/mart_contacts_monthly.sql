@@ -8,7 +8,9 @@ SELECT
     source_group,
     age_band,
     decision,
-    least(decision_working_days, 11) AS decision_days,
+    -- least() ignores nulls, so least(null, 11) is 11: keep a contact with no decision null.
+    CASE WHEN decision_working_days IS NOT NULL THEN least(decision_working_days, 11) END
+        AS decision_days,
     count(*) AS contacts
 FROM contacts
 GROUP BY ALL

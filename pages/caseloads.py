@@ -1,0 +1,362 @@
+"""Caseloads and workforce: open early help cases on a chosen date by district, team and worker,
+against a caseload threshold; open cases over time; waits for a worker; changes of worker; and
+council teams against commissioned providers."""
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from earlyhelp import caseloads, charts, ui
+from earlyhelp.calendar import load_events
+
+runner = ui.warehouse_or_stop()
+role = ui.current_role()
+first_day, last_day = ui.coverage(runner)
+
+st.title("Caseloads and workforce")
+st.markdown(
+    "Open early help cases on the date you choose: where the pressure is, how it has changed, "
+    "whether families wait for a worker, and whether they are passed from worker to worker."
+)
+
+with st.container(horizontal=True, gap="small"):
+    as_of = st.date_input(
+        "Snapshot date",
+        value=last_day,
+        min_value=date(first_day.year - 5, 1, 1),
+        max_value=last_day,
+        format="DD/MM/YYYY",
+        key="caseloads_as_of",
+        help=f"The data cover {charts.long_date(first_day)} to {charts.long_date(last_day)}.",
+    )
+    threshold = st.number_input(
+        "Caseload threshold (open cases per FTE)",
+        min_value=1,
+        max_value=60,
+        value=caseloads.DEFAULT_THRESHOLD,
+        step=1,
+        key="caseloads_threshold",
+        help="Workers with more open cases per full-time equivalent than this are counted.",
+    )
+
+when = charts.long_date(as_of)
+if as_of < first_day:
+    st.info(
+        f"There are no early help episodes on {when}: the data start on "
+        f"{charts.long_date(first_day)}. Choose a snapshot date from "
+        f"{charts.long_date(first_day)} to {charts.long_date(last_day)}."
+    )
+    st.stop()
+
+on_day = {"as_of": as_of}
+period_start, period_end = caseloads.twelve_months_to(as_of)
+period = {"from": period_start, "to": period_end}
+period_text = f"{charts.month_name(period_start)} to {charts.month_name(period_end)}"
+events = load_events().filter(pl.col("kind").is_in(["covid", "school"]))
+
+districts = ui.query(runner, "caseload_snapshot_by_district", on_day)
+summary = ui.query(runner, "workers_caseload_summary", on_day).row(0, named=True)
+summary_per_fte = caseloads.with_cases_per_fte(pl.DataFrame([summary])).row(0, named=True)
+distribution = ui.query(runner, "workers_caseload_distribution", on_day)
+above = caseloads.workers_above(distribution, threshold)
+
+# --- Open cases on the date ---------------------------------------------------------------------
+st.header(f"Open cases on {when}")
+with ui.metric_row():
+    ui.headline_metric(
+        "Open episodes",
+        caseloads.total(districts["open_episodes"]),
+        help=f"Early help episodes open on {when}: started on or before that date and not ended "
+        "on or before it. Includes episodes led by partners such as schools.",
+    )
+    ui.headline_metric(
+        "With a worker",
+        caseloads.total(districts["with_worker"]),
+        help="Open episodes held by a council team or commissioned provider that had a worker "
+        "on the day.",
+    )
+    ui.headline_metric(
+        "Waiting for a worker",
+        caseloads.total(districts["waiting"]),
+        help="Open episodes held by a council team or commissioned provider that had not yet "
+        "been given their first worker.",
+    )
+    st.metric(
+        "Cases per FTE",
+        "none" if summary_per_fte["cases_per_fte"] is None else summary_per_fte["cases_per_fte"],
+        help="Open cases held by workers with an FTE recorded, divided by their total FTE "
+        "(case-holding workers only).",
+        border=True,
+        width=ui.METRIC_WIDTH_PX,
+    )
+    st.metric(
+        f"Above {threshold} per FTE",
+        f"{above} of {int(distribution['workers'].sum())}",
+        help="Case-holding workers with an FTE recorded whose open cases per FTE are above the "
+        "threshold.",
+        border=True,
+        width=ui.METRIC_WIDTH_PX,
+    )
+
+ui.chart_with_data(
+    charts.bar_chart(
+        districts,
+        "district",
+        "open_episodes",
+        title="Open episodes by district",
+        x_title=f"Open early help episodes on {when}",
+        subject=f"open early help episodes in each district on {when}",
+    ),
+    districts,
+    download_name="caseloads_open_by_district",
+    count_columns=runner.counts_of("caseload_snapshot_by_district"),
+)
+
+teams = caseloads.with_provider_label(
+    caseloads.with_cases_per_fte(ui.query(runner, "caseload_by_team", on_day)), "team"
+)
+if teams.is_empty():
+    st.info(
+        f"No worker held an open early help case on {when}, so there is nothing to show by "
+        "team or worker. Choose a later snapshot date."
+    )
+else:
+    team_table = teams.select(
+        "team",
+        "provider_type",
+        "open_cases",
+        "workers",
+        "fte",
+        "cases_per_fte",
+        "workers_fte_not_recorded",
+        "cases_fte_not_recorded",
+    )
+    team_counts = runner.counts_of("caseload_by_team")
+    ui.chart_with_data(
+        charts.bar_chart(
+            teams,
+            "team",
+            "open_cases",
+            title="Open cases by team",
+            x_title=f"Held by the team's workers on {when}",
+            subject=f"open early help cases held by each team's workers on {when}",
+        ),
+        team_table,
+        download_name="caseloads_open_by_team",
+        count_columns=team_counts,
+    )
+    ui.chart_with_data(
+        charts.bar_chart(
+            teams,
+            "team",
+            "cases_per_fte",
+            title="Caseload per FTE by team",
+            x_title=f"Open cases per case-holding FTE on {when}",
+            subject=f"open early help cases per case-holding FTE in each team on {when}",
+        ),
+        team_table,
+        download_name="caseloads_per_fte_by_team",
+        count_columns=team_counts,
+        note=caseloads.fte_note(summary),
+    )
+
+    # --- Caseload per worker ------------------------------------------------------------------
+    st.header("Caseload per worker")
+    ui.chart_with_data(
+        caseloads.caseload_distribution_figure(distribution, threshold, as_of),
+        caseloads.distribution_table(distribution, threshold),
+        download_name="caseloads_workers_distribution",
+        note=f"{above} of {int(distribution['workers'].sum())} case-holding workers with an FTE "
+        f"recorded have more than {threshold} open cases per FTE. " + caseloads.fte_note(summary),
+    )
+    if caseloads.sees_worker_names(role):
+        workers = ui.query(runner, "workers_caseload", on_day)
+        table = ui.display_table(
+            caseloads.worker_table(workers, threshold), runner.counts_of("workers_caseload")
+        )
+        st.subheader(f"Each worker's open cases, {when}")
+        ui.show_table(table, key="table-caseloads-workers")
+        st.download_button(
+            "Download this table (CSV)",
+            data=table.write_csv(),
+            file_name="caseloads_by_worker.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="download-caseloads-workers",
+        )
+    else:
+        st.caption(
+            f"Individual workers' caseloads are shown to managers and analysts only; the "
+            f"{ui.role_label(role)} shows how caseloads are spread."
+        )
+
+# --- Open cases over time -----------------------------------------------------------------------
+st.header("Open cases over time")
+by_month = ui.query(runner, "caseload_by_month", on_day)
+if by_month.is_empty():
+    st.info(
+        f"There is no complete month of data up to {when}. Choose a later snapshot date to see "
+        "open cases month by month."
+    )
+else:
+    ui.chart_with_data(
+        charts.small_multiples(
+            by_month,
+            "month",
+            "open_episodes",
+            "district",
+            events=events,
+            title="Open episodes by district",
+            y_title="Open early help episodes at the end of each month",
+            subject="open early help episodes at the end of each month in each district",
+        ),
+        by_month.pivot(on="district", index="month", values="open_episodes"),
+        download_name="caseloads_open_by_month_and_district",
+        count_columns=by_month["district"].unique().to_list(),
+    )
+    by_level = caseloads.level_labels(ui.query(runner, "caseload_by_month_and_level", on_day))
+    ui.chart_with_data(
+        charts.monthly_trend(
+            by_level,
+            "month",
+            "open_episodes",
+            color="level_of_need",
+            events=events,
+            title="Open episodes by level of need",
+            y_title="At the end of each month, whole borough",
+            subject="open early help episodes at the end of each month by level of need",
+        ),
+        by_level.pivot(on="level_of_need", index="month", values="open_episodes"),
+        download_name="caseloads_open_by_month_and_level",
+        count_columns=by_level["level_of_need"].unique().to_list(),
+    )
+
+# --- Waiting for a worker -----------------------------------------------------------------------
+st.header("Waiting for a worker")
+ui.chart_with_data(
+    charts.bar_chart(
+        districts,
+        "district",
+        "waiting",
+        title="Waiting for a first worker",
+        x_title=f"Open episodes with no worker yet on {when}",
+        subject="open early help episodes waiting for their first worker in each district on "
+        + when,
+    ),
+    districts.select("district", "case_held_episodes", "with_worker", "waiting"),
+    download_name="caseloads_waiting_by_district",
+    count_columns=runner.counts_of("caseload_snapshot_by_district"),
+)
+allocation = ui.query(runner, "allocation_by_district", period)
+allocated = allocation.filter(pl.col("median_days").is_not_null())
+if allocated.is_empty():
+    st.info(
+        f"No episode was given its first worker from {period_text}. Choose a later snapshot "
+        "date to see how long families waited."
+    )
+else:
+    ui.chart_with_data(
+        caseloads.whole_number_axis(
+            charts.bar_chart(
+                allocated,
+                "district",
+                "median_days",
+                title="Days from referral to first worker",
+                x_title=f"Median days by district, {period_text}",
+                subject=f"the median days from referral to first worker in each district, "
+                f"for episodes given a worker from {period_text}",
+            )
+        ),
+        allocation,
+        download_name="caseloads_days_to_allocation_by_district",
+        count_columns=runner.counts_of("allocation_by_district"),
+        note="Days from the start of the episode to the start of its first worker's "
+        "involvement, for episodes given their first worker in these 12 months.",
+    )
+
+# --- Changes of worker --------------------------------------------------------------------------
+st.header("Changes of worker")
+st.markdown(
+    "Families should not have to tell their story many times. These are episodes that had a "
+    "worker and closed, with how often their worker changed."
+)
+continuity = caseloads.with_average_changes(
+    caseloads.with_share(
+        ui.query(runner, "continuity_by_district", period),
+        "two_or_more_changes",
+        "episodes_closed",
+        "two_or_more_pct",
+    )
+)
+continuity_counts = runner.counts_of("continuity_by_district")
+if continuity.filter(pl.col("two_or_more_pct").is_not_null()).is_empty():
+    st.info(
+        f"No episode with a worker closed from {period_text}. Choose a later snapshot date to "
+        "see changes of worker."
+    )
+else:
+    ui.chart_with_data(
+        charts.bar_chart(
+            continuity,
+            "district",
+            "two_or_more_pct",
+            title="Two or more changes of worker",
+            x_title=f"% of closed episodes by district, {period_text}",
+            subject=f"the per cent of closed episodes with two or more changes of worker in "
+            f"each district, {period_text}",
+        ),
+        continuity,
+        download_name="caseloads_changes_by_district",
+        count_columns=continuity_counts,
+    )
+by_closure = caseloads.with_share(
+    ui.query(runner, "continuity_by_month", on_day),
+    "two_or_more_changes",
+    "episodes_closed",
+    "two_or_more_pct",
+)
+if not by_closure.is_empty():
+    ui.chart_with_data(
+        charts.monthly_trend(
+            by_closure,
+            "month",
+            "two_or_more_pct",
+            events=events,
+            title="Two or more changes of worker",
+            y_title="% of episodes closed each month, whole borough",
+            subject="the per cent of closed early help episodes with two or more changes of "
+            "worker, by month of closure",
+        ),
+        by_closure,
+        download_name="caseloads_changes_by_month",
+        count_columns=runner.counts_of("continuity_by_month"),
+    )
+
+# --- Council teams and commissioned providers ----------------------------------------------------
+st.header("Council teams and commissioned providers")
+providers = caseloads.provider_comparison(
+    ui.query(runner, "allocation_by_organisation", period),
+    ui.query(runner, "continuity_by_organisation", period),
+)
+if providers.is_empty():
+    st.info(
+        f"No episode held by a council team or commissioned provider was given a worker or "
+        f"closed from {period_text}. Choose a later snapshot date."
+    )
+else:
+    ui.chart_with_data(
+        charts.bar_chart(
+            providers,
+            "organisation",
+            "two_or_more_pct",
+            title="Changes of worker by organisation",
+            x_title=f"% of closed episodes with two or more, {period_text}",
+            subject=f"the per cent of closed episodes with two or more changes of worker for "
+            f"each council team and commissioned provider, {period_text}",
+        ),
+        providers,
+        download_name="caseloads_providers",
+        count_columns=caseloads.PROVIDER_COUNTS,
+        note=caseloads.provider_sentence(providers, period_text),
+    )

@@ -1,0 +1,555 @@
+"""Front door, pathways and outcomes: how quickly the front door decides, how children move
+between early help and social care, how often they come back, how episodes end, and who leads
+early help. Filters -> named queries -> charts; the counting is in queries/ and the marts."""
+
+import polars as pl
+import streamlit as st
+
+from earlyhelp import charts, pathways, ui
+from earlyhelp.errors import QueryError
+
+ALL_DISTRICTS = "All districts"
+OUTCOMES_BY = {"Level of need": "level", "District": "district"}
+
+runner = ui.warehouse_or_stop()
+
+st.title("Front door, pathways and outcomes")
+st.markdown(
+    "How quickly the front door makes its decisions, how children move between early help and "
+    "children's social care, how often they come back, how early help episodes end, and who "
+    "leads early help."
+)
+
+try:
+    first_date, last_date = ui.coverage(runner)
+except QueryError:
+    st.info(
+        "The warehouse does not say which dates its early help episodes cover. Ingest the "
+        "extracts again (`python -m earlyhelp ingest ...`) to rebuild it."
+    )
+    st.stop()
+periods = {p.label: p for p in pathways.periods(first_date, last_date)}
+districts = ui.query(runner, "districts")["district"].to_list()
+
+with st.container(horizontal=True, gap="small"):
+    district_choice = st.selectbox("District", [ALL_DISTRICTS, *districts], key="pathways_district")
+    period = periods[st.selectbox("Period", list(periods), key="pathways_period")]
+    standard = int(
+        st.number_input(
+            "Front-door standard (working days)",
+            min_value=0,
+            max_value=pathways.MAX_STANDARD_DAYS,
+            value=pathways.DEFAULT_STANDARD_DAYS,
+            step=1,
+            key="pathways_standard",
+            help="A contact meets the standard when the front door decides within this many "
+            "working days (weekends and bank holidays do not count; 0 means the same day).",
+        )
+    )
+
+district = None if district_choice == ALL_DISTRICTS else district_choice
+place = district or pathways.BOROUGH
+area = district or "the whole borough"
+params = {**period.params, "district": district}
+in_time = pathways.standard_words(standard)
+st.caption(f"Showing {area}, {period.words}.")
+
+# --- Headline figures ---------------------------------------------------------------------------
+summary = ui.query(runner, "pathway_summary", period.params)
+front = ui.query(runner, "frontdoor_summary", {**period.params, "standard": standard})
+row = summary.filter(pl.col("district") == place)
+front_row = front.filter(pl.col("district") == place)
+if row.is_empty() or front_row.is_empty():
+    st.info(f"There is no data for {area}. Choose All districts.")
+    st.stop()
+row, front_row = row.row(0, named=True), front_row.row(0, named=True)
+if not (row["referrals"] or row["closed"] or front_row["contacts"]):
+    st.info(
+        f"There were no contacts, referrals or closures for {area} from {period.words}. "
+        "Choose another period or All districts."
+    )
+    st.stop()
+
+with ui.metric_row():
+    st.metric(
+        "Decided in time",
+        pathways.format_percent(
+            pathways.percent(front_row["within_standard"], front_row["decided"])
+        ),
+        help=f"Contacts with a decision that were decided within {in_time}.",
+        border=True,
+        height="stretch",
+        width=ui.METRIC_WIDTH_PX,
+    )
+    ui.headline_metric(
+        "Referrals", row["referrals"], help="Early help episodes that started in the period."
+    )
+    st.metric(
+        "Re-referrals",
+        pathways.format_percent(pathways.percent(row["rereferrals_12m"], row["referrals"])),
+        help="Share of referrals for a child who had another referral in the 365 days before.",
+        border=True,
+        height="stretch",
+        width=ui.METRIC_WIDTH_PX,
+    )
+    ui.headline_metric(
+        "Step-ups", row["step_ups"], help="Children stepped up from early help to social care."
+    )
+    ui.headline_metric(
+        "Step-downs",
+        row["step_downs"],
+        help="Social care cases closed and referred to early help (closure reason RC9).",
+    )
+    st.metric(
+        "Median days open",
+        pathways.format_days(row["median_days_open"]),
+        help="Half of the early help episodes closed in the period were open longer than this.",
+        border=True,
+        height="stretch",
+        width=ui.METRIC_WIDTH_PX,
+    )
+
+# --- Front door ---------------------------------------------------------------------------------
+st.header("Front door")
+st.markdown(
+    f"Time from contact to decision counts **working days**: weekends and England and Wales bank "
+    f"holidays are left out, and a decision on the day of the contact is 0. The standard is "
+    f"{in_time}; change it above. Shares are of contacts with a decision."
+)
+timeliness = pathways.with_percent(
+    ui.query(runner, "frontdoor_timeliness", {**params, "standard": standard}),
+    "within_standard",
+    "decided",
+    "per_cent",
+)
+if district is None:
+    timeliness = timeliness.filter(pl.col("district") == pathways.BOROUGH)
+if not timeliness["decided"].fill_null(1).sum():
+    st.info(
+        f"No contacts with a decision for {area} from {period.words}. Choose another period or "
+        "All districts."
+    )
+else:
+    ui.chart_with_data(
+        charts.monthly_trend(
+            timeliness,
+            "month",
+            "per_cent",
+            color="district" if district else None,
+            title=f"Contacts decided within {in_time}",
+            y_title="Per cent of contacts with a decision, each month",
+            subject=f"the per cent of contacts decided within {in_time}, {area}"
+            + (" against the whole borough" if district else ""),
+        ),
+        timeliness,
+        download_name="contacts_decided_in_time_by_month",
+        count_columns=runner.counts_of("frontdoor_timeliness"),
+    )
+    by_district = pathways.with_percent(front, "within_standard", "decided", "per_cent")
+    ui.chart_with_data(
+        pathways.labelled_bar_chart(
+            by_district,
+            "district",
+            "per_cent",
+            title=f"Contacts decided within {in_time}, by district",
+            x_title=f"Per cent of contacts with a decision, {period.words}",
+            subject=f"the per cent of contacts decided within {in_time} in each district and "
+            "the borough",
+            noun="areas (districts and the borough)",
+            highlight=place,
+        ),
+        by_district,
+        download_name="contacts_decided_in_time_by_district",
+        count_columns=runner.counts_of("frontdoor_summary"),
+    )
+    days = ui.query(runner, "frontdoor_decision_days", params)
+    ui.chart_with_data(
+        pathways.decision_days_figure(days, standard, f"{area}, {period.words}"),
+        days,
+        download_name="contacts_by_working_days_to_decision",
+        count_columns=runner.counts_of("frontdoor_decision_days"),
+    )
+
+left, right = st.columns(2)
+for column, by, noun in ((left, "source", "who made them"), (right, "decision", "decision")):
+    contacts = ui.query(runner, "frontdoor_contacts", {**params, "by": by})
+    contacts = contacts.rename({"category": by})
+    with column:
+        ui.chart_with_data(
+            charts.bar_chart(
+                contacts,
+                by,
+                "contacts",
+                title=f"Contacts by {noun}",
+                x_title=f"Contacts, {period.words}",
+                subject=f"contacts into the front door by {noun}, {area}",
+            ),
+            contacts,
+            download_name=f"contacts_by_{by}",
+            count_columns=runner.counts_of("frontdoor_contacts"),
+        )
+
+# --- Levels of need -----------------------------------------------------------------------------
+st.header("Levels of need")
+st.info(
+    "**Moves between levels of need during an episode are not recorded in this data.** Each "
+    "early help episode has one level of need, so we cannot show a child moving from one level "
+    "to another within an episode. Moves between early help and social care are shown below as "
+    "step-ups and step-downs."
+)
+levels = ui.query(runner, "pathway_levels", params).with_columns(
+    pl.col("level_of_need")
+    .map_elements(pathways.level_label, return_dtype=pl.String)
+    .alias("level")
+)
+levels = levels.select("level", "level_of_need", "referrals", "open_at_end")
+left, right = st.columns(2)
+for column, value, title, words, subject in (
+    (
+        left,
+        "referrals",
+        "Referrals by level of need",
+        f"Referrals, {period.words}",
+        f"referrals to early help by level of need, {period.words}",
+    ),
+    (
+        right,
+        "open_at_end",
+        f"Open episodes on {charts.long_date(period.end)}",
+        "Open early help episodes",
+        f"early help episodes open on {charts.long_date(period.end)} by level of need",
+    ),
+):
+    with column:
+        ui.chart_with_data(
+            charts.bar_chart(
+                levels,
+                "level",
+                value,
+                title=title,
+                x_title=words,
+                subject=f"{subject}, {area}",
+                sort=False,
+            ),
+            levels,
+            download_name=f"{value}_by_level_of_need",
+            count_columns=runner.counts_of("pathway_levels"),
+        )
+
+# --- Step-up and step-down ----------------------------------------------------------------------
+st.header("Step-up to social care and step-down to early help")
+st.markdown(
+    "A **step-up** is a child whose early help episode ended because they were referred to "
+    'children\'s social care: the episode ended "Step-up", or social care recorded a referral '
+    "from early help (source 5D); when both records show it, it is counted once. A "
+    "**step-down** is a social care case closed and referred to early help (closure reason RC9)."
+)
+steps = ui.query(runner, "pathway_steps_by_month", params)
+ui.chart_with_data(
+    charts.monthly_trend(
+        pathways.steps_long(steps),
+        "month",
+        "n",
+        color="flow",
+        title="Step-ups and step-downs each month",
+        y_title="Children per month",
+        subject=f"monthly step-ups to social care and step-downs to early help, {area}",
+    ),
+    steps,
+    download_name="step_ups_and_step_downs_by_month",
+    count_columns=runner.counts_of("pathway_steps_by_month"),
+)
+rates = pathways.with_percent(summary, "step_ups", "closed", "step_up_per_cent")
+rates = pathways.with_percent(rates, "step_downs", "social_care_closed", "step_down_per_cent")
+rates = rates.select(
+    "district",
+    "step_ups",
+    "closed",
+    "step_up_per_cent",
+    "step_downs",
+    "social_care_closed",
+    "step_down_per_cent",
+)
+left, right = st.columns(2)
+for column, value, title, words, subject in (
+    (
+        left,
+        "step_up_per_cent",
+        "Step-ups, by district",
+        "Per cent of early help episodes closed",
+        "step-ups as a per cent of early help episodes closed",
+    ),
+    (
+        right,
+        "step_down_per_cent",
+        "Step-downs, by district",
+        "Per cent of social care cases closed",
+        "step-downs as a per cent of social care cases closed",
+    ),
+):
+    with column:
+        ui.chart_with_data(
+            pathways.labelled_bar_chart(
+                rates,
+                "district",
+                value,
+                title=title,
+                x_title=words,
+                subject=f"{subject}, {period.words}, in each district and the borough",
+                noun="areas (districts and the borough)",
+                highlight=place,
+            ),
+            rates,
+            download_name=value,
+            count_columns=runner.counts_of("pathway_summary"),
+        )
+
+timing = ui.query(runner, "pathway_step_ups", params).select(
+    pl.col("category").alias("time_band"), "step_ups"
+)
+records = ui.query(runner, "pathway_step_ups", {**params, "by": "record"})
+found = "; ".join(
+    f"{category.lower()}: {ui.format_count(n)}"
+    for category, n in records.select("category", "step_ups").iter_rows()
+)
+ui.chart_with_data(
+    charts.bar_chart(
+        timing,
+        "time_band",
+        "step_ups",
+        title="Time from the start of early help to step-up",
+        x_title=f"Step-ups, {period.words}",
+        subject=f"step-ups by time from the start of the early help episode, {area}",
+        sort=False,
+    ),
+    timing,
+    download_name="step_ups_by_time_from_start",
+    count_columns=["step_ups"],
+    note=f"Median time from the start of early help to step-up: "
+    f"**{pathways.format_days(row['median_days_to_step_up'])} days**. "
+    f"Where the step-ups were recorded: {found}.",
+)
+
+# --- Re-referrals and repeat episodes -----------------------------------------------------------
+st.header("Re-referrals and repeat episodes")
+st.markdown(
+    "A **re-referral** is a referral for a child who had another referral to early help in the "
+    "365 days before this referral's date. Referrals before the data start are not seen, so the "
+    "first year of data shows fewer re-referrals than there were."
+)
+rereferrals = pathways.with_percent(
+    ui.query(runner, "pathway_rereferrals_by_month", params),
+    "rereferrals_12m",
+    "referrals",
+    "per_cent",
+)
+if district is None:
+    rereferrals = rereferrals.filter(pl.col("district") == pathways.BOROUGH)
+ui.chart_with_data(
+    charts.monthly_trend(
+        rereferrals,
+        "month",
+        "per_cent",
+        color="district" if district else None,
+        title="Re-referrals within 12 months",
+        y_title="Per cent of referrals each month",
+        subject=f"the per cent of referrals that were re-referrals within 12 months, {area}"
+        + (" against the whole borough" if district else ""),
+    ),
+    rereferrals,
+    download_name="rereferrals_by_month",
+    count_columns=runner.counts_of("pathway_rereferrals_by_month"),
+)
+left, right = st.columns(2)
+with left:
+    by_district = pathways.with_percent(summary, "rereferrals_12m", "referrals", "per_cent")
+    by_district = by_district.select("district", "referrals", "rereferrals_12m", "per_cent")
+    ui.chart_with_data(
+        pathways.labelled_bar_chart(
+            by_district,
+            "district",
+            "per_cent",
+            title="Re-referrals, by district",
+            x_title=f"Per cent of referrals, {period.words}",
+            subject="the per cent of referrals that were re-referrals within 12 months in each "
+            "district and the borough",
+            noun="areas (districts and the borough)",
+            highlight=place,
+        ),
+        by_district,
+        download_name="rereferrals_by_district",
+        count_columns=runner.counts_of("pathway_summary"),
+    )
+with right:
+    repeats = ui.query(runner, "pathway_repeat_episodes", params).select(
+        pl.col("episode").alias("episode_number"), "referrals"
+    )
+    ui.chart_with_data(
+        charts.bar_chart(
+            repeats,
+            "episode_number",
+            "referrals",
+            title="Referrals by the child's episode number",
+            x_title=f"Referrals, {period.words}",
+            subject=f"referrals by how many early help episodes the child has had, {area}",
+            sort=False,
+        ),
+        repeats,
+        download_name="referrals_by_episode_number",
+        count_columns=runner.counts_of("pathway_repeat_episodes"),
+    )
+
+# --- How episodes end ---------------------------------------------------------------------------
+st.header("How early help episodes end")
+outcomes_by = OUTCOMES_BY[
+    st.radio(
+        "Compare outcomes by",
+        list(OUTCOMES_BY),
+        horizontal=True,
+        key="pathways_outcomes_by",
+    )
+]
+closures = ui.query(
+    runner,
+    "outcomes_closures",
+    {**period.params, "by": outcomes_by, "district": district if outcomes_by == "level" else None},
+)
+ui.chart_with_data(
+    pathways.outcome_panels(
+        closures,
+        "grp",
+        title="Outcomes at closure, by "
+        + ("level of need" if outcomes_by == "level" else "district"),
+        subject=f"outcomes of early help episodes closed {period.words}, "
+        + (f"{area}, by level of need" if outcomes_by == "level" else "by district"),
+        highlight=place if outcomes_by == "district" else "All levels",
+    ),
+    pathways.with_percent(closures, "closures", "closed", "per_cent"),
+    download_name=f"closure_outcomes_by_{outcomes_by}",
+    count_columns=runner.counts_of("outcomes_closures"),
+)
+left, right = st.columns(2)
+with left:
+    durations = ui.query(runner, "outcomes_durations", params).select("duration", "closures")
+    ui.chart_with_data(
+        charts.bar_chart(
+            durations,
+            "duration",
+            "closures",
+            title="How long episodes were open",
+            x_title=f"Episodes closed, {period.words}",
+            subject=f"early help episodes closed by how long they were open, {area}",
+            sort=False,
+        ),
+        durations,
+        download_name="episodes_closed_by_time_open",
+        count_columns=runner.counts_of("outcomes_durations"),
+        note=f"Median time open: **{pathways.format_days(row['median_days_open'])} days**.",
+    )
+with right:
+    by_level = ui.query(runner, "outcomes_by_level", params)
+    median_figure = pathways.labelled_bar_chart(
+        by_level,
+        "level",
+        "median_days_open",
+        title="Median days open, by level of need",
+        x_title=f"Days, episodes closed {period.words}",
+        subject=f"the median days open of early help episodes closed, by level of need, {area}",
+        noun="levels of need",
+        highlight="All levels",
+        formatter=lambda v: f"{pathways.format_days(v)} days",
+    )
+    ui.chart_with_data(
+        median_figure,
+        by_level,
+        download_name="median_days_open_by_level",
+        count_columns=runner.counts_of("outcomes_by_level"),
+    )
+
+# --- Journeys -----------------------------------------------------------------------------------
+st.header("Journeys through early help")
+journeys = ui.query(runner, "journeys_sankey", params)
+if journeys.is_empty():
+    st.info(
+        f"No early help episodes closed for {area} from {period.words}. Choose another period or "
+        "All districts."
+    )
+else:
+    ui.chart_with_data(
+        pathways.sankey_figure(
+            journeys,
+            title="From referral to closure",
+            subject=f"early help episodes closed {period.words}, {area}",
+        ),
+        journeys.with_columns(
+            pl.col("level_of_need").map_elements(pathways.level_label, return_dtype=pl.String)
+        ),
+        download_name="journeys_source_level_outcome",
+        count_columns=runner.counts_of("journeys_sankey"),
+    )
+
+# --- Everybody's business -----------------------------------------------------------------------
+st.header("Early help is everybody's business")
+st.markdown(
+    "The share of early help episodes led by partners (schools, health and early years "
+    "settings) rather than by the council or the providers it commissions, by the financial "
+    "year the episode started. Who leads is read from the organisation recorded on the episode."
+)
+partners = pathways.with_percent(
+    ui.query(runner, "pathway_partner_led", {"district": None}),
+    "partner_led",
+    "episodes",
+    "per_cent",
+)
+ui.chart_with_data(
+    pathways.yearly_share_figure(
+        partners.with_columns(
+            pl.when(pl.col("part_year"))
+            .then(pl.col("financial_year") + "*")
+            .otherwise(pl.col("financial_year"))
+            .alias("year")
+        ),
+        "year",
+        "district",
+        "per_cent",
+        title="Early help episodes led by partners",
+        y_title="Per cent of episodes started in the year. * part year",
+        subject="the per cent of early help episodes led by partners in each district and the "
+        "borough",
+        highlight=place,
+    ),
+    partners,
+    download_name="partner_led_episodes_by_year",
+    count_columns=runner.counts_of("pathway_partner_led"),
+)
+
+# --- Districts at a glance ----------------------------------------------------------------------
+st.header("Districts at a glance")
+st.markdown(
+    f"{period.words}. Re-referral % is of referrals; outcomes met % is of episodes closed. "
+    "Counts of 1 to 5 are shown as **c** to protect children's privacy; medians are shown for "
+    "every district."
+)
+glance = pathways.with_percent(summary, "rereferrals_12m", "referrals", "rereferral_per_cent")
+glance = pathways.with_percent(glance, "closed_outcomes_met", "closed", "outcomes_met_per_cent")
+glance = glance.select(
+    "district",
+    "referrals",
+    pl.col("rereferral_per_cent").alias("re-referral_%"),
+    pl.col("step_ups").alias("step-ups"),
+    pl.col("step_downs").alias("step-downs"),
+    "closed",
+    pl.col("outcomes_met_per_cent").alias("outcomes_met_%"),
+    "median_days_open",
+    pl.col("median_days_to_step_up").alias("median_days_to_step-up"),
+)
+table = ui.display_table(glance, ["referrals", "step-ups", "step-downs", "closed"])
+ui.show_table(table, key="table-pathway-summary")
+st.download_button(
+    "Download this table (CSV)",
+    data=table.write_csv(),
+    file_name="pathway_summary.csv",
+    mime="text/csv",
+    on_click="ignore",
+    key="download-pathway-summary",
+)

@@ -1,0 +1,37 @@
+-- Contacts into the front door per month for a selection of district, contact source group and
+-- age band (all optional; contacts have no level of need).
+-- Every month in the mart is listed, with 0 where the selection has none, so the series has no
+-- gaps. children is the child population of the selected district(s) and age band(s) in that
+-- month's year (null when no population table was supplied, or for ages 18+ and not known):
+-- the denominator of a rate per 10,000 children.
+-- param district: text, optional. Only this district.
+-- param source_group: text, optional. Only contacts from this source group.
+-- param age_band: text, optional. Only children in this age band.
+-- columns: month (text YYYY-MM), contacts (count), children (number: population estimate, public, not suppressed)
+-- counts: contacts
+WITH periods AS (
+    SELECT DISTINCT month FROM mart_contacts_monthly
+),
+selected AS (
+    SELECT month, sum(contacts) AS contacts
+    FROM mart_contacts_monthly
+    WHERE ($district IS NULL OR district = $district)
+      AND ($source_group IS NULL OR source_group = $source_group)
+      AND ($age_band IS NULL OR age_band = $age_band)
+    GROUP BY month
+),
+population AS (
+    SELECT year, sum(children) AS children
+    FROM mart_population_yearly
+    WHERE ($district IS NULL OR district = $district)
+      AND ($age_band IS NULL OR age_band = $age_band)
+    GROUP BY year
+)
+SELECT
+    strftime(periods.month, '%Y-%m') AS month,
+    coalesce(selected.contacts, 0)::BIGINT AS contacts,
+    population.children::BIGINT AS children
+FROM periods
+LEFT JOIN selected USING (month)
+LEFT JOIN population ON population.year = year(periods.month)
+ORDER BY periods.month;

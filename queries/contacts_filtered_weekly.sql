@@ -1,0 +1,37 @@
+-- Contacts into the front door per week (weeks start on Monday) for a selection of district,
+-- contact source group and age band (all optional).
+-- Every week in the mart is listed, with 0 where the selection has none, so the series has no
+-- gaps. children is the child population of the selected district(s) and age band(s) in that
+-- week's year (null when no population table was supplied, or for ages 18+ and not known):
+-- the denominator of a rate per 10,000 children.
+-- param district: text, optional. Only this district.
+-- param source_group: text, optional. Only contacts from this source group.
+-- param age_band: text, optional. Only children in this age band.
+-- columns: week (text YYYY-MM-DD, the Monday), contacts (count), children (number: population estimate, public, not suppressed)
+-- counts: contacts
+WITH periods AS (
+    SELECT DISTINCT week FROM mart_contacts_weekly
+),
+selected AS (
+    SELECT week, sum(contacts) AS contacts
+    FROM mart_contacts_weekly
+    WHERE ($district IS NULL OR district = $district)
+      AND ($source_group IS NULL OR source_group = $source_group)
+      AND ($age_band IS NULL OR age_band = $age_band)
+    GROUP BY week
+),
+population AS (
+    SELECT year, sum(children) AS children
+    FROM mart_population_yearly
+    WHERE ($district IS NULL OR district = $district)
+      AND ($age_band IS NULL OR age_band = $age_band)
+    GROUP BY year
+)
+SELECT
+    strftime(periods.week, '%Y-%m-%d') AS week,
+    coalesce(selected.contacts, 0)::BIGINT AS contacts,
+    population.children::BIGINT AS children
+FROM periods
+LEFT JOIN selected USING (week)
+LEFT JOIN population ON population.year = year(periods.week)
+ORDER BY periods.week;

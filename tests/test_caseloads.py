@@ -1,0 +1,541 @@
+"""Caseloads, allocation and continuity: the marts and named queries against a tiny hand-made
+extract (boundaries, transfers, open-ended episodes, FTE missing or 0) and against an independent
+Polars computation on the demo extract; and the library helpers in earlyhelp/caseloads.py."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from earlyhelp import caseloads
+from earlyhelp.ingest import ingest
+from earlyhelp.queries import QueryRunner
+from earlyhelp.roles import Role
+
+ANALYST = Role.parse("analyst")
+BOARD = Role.parse("board")
+FAR = date(9999, 12, 31)
+
+
+# --- A tiny extract, every case written out by hand ---------------------------------------------
+#
+# Districts: North (ZZ1 1), South (ZZ2 1). Workers: W1 (FTE 1.0), W2 (0.5), W3 (FTE missing),
+# W4 (FTE 0), W5 (in involvements only, not in the staff list).
+#
+# E1 North 2021-01-10 .. 2021-02-10  Targeted North   W1 01-12..01-20, then W2 01-21..02-10
+# E2 North 2021-01-15 .. open         Positive Steps   W3 01-15..open (allocated on its start day)
+# E3 South 2021-01-20 .. 2021-03-01  Targeted South   no worker: waits until it ends
+# E4 South 2021-01-05 .. 2021-01-25  a school          partner-led: open, never case-held
+# E5 South 2021-02-01 .. open         Targeted South   W4 02-03..open
+# E6 North 2021-01-01 .. 2021-01-31  Targeted North   W1 01-01..01-10, W2 01-11..01-20, W1 01-21..
+# E7 North 2021-01-04 .. 2021-01-04  Targeted North   starts and ends the same day: never open
+# E8 South 2021-01-12 .. open         Targeted South   W5 01-12..01-14, W1 01-14..open (overlap on
+#                                                      01-14: the newer involvement holds it)
+EPISODES = [
+    ("E1", 1, "2021-01-10", "2021-02-10", "Targeted Early Help - North"),
+    ("E2", 2, "2021-01-15", "", "Positive Steps"),
+    ("E3", 3, "2021-01-20", "2021-03-01", "Targeted Early Help - South"),
+    ("E4", 3, "2021-01-05", "2021-01-25", "Oakwood Primary School"),
+    ("E5", 3, "2021-02-01", "", "Targeted Early Help - South"),
+    ("E6", 1, "2021-01-01", "2021-01-31", "Targeted Early Help - North"),
+    ("E7", 1, "2021-01-04", "2021-01-04", "Targeted Early Help - North"),
+    ("E8", 3, "2021-01-12", "", "Targeted Early Help - South"),
+]
+INVOLVEMENTS = [
+    ("I1", "W1", 1, "E1", "Targeted Early Help - North", "2021-01-12", "2021-01-20"),
+    ("I2", "W2", 1, "E1", "Targeted Early Help - North", "2021-01-21", "2021-02-10"),
+    ("I3", "W3", 2, "E2", "Positive Steps", "2021-01-15", ""),
+    ("I4", "W4", 3, "E5", "Targeted Early Help - South", "2021-02-03", ""),
+    ("I5", "W1", 1, "E6", "Targeted Early Help - North", "2021-01-01", "2021-01-10"),
+    ("I6", "W2", 1, "E6", "Targeted Early Help - North", "2021-01-11", "2021-01-20"),
+    ("I7", "W1", 1, "E6", "Targeted Early Help - North", "2021-01-21", "2021-01-31"),
+    ("I8", "W5", 3, "E8", "Targeted Early Help - South", "2021-01-12", "2021-01-14"),
+    ("I9", "W1", 3, "E8", "Targeted Early Help - South", "2021-01-14", ""),
+]
+WORKERS = [
+    ("W1", "Alex Example", "1.0"),
+    ("W2", "Sam Example", "0.5"),
+    ("W3", "Jo Example", ""),
+    ("W4", "Kim Example", "0"),
+]
+TEAMS = [
+    "Targeted Early Help - North",
+    "Targeted Early Help - South",
+    "Positive Steps",
+]
+
+
+def _csv(path: Path, header: str, rows: list[tuple]) -> None:
+    lines = [header] + [",".join(str(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_tiny_extract(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    _csv(folder / "ssd_person.csv", "pers_person_id,pers_sex,pers_dob", [
+        (1, "M", "2012-05-04"), (2, "F", "2015-08-15"), (3, "F", "2010-02-01")
+    ])  # fmt: skip
+    _csv(
+        folder / "ssd_address.csv",
+        "addr_person_id,addr_address_postcode,addr_address_start_date,addr_address_end_date",
+        [(1, "ZZ1 1AA", "2010-01-01", ""), (2, "ZZ1 1AB", "2015-08-15", ""),
+         (3, "ZZ2 1AA", "2010-02-01", "")],
+    )  # fmt: skip
+    _csv(folder / "district_lookup.csv", "postcode_sector,district",
+         [("ZZ1 1", "North"), ("ZZ2 1", "South")])  # fmt: skip
+    _csv(
+        folder / "ssd_early_help_episodes.csv",
+        "earl_episode_id,earl_person_id,earl_episode_start_date,earl_episode_end_date,"
+        "earl_episode_organisation,earl_level_of_need",
+        [(*row, 3) for row in EPISODES],
+    )
+    _csv(
+        folder / "ssd_involvements.csv",
+        "invo_involvements_id,invo_professional_id,invo_person_id,invo_referral_id,"
+        "invo_professional_team,invo_involvement_start_date,invo_involvement_end_date",
+        INVOLVEMENTS,
+    )
+    _csv(
+        folder / "ssd_professionals.csv",
+        "prof_professional_id,prof_professional_name,prof_full_time_equivalency",
+        WORKERS,
+    )
+    _csv(
+        folder / "ssd_department.csv",
+        "dept_team_id,dept_team_name",
+        [(f"T{i}", name) for i, name in enumerate(TEAMS)],
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> QueryRunner:
+    root = tmp_path_factory.mktemp("tiny_caseloads")
+    extract = write_tiny_extract(root / "extract")
+    ingest([extract], root / "wh", key_path=root / "key")
+    return QueryRunner.open(root / "wh")
+
+
+def _snapshot(runner: QueryRunner, day: str) -> dict[str, dict]:
+    frame = runner.run("caseload_snapshot_by_district", {"as_of": day}, role=ANALYST)
+    return {row["district"]: row for row in frame.to_dicts()}
+
+
+def _workers(runner: QueryRunner, day: str) -> dict[str, int]:
+    frame = runner.run("workers_caseload", {"as_of": day}, role=ANALYST)
+    return dict(zip(frame["worker_id"], frame["open_cases"], strict=True))
+
+
+def test_open_on_its_start_day_not_on_its_end_day(tiny):
+    # E1 starts 2021-01-10: open that day; ends 2021-02-10: not open that day.
+    assert _snapshot(tiny, "2021-01-09")["North"]["open_episodes"] == 1  # E6 only
+    assert _snapshot(tiny, "2021-01-10")["North"]["open_episodes"] == 2  # E6, E1
+    assert _snapshot(tiny, "2021-02-09")["North"]["open_episodes"] == 2  # E1, E2
+    assert _snapshot(tiny, "2021-02-10")["North"]["open_episodes"] == 1  # E2 only
+    # E7 starts and ends on 2021-01-04: never open.
+    assert _snapshot(tiny, "2021-01-04")["North"]["open_episodes"] == 1
+
+
+def test_open_ended_episodes_stay_open_after_the_data(tiny):
+    # E2 (North), E5 and E8 (South) never end; the last change in the data is 2021-03-01.
+    later = _snapshot(tiny, "2030-01-01")
+    assert later["North"]["open_episodes"] == 1 and later["North"]["with_worker"] == 1
+    assert later["South"]["open_episodes"] == 2 and later["South"]["with_worker"] == 2
+    assert _workers(tiny, "2030-01-01") == {"W1": 1, "W3": 1, "W4": 1}
+
+
+def test_snapshot_agrees_with_caseload_by_district_every_day(tiny):
+    day = date(2020, 12, 30)
+    while day <= date(2021, 3, 5):
+        exact = tiny.run("caseload_by_district", {"as_of": day}, role=ANALYST)
+        ours = tiny.run("caseload_snapshot_by_district", {"as_of": day}, role=ANALYST)
+        assert ours.select("district", "open_episodes").equals(exact), day
+        day += timedelta(days=1)
+
+
+def test_partner_led_episodes_are_open_but_not_case_held(tiny):
+    south = _snapshot(tiny, "2021-01-06")
+    assert (south["South"]["open_episodes"], south["South"]["case_held_episodes"]) == (1, 0)
+
+
+def test_waiting_until_the_first_worker_and_not_after(tiny):
+    # E1 waits on 01-10 and 01-11 (first worker 01-12); E3 waits until it ends.
+    assert _snapshot(tiny, "2021-01-11")["North"]["waiting"] == 1
+    assert _snapshot(tiny, "2021-01-12")["North"]["waiting"] == 0
+    assert _snapshot(tiny, "2021-02-28")["South"]["waiting"] == 1  # E3
+    assert _snapshot(tiny, "2021-03-01")["South"]["waiting"] == 0  # E3 ended
+    # E2 got its worker on its start day: never waiting.
+    assert _snapshot(tiny, "2021-01-15")["North"]["waiting"] == 0
+
+
+def test_worker_transfers_mid_episode(tiny):
+    # E1: W1 to 01-20 (its end day counts), W2 from 01-21. E6: W1, W2 from 01-11, W1 from 01-21.
+    assert _workers(tiny, "2021-01-20") == {"W1": 2, "W2": 1, "W3": 1}  # W1: E1, E8; W2: E6
+    assert _workers(tiny, "2021-01-21") == {"W1": 2, "W2": 1, "W3": 1}  # W1: E6, E8; W2: E1
+    # E8 overlaps on 01-14: the newer involvement (W1) holds it, W5 no longer does.
+    assert _workers(tiny, "2021-01-13")["W5"] == 1
+    assert "W5" not in _workers(tiny, "2021-01-14")
+    # A held episode is counted once, however many involvements it has.
+    for day in ("2021-01-14", "2021-01-20", "2021-01-21", "2021-02-05"):
+        held = sum(row["with_worker"] for row in _snapshot(tiny, day).values())
+        assert held == sum(_workers(tiny, day).values()), day
+
+
+def test_fte_missing_or_zero_is_left_out_of_per_fte(tiny):
+    summary = tiny.run("workers_caseload_summary", {"as_of": "2021-02-05"}, role=ANALYST)
+    row = summary.row(0, named=True)
+    # W1 (E8), W2 (E1), W3 (E2, FTE missing), W4 (E5, FTE 0)
+    assert row["workers"] == 4
+    assert row["workers_fte_not_recorded"] == 2
+    assert row["cases_fte_not_recorded"] == 2
+    assert row["cases_fte_recorded"] == 2 and row["fte"] == 1.5
+    assert caseloads.with_cases_per_fte(summary)["cases_per_fte"][0] == pytest.approx(1.3)
+    workers = tiny.run("workers_caseload", {"as_of": "2021-02-05"}, role=ANALYST)
+    per_fte = dict(zip(workers["worker_id"], workers["cases_per_fte"], strict=True))
+    assert per_fte == {"W1": 1.0, "W2": 2.0, "W3": None, "W4": None}
+    table = caseloads.worker_table(workers, 18)
+    shown = dict(zip(table["worker"], table["fte"], strict=True))
+    assert shown["Jo Example"] == shown["Kim Example"] == caseloads.FTE_NOT_RECORDED
+    distribution = tiny.run("workers_caseload_distribution", {"as_of": "2021-02-05"})
+    assert distribution.rows() == [(1, 1), (2, 1)]
+    assert "2 case-holding workers have no FTE recorded" in caseloads.fte_note(row)
+
+
+def test_a_worker_missing_from_the_staff_list_has_no_fte(tiny):
+    workers = tiny.run("workers_caseload", {"as_of": "2021-01-13"}, role=ANALYST)
+    w5 = workers.filter(pl.col("worker_id") == "W5").row(0, named=True)
+    assert w5["fte"] is None and w5["worker_name"] is None
+    assert w5["worker_label"].startswith("Practitioner ")
+    assert caseloads.worker_table(workers, 18).filter(pl.col("worker") == w5["worker_label"]).height
+
+
+def test_caseload_by_team_sums_to_the_workers(tiny):
+    teams = tiny.run("caseload_by_team", {"as_of": "2021-02-05"}, role=ANALYST)
+    assert dict(zip(teams["team"], teams["open_cases"], strict=True)) == {
+        "Positive Steps": 1,
+        "Targeted Early Help - North": 1,
+        "Targeted Early Help - South": 2,
+    }
+    south = teams.filter(pl.col("team") == "Targeted Early Help - South").row(0, named=True)
+    assert south["workers_fte_not_recorded"] == 1 and south["fte"] == 1.0
+
+
+def test_days_to_allocation_and_changes_of_worker(tiny):
+    jan_feb = {"from": "2021-01-01", "to": "2021-02-28"}
+    allocation = tiny.run("allocation_by_district", jan_feb, role=ANALYST)
+    # North: E6 0 days, E1 2 days, E2 0 days; South: E8 0 days, E5 2 days.
+    assert allocation.rows() == [("North", 3, 0, 0.7, 0), ("South", 2, 0, 1.0, 0)]
+    continuity = tiny.run("continuity_by_district", jan_feb, role=ANALYST)
+    # Closed with a worker: E6 (W1, W2, W1: two changes), E1 (one change).
+    assert continuity.rows() == [("North", 2, 3, 1), ("South", 0, 0, 0)]
+    by_org = tiny.run("continuity_by_organisation", jan_feb, role=ANALYST)
+    assert by_org.rows() == [("Targeted Early Help - North", 2, 3, 1)]
+
+
+def test_monthly_series_stop_at_the_snapshot(tiny):
+    months = tiny.run("caseload_by_month", {"as_of": "2021-02-15"}, role=ANALYST)
+    assert months["month"].unique().sort().to_list() == ["2021-01"]
+    jan = dict(zip(months["district"], months["open_episodes"], strict=True))
+    assert jan == {"North": 2, "South": 2}  # 31 January: E1, E2 (E6 ends that day); E3, E8
+    by_level = tiny.run("caseload_by_month_and_level", {"as_of": "2030-01-01"}, role=ANALYST)
+    assert set(by_level["level_of_need"]) == {3}
+
+
+def test_board_role_suppresses_small_counts(tiny):
+    board = tiny.run("caseload_snapshot_by_district", {"as_of": "2021-02-05"}, role=BOARD)
+    assert board["open_episodes"].null_count() == 2
+    assert caseloads.total(board["open_episodes"]) is None
+
+
+# --- The demo borough against an independent Polars computation ---------------------------------
+@pytest.fixture(scope="module")
+def demo(demo_warehouse) -> QueryRunner:
+    return QueryRunner.open(demo_warehouse)
+
+
+@pytest.fixture(scope="module")
+def raw(demo_extract) -> dict[str, pl.DataFrame]:
+    """The demo extract read here from its CSV files, with each episode's district worked out
+    from the child's address on the start date (every demo address is in the lookup)."""
+    episodes = pl.read_csv(demo_extract / "ssd_early_help_episodes.csv", try_parse_dates=True)
+    addresses = pl.read_csv(demo_extract / "ssd_address.csv", try_parse_dates=True)
+    lookup = pl.read_csv(demo_extract / "district_lookup.csv")
+    sector = pl.col("addr_address_postcode").str.split(" ")
+    addresses = addresses.with_columns(
+        (sector.list.get(0) + " " + sector.list.get(1).str.slice(0, 1)).alias("postcode_sector")
+    ).join(lookup, on="postcode_sector")
+    episodes = (
+        episodes.join(addresses, left_on="earl_person_id", right_on="addr_person_id")
+        .filter(
+            (pl.col("addr_address_start_date") <= pl.col("earl_episode_start_date"))
+            & (
+                pl.col("addr_address_end_date").is_null()
+                | (pl.col("addr_address_end_date") >= pl.col("earl_episode_start_date"))
+            )
+        )
+        .select(
+            pl.col("earl_episode_id").alias("episode"),
+            pl.col("earl_episode_start_date").alias("start"),
+            pl.col("earl_episode_end_date").alias("end"),
+            pl.col("earl_episode_organisation").alias("organisation"),
+            "district",
+        )
+    )
+    involvements = pl.read_csv(demo_extract / "ssd_involvements.csv", try_parse_dates=True).select(
+        pl.col("invo_involvements_id").alias("involvement"),
+        pl.col("invo_professional_id").alias("worker"),
+        pl.col("invo_referral_id").alias("episode"),
+        pl.col("invo_involvement_start_date").alias("start"),
+        pl.col("invo_involvement_end_date").alias("end"),
+    )
+    workers = pl.read_csv(demo_extract / "ssd_professionals.csv").select(
+        pl.col("prof_professional_id").alias("worker"),
+        pl.col("prof_full_time_equivalency").alias("fte"),
+    )
+    return {"episodes": episodes, "involvements": involvements, "workers": workers}
+
+
+def _holding(raw: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """Each involvement's days of holding its episode: [held_from, held_to)."""
+    inv = raw["involvements"].sort("episode", "start", "involvement")
+    inv = inv.with_columns(pl.col("start").shift(-1).over("episode").alias("next_start"))
+    joined = inv.join(raw["episodes"], on="episode", suffix="_episode")
+    far = pl.lit(FAR)
+    return joined.select(
+        "worker",
+        "district",
+        pl.max_horizontal("start", "start_episode").alias("held_from"),
+        pl.min_horizontal(
+            pl.coalesce(pl.col("end") + timedelta(days=1), far),
+            pl.coalesce("end_episode", far),
+            pl.coalesce("next_start", far),
+        ).alias("held_to"),
+    )
+
+
+def _demo_days(raw) -> list[date]:
+    some = raw["episodes"].filter(pl.col("end").is_not_null()).row(500, named=True)
+    return [
+        date(2019, 6, 30),
+        date(2021, 3, 8),
+        some["start"],
+        some["end"],
+        date(2026, 3, 31),
+    ]
+
+
+def test_demo_snapshot_matches_an_independent_count(demo, raw):
+    episodes, holding = raw["episodes"], _holding(raw)
+    allocated = raw["involvements"].group_by("episode").agg(pl.col("start").min().alias("first"))
+    for day in _demo_days(raw):
+        open_ = episodes.filter(
+            (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") > day))
+        ).join(allocated, on="episode", how="left")
+        held = holding.filter((pl.col("held_from") <= day) & (pl.col("held_to") > day))
+        expected = {
+            "open_episodes": dict(open_.group_by("district").len().iter_rows()),
+            "with_worker": dict(held.group_by("district").len().iter_rows()),
+            "waiting": dict(
+                open_.filter(
+                    pl.col("organisation").str.starts_with("Targeted")
+                    | (pl.col("organisation") == "Positive Steps")
+                )
+                .filter(pl.col("first").is_null() | (pl.col("first") > day))
+                .group_by("district")
+                .len()
+                .iter_rows()
+            ),
+        }
+        actual = _snapshot(demo, day.isoformat())
+        for column, counts in expected.items():
+            got = {d: row[column] for d, row in actual.items()}
+            assert got == {d: counts.get(d, 0) for d in got}, (day, column)
+
+
+def test_demo_workers_match_an_independent_count(demo, raw):
+    holding = _holding(raw)
+    fte = raw["workers"].with_columns(pl.when(pl.col("fte") > 0).then(pl.col("fte")).alias("fte"))
+    for day in _demo_days(raw):
+        held = holding.filter((pl.col("held_from") <= day) & (pl.col("held_to") > day))
+        expected = held.group_by("worker").len().join(fte, on="worker", how="left")
+        actual = demo.run("workers_caseload", {"as_of": day}, role=ANALYST)
+        assert dict(zip(actual["worker_id"].cast(pl.Int64), actual["open_cases"], strict=True)) == (
+            dict(expected.select("worker", "len").iter_rows())
+        ), day
+        summary = demo.run("workers_caseload_summary", {"as_of": day}, role=ANALYST).row(
+            0, named=True
+        )
+        assert summary["workers"] == expected.height
+        assert summary["workers_fte_not_recorded"] == expected["fte"].null_count()
+        with_fte = expected.filter(pl.col("fte").is_not_null())
+        assert summary["cases_fte_recorded"] == with_fte["len"].sum()
+        assert summary["fte"] == pytest.approx(with_fte["fte"].sum(), abs=0.01)
+        distribution = demo.run("workers_caseload_distribution", {"as_of": day}, role=ANALYST)
+        per_fte = with_fte["len"] / with_fte["fte"]
+        for threshold in (10, 18, 25):
+            assert caseloads.workers_above(distribution, threshold) == (per_fte > threshold).sum()
+
+
+def test_demo_has_workers_with_fte_missing_or_zero(demo):
+    summary = demo.run("workers_caseload_summary", {"as_of": "2026-03-31"}, role=ANALYST)
+    assert summary["workers_fte_not_recorded"][0] >= 1
+
+
+def test_demo_allocation_and_continuity_match_an_independent_count(demo, raw):
+    episodes, involvements = raw["episodes"], raw["involvements"]
+    first = involvements.group_by("episode").agg(pl.col("start").min().alias("first"))
+    waits = episodes.join(first, on="episode").with_columns(
+        (pl.col("first") - pl.col("start")).dt.total_days().clip(0).alias("days")
+    )
+    in_year = waits.filter(pl.col("first").is_between(date(2024, 4, 1), date(2025, 3, 31)))
+    expected = in_year.group_by("district").agg(
+        pl.len().alias("allocated"),
+        pl.col("days").quantile(0.5, interpolation="lower").alias("median_days"),
+        pl.col("days").mean().round(1).alias("average_days"),
+    )
+    period = {"from": "2024-04-01", "to": "2025-03-31"}
+    actual = demo.run("allocation_by_district", period, role=ANALYST)
+    joined = actual.join(expected, on="district", suffix="_expected")
+    assert joined.height == 5
+    for column in ("allocated", "median_days"):
+        assert (joined[column] == joined[f"{column}_expected"]).all(), column
+    assert joined["average_days"].to_list() == pytest.approx(
+        joined["average_days_expected"].to_list(), abs=0.051
+    )
+
+    ordered = involvements.sort("episode", "start", "involvement").with_columns(
+        pl.col("worker").shift(1).over("episode").alias("previous")
+    )
+    changes = ordered.group_by("episode").agg(
+        (pl.col("previous").is_not_null() & (pl.col("previous") != pl.col("worker")))
+        .sum()
+        .alias("changes")
+    )
+    closed = episodes.join(changes, on="episode").filter(
+        pl.col("end").is_between(date(2024, 4, 1), date(2025, 3, 31))
+    )
+    expected = closed.group_by("district").agg(
+        pl.len().alias("episodes_closed"),
+        pl.col("changes").sum().alias("worker_changes"),
+        (pl.col("changes") >= 2).sum().alias("two_or_more_changes"),
+    )
+    actual = demo.run("continuity_by_district", period, role=ANALYST)
+    joined = actual.join(expected, on="district", suffix="_expected")
+    assert joined.height == 5
+    for column in ("episodes_closed", "worker_changes", "two_or_more_changes"):
+        assert (joined[column] == joined[f"{column}_expected"]).all(), column
+
+
+def test_fewer_changes_of_worker_after_the_district_model(demo):
+    """The demo moves to a district model in April 2021 with fewer changes of worker."""
+    before = demo.run(
+        "continuity_by_district", {"from": "2019-04-01", "to": "2020-03-31"}, role=ANALYST
+    )
+    after = demo.run(
+        "continuity_by_district", {"from": "2023-04-01", "to": "2024-03-31"}, role=ANALYST
+    )
+
+    def share(frame):
+        return frame["two_or_more_changes"].sum() / frame["episodes_closed"].sum()
+
+    assert share(after) < share(before)
+
+
+# --- Library helpers ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2026, 3, 31), (date(2025, 4, 1), date(2026, 3, 31))),
+        (date(2026, 3, 30), (date(2025, 3, 1), date(2026, 2, 28))),
+        (date(2024, 2, 29), (date(2023, 3, 1), date(2024, 2, 29))),
+        (date(2021, 1, 15), (date(2020, 1, 1), date(2020, 12, 31))),
+    ],
+)
+def test_twelve_months_to(as_of, expected):
+    assert caseloads.twelve_months_to(as_of) == expected
+
+
+def test_rates_are_null_when_a_count_is_hidden_or_the_fte_is_zero():
+    frame = pl.DataFrame(
+        {"cases_fte_recorded": [36, None, 4, 0], "fte": [2.0, 1.0, 0.0, 0.0]},
+        schema={"cases_fte_recorded": pl.Int64, "fte": pl.Float64},
+    )
+    assert caseloads.with_cases_per_fte(frame)["cases_per_fte"].to_list() == [
+        18.0,
+        None,
+        None,
+        None,
+    ]
+    shares = caseloads.with_share(
+        pl.DataFrame({"part": [1, None, 3], "whole": [4, 10, None]}), "part", "whole", "pct"
+    )
+    assert shares["pct"].to_list() == [25.0, None, None]
+
+
+def test_workers_above_a_threshold():
+    distribution = pl.DataFrame({"band_upper": [17, 18, 19, 25], "workers": [3, 2, 4, 1]})
+    assert caseloads.workers_above(distribution, 18) == 5  # more than 18: bands 19 and 25
+    assert caseloads.workers_above(distribution, 17) == 7
+    assert caseloads.workers_above(distribution, 30) == 0
+    assert caseloads.workers_above(distribution.clear(), 18) == 0
+
+
+def test_provider_type_from_the_organisation_name():
+    assert caseloads.provider_type("Positive Steps") == caseloads.COMMISSIONED
+    assert caseloads.provider_type("A001  positive steps") == caseloads.COMMISSIONED
+    assert caseloads.provider_type("Family Action (commissioned)") == caseloads.COMMISSIONED
+    assert caseloads.provider_type("Targeted Early Help - North") == caseloads.COUNCIL_TEAM
+    assert caseloads.provider_type(None) == caseloads.COUNCIL_TEAM
+
+
+def test_provider_comparison_keeps_zero_apart_from_hidden():
+    allocation = pl.DataFrame(
+        {
+            "organisation": ["Positive Steps", "Targeted Early Help - North"],
+            "allocated": [40, None],
+            "median_days": [3, None],
+            "average_days": [4.0, None],
+            "over_28_days": [0, None],
+        }
+    )
+    continuity = pl.DataFrame(
+        {
+            "organisation": ["Positive Steps"],
+            "episodes_closed": [50],
+            "worker_changes": [20],
+            "two_or_more_changes": [10],
+        }
+    )
+    table = caseloads.provider_comparison(allocation, continuity)
+    north = table.filter(pl.col("organisation") == "Targeted Early Help - North").row(0, named=True)
+    assert north["allocated"] is None, "hidden stays hidden"
+    assert north["episodes_closed"] == 0, "absent means none"
+    steps = table.filter(pl.col("provider_type") == caseloads.COMMISSIONED).row(0, named=True)
+    assert steps["organisation"] == "Positive Steps (commissioned)"
+    assert steps["two_or_more_pct"] == 20.0
+    sentence = caseloads.provider_sentence(table, "April 2025 to March 2026")
+    assert sentence.startswith("From April 2025 to March 2026:")
+    assert "**Commissioned providers**: families waited 4.0 days" in sentence
+    assert "20% of closed episodes" in sentence
+
+
+def test_distribution_figure_has_alt_text_threshold_and_readable_fonts():
+    from earlyhelp import charts
+
+    distribution = pl.DataFrame({"band_upper": [12, 18, 19, 22], "workers": [3, 2, 4, 1]})
+    fig = caseloads.caseload_distribution_figure(distribution, 18, date(2026, 3, 31))
+    alt = charts.alt_text(fig)
+    assert "5 of 10 workers are above it" in alt
+    assert min(charts.font_sizes(fig)) >= charts.MIN_FONT_PX
+    assert not fig.layout.showlegend
+    small = caseloads.whole_number_axis(
+        charts.bar_chart(
+            pl.DataFrame({"d": ["A", "B"], "days": [3, 2]}), "d", "days", title="t", x_title="x"
+        )
+    )
+    assert small.layout.xaxis.dtick == 1
+    empty = caseloads.caseload_distribution_figure(distribution.clear(), 18, date(2026, 3, 31))
+    assert "no case-holding worker" in charts.alt_text(empty)

@@ -1,0 +1,175 @@
+"""The Caseloads page (pages/caseloads.py) through Streamlit's AppTest on the demo warehouse."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from earlyhelp import caseloads, charts, ui
+from earlyhelp.queries import QueryRunner
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGE = "pages/caseloads.py"
+RUN_TIMEOUT = 120  # a generous ceiling for a slow machine, not a speed check
+
+
+@pytest.fixture
+def with_demo(demo_warehouse, monkeypatch):
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
+    return demo_warehouse
+
+
+def run_caseloads_page() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
+    at.run()
+    at.switch_page(PAGE).run()
+    return at
+
+
+def assert_ran_cleanly(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def everything_shown(at: AppTest) -> str:
+    """Every piece of text the page sends to the browser: text elements, tables, charts, CSVs."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "title", "header", "subheader", "metric"):
+        for element in at.get(kind):
+            parts.append(str(getattr(element, "value", "")))
+            parts.append(str(getattr(element, "label", "")))
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    for chart in at.get("plotly_chart"):
+        parts.append(chart.proto.spec)
+        parts.append(chart.proto.alt)
+    for button in at.download_button:
+        parts.append(str(button.proto))
+    return "\n".join(parts)
+
+
+def test_page_runs_cleanly_on_the_demo_warehouse(with_demo):
+    at = run_caseloads_page()
+    assert_ran_cleanly(at)
+    assert [t.value for t in at.title] == ["Caseloads and workforce"]
+    assert at.date_input(key="caseloads_as_of").value == date(2026, 3, 31)
+    assert at.number_input(key="caseloads_threshold").value == caseloads.DEFAULT_THRESHOLD
+    shown = metrics(at)
+    expected = QueryRunner.open(with_demo).run("caseload_by_district", {"as_of": "2026-03-31"})
+    assert shown["Open episodes"] == f"{expected['open_episodes'].sum():,}"
+    assert {"With a worker", "Waiting for a worker", "Cases per FTE", "Above 18 per FTE"} <= set(
+        shown
+    )
+    headers = [h.value for h in at.header]
+    for wanted in (
+        "Open cases on 31 March 2026",
+        "Caseload per worker",
+        "Open cases over time",
+        "Waiting for a worker",
+        "Changes of worker",
+        "Council teams and commissioned providers",
+    ):
+        assert wanted in headers
+    notes = "\n".join(m.value for m in at.markdown)
+    assert "no FTE recorded" in notes, "how many workers are left out of the per-FTE figures"
+
+
+def test_every_chart_has_alt_text_a_table_and_a_download(with_demo):
+    at = run_caseloads_page()
+    shown = at.get("plotly_chart")
+    assert len(shown) >= 9
+    captions = "\n".join(c.value for c in at.caption)
+    for chart in shown:
+        assert chart.proto.alt, "every chart carries an alt text"
+        assert chart.proto.alt in captions, "the alt text is also shown as a caption"
+    assert [e.label for e in at.expander] == ["Show data as a table"] * len(shown)
+    assert len(at.dataframe) >= len(shown)
+    downloads = [b.label for b in at.download_button]
+    assert downloads.count("Download this table (CSV)") >= len(shown)
+    for chart in shown:
+        figure = json.loads(chart.proto.spec)
+        assert not figure["layout"].get("showlegend", False)
+        assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
+
+
+def test_the_trends_mark_the_events_calendar(with_demo):
+    at = run_caseloads_page()
+    alts = [c.proto.alt for c in at.get("plotly_chart")]
+    trends = [a for a in alts if "each month" in a or "by month" in a]
+    assert len(trends) >= 3
+    assert all("First lockdown" in a for a in trends), trends
+
+
+def test_changing_the_snapshot_date_reruns(with_demo):
+    at = run_caseloads_page()
+    before = metrics(at)["Open episodes"]
+    at.date_input(key="caseloads_as_of").set_value(date(2021, 3, 8)).run()
+    assert_ran_cleanly(at)
+    assert "Open cases on 8 March 2021" in [h.value for h in at.header]
+    expected = QueryRunner.open(with_demo).run("caseload_by_district", {"as_of": "2021-03-08"})
+    assert metrics(at)["Open episodes"] == f"{expected['open_episodes'].sum():,}" != before
+
+
+def test_changing_the_threshold_changes_the_workers_above_it(with_demo):
+    at = run_caseloads_page()
+    distribution = QueryRunner.open(with_demo).run(
+        "workers_caseload_distribution", {"as_of": "2026-03-31"}
+    )
+    total = distribution["workers"].sum()
+    assert metrics(at)["Above 18 per FTE"] == (
+        f"{caseloads.workers_above(distribution, 18)} of {total}"
+    )
+    at.number_input(key="caseloads_threshold").set_value(12).run()
+    assert_ran_cleanly(at)
+    shown = metrics(at)
+    assert "Above 18 per FTE" not in shown
+    assert shown["Above 12 per FTE"] == f"{caseloads.workers_above(distribution, 12)} of {total}"
+    assert caseloads.workers_above(distribution, 12) > caseloads.workers_above(distribution, 18)
+    alt = "\n".join(c.proto.alt for c in at.get("plotly_chart"))
+    assert "threshold of 12 per FTE" in alt
+
+
+def test_board_never_sees_worker_names(with_demo):
+    at = run_caseloads_page()
+    assert ui.current_role().kind == "board"
+    assert_ran_cleanly(at)
+    names = pl.read_parquet(next((with_demo / "versions").glob("*/tables/workers.parquet")))[
+        "worker_name"
+    ].drop_nulls()
+    text = everything_shown(at)
+    assert not [n for n in names if n in text]
+    assert not re.search(r"Worker \d{3}", text)
+    assert "shown to managers and analysts only" in "\n".join(c.value for c in at.caption)
+
+
+def test_managers_see_each_workers_caseload_by_name(with_demo, monkeypatch):
+    monkeypatch.setattr(ui, "DEMO_ROLE", "manager")
+    at = run_caseloads_page()
+    assert_ran_cleanly(at)
+    tables = [frame.value for frame in at.dataframe if "Worker" in frame.value.columns]
+    assert len(tables) == 1, "one table of workers, after the charts' tables"
+    workers = tables[0]
+    assert workers["Worker"].str.match(r"Worker \d{3}").all()
+    assert caseloads.FTE_NOT_RECORDED in set(workers["Fte"])
+    assert "Download this table (CSV)" in [b.label for b in at.download_button]
+
+
+def test_a_date_before_the_data_shows_what_to_do(with_demo):
+    at = run_caseloads_page()
+    first, _ = ui.coverage(QueryRunner.open(with_demo))
+    at.date_input(key="caseloads_as_of").set_value(first - timedelta(days=1)).run()
+    assert not at.exception
+    messages = "\n".join(i.value for i in at.info)
+    assert "the data start on" in messages and "Choose a snapshot date" in messages
+    assert not at.get("plotly_chart")
+    assert not at.metric

@@ -1,0 +1,136 @@
+"""The Front door and pathways page (pages/pathways.py) through Streamlit's AppTest on the demo
+warehouse: it runs cleanly, the standard and the filters rerun it, and every chart comes with
+its alt text, its data as a table and a CSV download."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from earlyhelp import charts, pathways
+from earlyhelp.queries import QueryRunner
+from earlyhelp.roles import Role
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGE = "pages/pathways.py"
+RUN_TIMEOUT = 120  # a generous ceiling for a slow machine, not a speed check
+
+
+@pytest.fixture
+def with_demo(demo_warehouse, monkeypatch):
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
+    return demo_warehouse
+
+
+def run_page() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
+    at.run()
+    at.switch_page(PAGE).run()
+    return at
+
+
+def assert_ran_cleanly(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def alts(at: AppTest) -> list[str]:
+    return [chart.proto.alt for chart in at.get("plotly_chart")]
+
+
+def test_page_runs_and_every_chart_has_alt_text_a_table_and_a_download(with_demo):
+    at = run_page()
+    assert_ran_cleanly(at)
+    assert [t.value for t in at.title] == ["Front door, pathways and outcomes"]
+    shown = at.get("plotly_chart")
+    assert len(shown) >= 10
+    captions = "\n".join(c.value for c in at.caption)
+    for chart in shown:
+        assert chart.proto.alt, "every chart carries an alt text"
+        assert chart.proto.alt in captions, "the alt text is also shown as a caption"
+    assert [e.label for e in at.expander] == ["Show data as a table"] * len(shown)
+    downloads = [b.label for b in at.download_button]
+    assert downloads == ["Download this table (CSV)"] * (len(shown) + 1), "+ districts table"
+    assert len(at.dataframe) == len(shown) + 1
+    assert any(alt.startswith("Sankey diagram of early help episodes closed") for alt in alts(at))
+    for chart in shown:
+        figure = json.loads(chart.proto.spec)
+        assert not figure["layout"].get("showlegend", False), "labelled directly, not by legend"
+        assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
+    body = "\n".join(i.value for i in at.info)
+    assert "not recorded in this data" in body, "moves between levels are not invented"
+
+
+def test_headline_figures_match_the_named_queries(with_demo):
+    at = run_page()
+    runner = QueryRunner.open(with_demo)
+    board = Role.parse("board")
+    summary = runner.run("pathway_summary", role=board).filter(pl.col("district") == "Borough")
+    row = summary.row(0, named=True)
+    front = runner.run("frontdoor_summary", {"standard": 2}, board)
+    front_row = front.filter(pl.col("district") == "Borough").row(0, named=True)
+    shown = metrics(at)
+    assert shown["Referrals"] == f"{row['referrals']:,}"
+    assert shown["Step-ups"] == f"{row['step_ups']:,}"
+    assert shown["Step-downs"] == f"{row['step_downs']:,}"
+    share = pathways.percent(front_row["within_standard"], front_row["decided"])
+    assert shown["Decided in time"] == pathways.format_percent(share)
+    assert shown["Re-referrals"] == pathways.format_percent(
+        pathways.percent(row["rereferrals_12m"], row["referrals"])
+    )
+
+
+def test_the_standard_changes_the_share_decided_in_time(with_demo):
+    at = run_page()
+    before = metrics(at)["Decided in time"]
+    at.number_input(key="pathways_standard").set_value(0).run()
+    assert_ran_cleanly(at)
+    after = metrics(at)["Decided in time"]
+    assert float(after.rstrip("%")) < float(before.rstrip("%"))
+    assert any("within the same day" in alt for alt in alts(at))
+    at.number_input(key="pathways_standard").set_value(5).run()
+    assert_ran_cleanly(at)
+    assert float(metrics(at)["Decided in time"].rstrip("%")) > float(before.rstrip("%"))
+
+
+def test_choosing_a_district_reruns_with_it_against_the_borough(with_demo):
+    at = run_page()
+    borough = metrics(at)["Referrals"]
+    box = at.selectbox(key="pathways_district")
+    district = box.options[1]
+    box.select(district).run()
+    assert_ran_cleanly(at)
+    assert at.selectbox(key="pathways_district").value == district
+    assert metrics(at)["Referrals"] != borough
+    assert any(f"{district} against the whole borough" in alt for alt in alts(at))
+    assert any(f"Showing {district}" in c.value for c in at.caption)
+
+
+def test_another_period_and_outcomes_by_district_rerun_cleanly(with_demo):
+    at = run_page()
+    box = at.selectbox(key="pathways_period")
+    year = next(o for o in box.options if o.startswith("Financial year 2020-21"))
+    box.select(year).run()
+    assert_ran_cleanly(at)
+    assert any("April 2020 to March 2021" in c.value for c in at.caption)
+    at.radio(key="pathways_outcomes_by").set_value("District").run()
+    assert_ran_cleanly(at)
+    assert any("by district: one panel for each outcome" in alt for alt in alts(at))
+
+
+def test_without_a_warehouse_the_page_says_how_to_build_one(tmp_path, monkeypatch):
+    empty = tmp_path / "no-warehouse-here"
+    empty.mkdir()
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(empty))
+    at = run_page()
+    assert not at.exception
+    assert at.error and "no data to show" in at.error[0].value.lower()
+    assert not at.get("plotly_chart")
