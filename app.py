@@ -5,6 +5,7 @@ import streamlit as st
 from earlyhelp import ui
 
 st.set_page_config(page_title="Early Help Insight", layout="wide")
+role = ui.require_role()  # a sign-in page when login is configured; board in demo mode
 
 page = st.navigation(
     [
@@ -12,10 +13,15 @@ page = st.navigation(
         st.Page("pages/demand.py", title="Demand", icon=":material/show_chart:"),
         st.Page("pages/caseloads.py", title="Caseloads", icon=":material/groups:"),
         st.Page("pages/pathways.py", title="Front door and pathways", icon=":material/alt_route:"),
+        st.Page("pages/scorecard.py", title="Scorecard", icon=":material/scoreboard:"),
+        st.Page(
+            "pages/district_profile.py", title="District profile", icon=":material/location_city:"
+        ),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )
 
 runner, _ = ui.open_warehouse()
 ui.sidebar(runner)
+ui.show_marking(role)
 page.run()

@@ -40,6 +40,8 @@ MID_GREY = FOCUS[1]  # #BFBFBF: shaded event spans, context
 LIGHT_GREY = SEQUENTIAL[-1]  # #F2F2F2
 
 MAX_LABELLED_SERIES = len(CATEGORICAL)
+#: WCAG 2.2 AA contrast for text (1.4.3): chart labels are 18.6px, below "large" text.
+MIN_TEXT_CONTRAST = 4.5
 
 # --- Sizes (px) -----------------------------------------------------------------------------
 BASE_FONT_PX = round(afcharts.pio_template.base_size, 1)  # 14pt in the afcharts template
@@ -99,6 +101,34 @@ def _build_template() -> go.layout.Template:
 
 TEMPLATE = _build_template()
 pio.templates["earlyhelp"] = TEMPLATE
+
+
+# --- Text colours ---------------------------------------------------------------------------
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of '#RRGGBB'."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: str, background: str = "#FFFFFF") -> float:
+    """WCAG contrast ratio of two '#RRGGBB' colours (1 to 21)."""
+    high, low = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_colour(colour: str) -> str:
+    """The colour for a label drawn in a series' colour: the palette colour itself when it is
+    dark enough to read on white, else the same hue darkened just enough (turquoise, orange and
+    light purple are about 3:1). Lines, bars and areas keep the palette colour."""
+    if contrast_ratio(colour) >= MIN_TEXT_CONTRAST:
+        return colour
+    rgb = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    for percent in range(99, -1, -1):
+        shade = "#" + "".join(f"{round(c * percent / 100):02X}" for c in rgb)
+        if contrast_ratio(shade) >= MIN_TEXT_CONTRAST:
+            return shade
+    return "#000000"
 
 
 # --- Alt text -------------------------------------------------------------------------------
@@ -457,7 +487,7 @@ def monthly_trend(
                 yshift=put - want,
                 text=f"<b>{label}</b>",
                 showarrow=False,
-                font={"size": BASE_FONT_PX, "color": colour},
+                font={"size": BASE_FONT_PX, "color": text_colour(colour)},
             )
         right_margin = int(max(_text_px(e[0], BASE_FONT_PX) for e in ends) * 1.1) + 24
 
@@ -1095,7 +1125,10 @@ def year_on_year_chart(
             yshift=put - want,
             text=f"<b>{year}</b>",
             showarrow=False,
-            font={"size": BASE_FONT_PX, "color": DARK_GREY if colour == MID_GREY else colour},
+            font={
+                "size": BASE_FONT_PX,
+                "color": DARK_GREY if colour == MID_GREY else text_colour(colour),
+            },
         )
     _layout(
         fig, title, subtitle, top=_TITLE_BLOCK_PX, right=int(_text_px("2025-26", BASE_FONT_PX)) + 40

@@ -115,21 +115,60 @@ def _peaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kpis(args: argparse.Namespace) -> int:
+    from earlyhelp import kpis
+    from earlyhelp.queries import QueryRunner
+    from earlyhelp.roles import Role
+
+    role = Role.parse(args.role)
+    kpi_set = kpis.load_kpis(Path(args.kpis) if args.kpis else kpis.DEFAULT_KPIS_FILE)
+    runner = QueryRunner.open(Path(args.warehouse))
+    area = kpis.BOROUGH
+    if args.district:
+        known = runner.run("districts", role=Role.parse("analyst"))["district"].to_list()
+        if args.district not in known:
+            raise QueryError(f"no district named {args.district!r} (districts: {', '.join(known)})")
+        area = args.district
+    first_date, last_date = kpis.coverage(runner.manifest)
+    results = kpis.evaluate_all(
+        kpi_set, lambda name, params: runner.run(name, params, role), first_date, last_date, role
+    )
+    rows = [kpis.summary_row(result, area) for result in results]
+    if args.format == "json":
+        print(json.dumps(rows, indent=1))
+        return 0
+    where = "the whole borough" if area == kpis.BOROUGH else area
+    print(f"Strategy KPIs for {where} ({role} view), from {kpi_set.path}")
+    print(f"{'id':<25}{'title':<41}{'value':>8}  {'target':<10}{'unit':<21}{'rag':<7}period")
+    for result, row in zip(results, rows, strict=True):
+        kpi = result.kpi
+        value = kpi.format(row["value"], suffix=False) if row["value"] is not None else "none"
+        better = ">=" if kpi.direction == "higher" else "<="
+        target = f"{better} {kpi.format(kpi.target, suffix=False)}"
+        print(
+            f"{kpi.id:<25}{kpi.title[:39]:<41}{value:>8}  {target:<10}{kpi.unit:<21}"
+            f"{row['rag']:<7}{row['period']}"
+        )
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from earlyhelp import bench
 
     sections = []
-    for label, warehouse in (("Borough", args.warehouse), ("National", args.national)):
-        if warehouse is None:
-            continue
+    for warehouse in args.warehouse:
         measurements, raw = bench.run_queries(Path(warehouse), runs=args.runs)
-        sections.append(bench.report(f"{label} ({warehouse})", measurements, raw))
+        sections.append(bench.report(str(warehouse), measurements, raw))
         print(sections[-1], "\n", flush=True)
         if not all(m.same_result for m in measurements):
             print(
                 "error: marts and pandas disagree on a figure (see 'same result')", file=sys.stderr
             )
             return 1
+        if args.browser:
+            results = bench.run_browser(Path(warehouse), runs=args.browser_runs)
+            sections.append(bench.browser_report(str(warehouse), results))
+            print(sections[-1], "\n", flush=True)
     if args.out:
         Path(args.out).write_text("\n\n".join(sections) + "\n")
     return 0
@@ -169,12 +208,30 @@ def build_parser() -> argparse.ArgumentParser:
     peaks.add_argument("--format", choices=("text", "json"), default="text")
     peaks.set_defaults(run=_peaks)
 
+    kpi = commands.add_parser("kpis", help="strategy KPIs with their targets and RAG status")
+    kpi.add_argument("--warehouse", required=True)
+    kpi.add_argument("--kpis", default=None, help="KPI definitions (default: data/kpis.yaml)")
+    kpi.add_argument("--district", default=None, help="a district's values, not the borough's")
+    kpi.add_argument("--role", default="board", help="board, district:<name>, manager, analyst")
+    kpi.add_argument("--format", choices=("text", "json"), default="text")
+    kpi.set_defaults(run=_kpis)
+
     bench = commands.add_parser(
         "bench", help="page query times from marts beside a naive pandas implementation"
     )
-    bench.add_argument("--warehouse", required=True, help="the borough-scale warehouse")
-    bench.add_argument("--national", default=None, help="a national-scale warehouse, if built")
+    bench.add_argument(
+        "--warehouse",
+        required=True,
+        action="append",
+        help="a warehouse to measure (repeat to compare scales, e.g. borough and national)",
+    )
     bench.add_argument("--runs", type=int, default=20, help="timed runs per figure (median)")
+    bench.add_argument(
+        "--browser",
+        action="store_true",
+        help="also time the Demand page in chromium against a bare Streamlit page",
+    )
+    bench.add_argument("--browser-runs", type=int, default=5, help="page loads per measurement")
     bench.add_argument("--out", default=None, help="also write the report (Markdown) here")
     bench.set_defaults(run=_bench)
     return parser

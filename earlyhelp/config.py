@@ -27,3 +27,9 @@ def organisations_file() -> Path:
     """Who each organisation is (council, commissioned, school, health, early_years, other):
     read at ingest into the warehouse's organisation_types table."""
     return Path(os.environ.get("EARLYHELP_ORGANISATIONS") or DEFAULT_ORGANISATIONS_FILE)
+
+
+def roles_file() -> Path:
+    """Who has which role, by e-mail, when the identity provider sends no role claims. It names
+    people, so it lives beside secrets.toml (gitignored), never in data/."""
+    return Path(os.environ.get("EARLYHELP_ROLES_FILE", REPO_ROOT / ".streamlit" / "roles.toml"))

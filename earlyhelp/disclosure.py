@@ -1,27 +1,203 @@
 """Disclosure control: the one place that decides what a protected count looks like.
 
-Default policy (DfE children in need convention): counts from 1 to 5 are suppressed. A suppressed
-count is returned as null and shown as the GSS symbol 'c'. Secondary suppression and protection
-against differencing arrive with the disclosure issue; this module is where they will live.
+Every count that leaves the server for a role without exact counts (board, district) passes
+through `protect`, applied by the query runner to the columns a query declares in
+`-- counts:`. The pages, the CSV downloads and the command line therefore all show the same
+protected figures, and a page cannot forget to protect one.
+
+Three things are done, in this order:
+
+1. **Primary suppression.** A count from 1 to `suppress_up_to` (5 under the DfE children in
+   need convention) is withheld: returned as null and shown as the GSS symbol `c`. A true
+   zero is shown as 0.
+2. **Rounding** of every other count to the nearest `round_to` (5). An interactive dashboard
+   lets anyone build two views whose difference is one small group of children ("all
+   districts" minus "all but one", this month minus last, all ages minus the other bands).
+   Published tables avoid this by fixing their views in advance; a dashboard cannot. Rounding
+   each count the same way every time it is shown (a deterministic function of the true
+   count, so asking again, or asking for the same children through another filter, gives the
+   same answer) means the difference of two shown counts never pins down a small count:
+   each shown count stands for a range of true counts, and two ranges always leave more than
+   one possible difference. `tests/test_disclosure.py` searches filter pairs for a
+   counter-example with `hypothesis`.
+3. **Secondary suppression** within each result: where a group of cells that add up to a
+   total shown elsewhere (one district's months, one month's districts) has exactly one
+   suppressed cell, the next smallest cell is suppressed too, so the suppressed cell cannot
+   be worked out by subtraction even before rounding is taken into account.
+
+Rates and percentages are never taken from exact counts for these roles: pages compute them
+from the protected counts, so a suppressed count gives no rate.
+
+Policies are chosen in configuration (`EARLYHELP_DISCLOSURE_POLICY`): `dfe` (default) or
+`nhs` (NHS England / OpenSAFELY: counts up to 7 suppressed, the rest rounded to the nearest 5).
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+
 import polars as pl
 
-SUPPRESSED_SYMBOL = "c"
-SMALLEST_SHOWN = 6
+#: GSS symbols (Government Statistical Service guidance on symbols in tables).
+SUPPRESSED_SYMBOL = "c"  # confidential: withheld to protect the people behind it
+NOT_APPLICABLE_SYMBOL = "z"
+UNAVAILABLE_SYMBOL = "x"
+LOW_SYMBOL = "low"  # rounds to zero but is not zero (not produced by these policies)
 
 
-def protect_counts(frame: pl.DataFrame, count_columns: list[str]) -> pl.DataFrame:
-    present = [c for c in count_columns if c in frame.columns]
-    return frame.with_columns(
-        pl.when(pl.col(c).is_between(1, SMALLEST_SHOWN - 1))
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    suppress_up_to: int
+    round_to: int
+    title: str
+
+    @property
+    def smallest_shown(self) -> int:
+        return self.suppress_up_to + 1
+
+    def footnote(self) -> str:
+        """The sentence every protected table and chart carries."""
+        rounding = (
+            f" Other counts are rounded to the nearest {self.round_to}, so totals may not add up."
+            if self.round_to > 1
+            else ""
+        )
+        return (
+            f"{SUPPRESSED_SYMBOL}: a count from 1 to {self.suppress_up_to}, withheld to protect "
+            f"the children and families behind it.{rounding}"
+        )
+
+
+POLICIES = {
+    "dfe": Policy(
+        "dfe",
+        suppress_up_to=5,
+        round_to=5,
+        title="DfE children in need convention, with rounding against differencing",
+    ),
+    "nhs": Policy(
+        "nhs",
+        suppress_up_to=7,
+        round_to=5,
+        title="NHS England and OpenSAFELY: counts up to 7 withheld, others rounded to 5",
+    ),
+}
+DEFAULT_POLICY = "dfe"
+POLICY_ENV = "EARLYHELP_DISCLOSURE_POLICY"
+
+
+def current_policy() -> Policy:
+    """The policy named in configuration; an unknown name is an error, never a silent default."""
+    name = os.environ.get(POLICY_ENV, DEFAULT_POLICY).strip().lower() or DEFAULT_POLICY
+    if name not in POLICIES:
+        raise ValueError(
+            f"{POLICY_ENV}={name!r} is not a disclosure policy: use {' or '.join(POLICIES)}"
+        )
+    return POLICIES[name]
+
+
+# Kept for callers that describe the default policy in words.
+SMALLEST_SHOWN = POLICIES[DEFAULT_POLICY].smallest_shown
+
+
+def protect_value(value: int | None, policy: Policy) -> int | None:
+    """One count as published: None (shown as c) for 1..suppress_up_to, 0 for 0, otherwise
+    rounded half up to the nearest multiple of round_to."""
+    if value is None:
+        return None
+    if 1 <= value <= policy.suppress_up_to:
+        return None
+    if value <= 0:
+        return int(value)
+    base = policy.round_to
+    return int((value + base // 2) // base * base) if base > 1 else int(value)
+
+
+def shown_range(shown: int | None, policy: Policy) -> range:
+    """Every true count that is published as `shown` (None = c): what a reader can infer."""
+    if shown is None:
+        return range(1, policy.suppress_up_to + 1)
+    if shown == 0:
+        return range(0, 1)
+    base = policy.round_to
+    low = max(shown - base // 2, policy.smallest_shown)
+    high = shown + (base - 1) // 2
+    return range(low, high + 1)
+
+
+def protect(
+    frame: pl.DataFrame,
+    count_columns: list[str],
+    policy: Policy | None = None,
+    key_columns: list[str] | None = None,
+) -> pl.DataFrame:
+    """Primary suppression, secondary suppression along each key column, then rounding, for
+    the count columns of a query result."""
+    policy = policy or current_policy()
+    counts = [c for c in count_columns if c in frame.columns]
+    if not counts or frame.is_empty():
+        return frame
+    keys = [c for c in (key_columns or []) if c in frame.columns and c not in counts]
+    out = frame.with_columns(
+        pl.when(pl.col(c).is_between(1, policy.suppress_up_to))
         .then(None)
         .otherwise(pl.col(c))
         .alias(c)
-        for c in present
+        for c in counts
     )
+    if keys:
+        out = _secondary(out, frame, counts, keys)
+    base = policy.round_to
+    if base > 1:
+        out = out.with_columns(
+            pl.when(pl.col(c) > 0)
+            .then(((pl.col(c) + base // 2) // base) * base)
+            .otherwise(pl.col(c))
+            .cast(frame.schema[c])
+            .alias(c)
+            for c in counts
+        )
+    return out
+
+
+def _secondary(
+    protected: pl.DataFrame, original: pl.DataFrame, counts: list[str], keys: list[str]
+) -> pl.DataFrame:
+    """Where a group of cells along one key (the other keys fixed) has exactly one suppressed
+    cell, suppress one more in it. The extra cell is chosen so as not to leave another group
+    with a single suppressed cell where possible, then the smallest: the usual way to keep
+    complementary suppressions few. One cell at a time, until no group has a lonely one."""
+    row, true, hidden = "__row", "__true", "__hidden"
+    work = protected.with_row_index(row)
+    for column in counts:
+        state = work.select(row, *keys, pl.Series(true, original[column])).with_columns(
+            (work[column].is_null() & pl.col(true).is_not_null()).alias(hidden)
+        )
+        for _ in range(state.height):
+            lonely_in = []
+            for key in keys:
+                group = [k for k in keys if k != key] or [pl.lit(0)]
+                state = state.with_columns(
+                    pl.col(hidden).sum().over(group).alias(f"__n_{key}"),
+                    pl.len().over(group).alias(f"__size_{key}"),
+                )
+                lonely_in.append((pl.col(f"__n_{key}") == 1) & (pl.col(f"__size_{key}") > 1))
+            # Candidates: visible, non-zero cells in a group with a lonely suppressed cell.
+            in_lonely_group = pl.any_horizontal(lonely_in)
+            candidates = state.filter(in_lonely_group & ~pl.col(hidden) & (pl.col(true) > 0))
+            if candidates.is_empty():
+                break
+            new_lonely = pl.sum_horizontal(
+                (pl.col(f"__n_{key}") == 0).cast(pl.Int32) for key in keys
+            )
+            chosen = candidates.sort(new_lonely, true, row)[row][0]
+            state = state.with_columns((pl.col(hidden) | (pl.col(row) == chosen)).alias(hidden))
+        work = work.with_columns(
+            pl.when(state[hidden]).then(None).otherwise(pl.col(column)).alias(column)
+        )
+    return work.drop(row)
 
 
 def as_display_text(frame: pl.DataFrame, count_columns: list[str]) -> pl.DataFrame:
@@ -30,3 +206,8 @@ def as_display_text(frame: pl.DataFrame, count_columns: list[str]) -> pl.DataFra
     return frame.with_columns(
         pl.col(c).cast(pl.String).fill_null(SUPPRESSED_SYMBOL).alias(c) for c in present
     )
+
+
+def protect_counts(frame: pl.DataFrame, count_columns: list[str]) -> pl.DataFrame:
+    """Primary suppression and rounding with the configured policy (no secondary: no keys)."""
+    return protect(frame, count_columns)

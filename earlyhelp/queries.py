@@ -149,6 +149,31 @@ def parse_query_file(path: Path) -> NamedQuery:
     )
 
 
+DISTRICT_PARAMETER = "district"
+#: Rows a district user may see besides their own district: whole-borough totals.
+BOROUGH_ROWS = ("Borough",)
+#: Whole-number columns that are categories, not measures (secondary suppression groups by them).
+_INTEGER_KEYS = ("level_of_need", "year", "month_of_year", "band_upper", "decision_days")
+
+
+def _own_district_only(frame: pl.DataFrame, role: Role) -> pl.DataFrame:
+    """A district user's rows: their own district and borough totals, never another district."""
+    if DISTRICT_PARAMETER not in frame.columns:
+        return frame
+    return frame.filter(pl.col(DISTRICT_PARAMETER).is_in([role.district, *BOROUGH_ROWS]))
+
+
+def _keys(frame: pl.DataFrame, query: NamedQuery) -> list[str]:
+    """The columns that identify a cell (its categories), for secondary suppression."""
+    categories = (pl.String, pl.Date, pl.Datetime, pl.Categorical, pl.Enum, pl.Boolean)
+    return [
+        name
+        for name, dtype in frame.schema.items()
+        if name not in query.counts
+        and (isinstance(dtype, categories) or dtype in categories or name in _INTEGER_KEYS)
+    ]
+
+
 def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.sql"))}
 
@@ -212,6 +237,13 @@ class QueryRunner:
         query, bound = self.bind(name, params)
         if query.roles and role.kind not in query.roles:
             raise QueryError(f"{name} is only for {describe_kinds(query.roles)}")
+        asked = bound.get(DISTRICT_PARAMETER)
+        if role.kind == "district" and asked is not None and asked != role.district:
+            # Enforced here, not in the page, so a URL parameter or a crafted request cannot
+            # widen what a district user sees.
+            raise QueryError(
+                f"the {role} role sees {role.district} and the whole borough, not {asked}"
+            )
         frame = self._cursor().sql(query.sql, params=bound).pl()
         missing = [c for c in query.counts if c not in frame.columns]
         if missing:
@@ -221,8 +253,10 @@ class QueryRunner:
                 f"query {name!r} declares count column(s) {', '.join(missing)} in '-- counts:' "
                 f"but does not return them (it returns {', '.join(frame.columns)})"
             )
+        if role.kind == "district":
+            frame = _own_district_only(frame, role)
         if not role.exact_counts:
-            frame = disclosure.protect_counts(frame, list(query.counts))
+            frame = disclosure.protect(frame, list(query.counts), key_columns=_keys(frame, query))
         return frame
 
     def counts_of(self, name: str) -> list[str]:

@@ -49,14 +49,132 @@ _PLOTLY_CONFIG = {
 
 
 # --- Role -----------------------------------------------------------------------------------
+#: Precedence when a user holds several roles: the widest view wins.
+_ROLE_ORDER = ("analyst", "manager", "board", "district")
+#: Prefix of the app roles defined for Early Help Insight in the identity provider.
+CLAIM_PREFIX = "earlyhelp."
+MARKINGS = {
+    True: "OFFICIAL-SENSITIVE",  # exact counts, worker names: not for publication
+    False: "OFFICIAL",  # protected figures: small numbers withheld, counts rounded
+}
+
+
+def login_configured() -> bool:
+    """True when `.streamlit/secrets.toml` has an [auth] section (the council's OIDC provider)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: demo mode
+        return False
+
+
+def role_from_claims(user: dict, roles_file: dict[str, str] | None = None) -> Role | None:
+    """The role for a signed-in user: from the identity token's `roles` claim (app roles such
+    as `EarlyHelp.District.North`), else from the roles file by e-mail; None if neither says.
+
+    Never from anything the browser sends (URL, widget state): the token and the server's file
+    are the only sources."""
+    found: list[Role] = []
+    claims = user.get("roles") or []
+    for claim in [claims] if isinstance(claims, str) else claims:
+        text = str(claim).strip().lower()
+        if not text.startswith(CLAIM_PREFIX):
+            continue
+        kind, _, district = text[len(CLAIM_PREFIX) :].partition(".")
+        original = str(claim).strip()[len(CLAIM_PREFIX) + len(kind) + 1 :]
+        try:
+            found.append(Role.parse(f"district:{original}" if district else kind))
+        except QueryError:
+            continue
+    email = str(user.get("email") or "").strip().lower()
+    if not found and roles_file and email in roles_file:
+        try:
+            found.append(Role.parse(roles_file[email]))
+        except QueryError:
+            return None
+    if not found:
+        return None
+    return min(found, key=lambda role: _ROLE_ORDER.index(role.kind))
+
+
+def _roles_file() -> dict[str, str]:
+    path = config.roles_file()
+    if not path.exists():
+        return {}
+    import tomllib
+
+    users = tomllib.loads(path.read_text()).get("users", {})
+    return {str(email).strip().lower(): str(role) for email, role in users.items()}
+
+
 def current_role() -> Role:
-    return Role.parse(DEMO_ROLE)
+    """The signed-in user's role; the board role in demo mode (no login configured)."""
+    if not login_configured():
+        return Role.parse(DEMO_ROLE)
+    if not st.user.is_logged_in:
+        raise QueryError("not signed in")
+    role = role_from_claims(st.user.to_dict(), _roles_file())
+    if role is None:
+        raise QueryError("no role")
+    return role
+
+
+def require_role() -> Role:
+    """The role, or a sign-in page (or a 'no access' message) and the end of this run."""
+    if not login_configured():
+        return Role.parse(DEMO_ROLE)
+    if not st.user.is_logged_in:
+        st.title("Early Help Insight")
+        st.markdown(
+            "Sign in with your council account to see the early help partnership's figures."
+        )
+        st.button("Sign in", on_click=st.login, type="primary")
+        st.stop()
+    role = role_from_claims(st.user.to_dict(), _roles_file())
+    if role is None:
+        st.title("Early Help Insight")
+        st.error(
+            "Your account has no role in Early Help Insight yet. Ask the performance team to "
+            "give you one (board, district, manager or analyst)."
+        )
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+    return role
 
 
 def role_label(role: Role | None = None) -> str:
     role = role or current_role()
     text = ROLE_DESCRIPTIONS[role.kind]
     return f"{text} ({role.district})" if role.district else text
+
+
+def marking(role: Role | None = None) -> str:
+    role = role or current_role()
+    return MARKINGS[role.exact_counts]
+
+
+#: Page-wide CSS for the few places where Streamlit's own widgets fall short of WCAG 2.2 AA.
+#: Only style tags, so st.html puts it in the event container: it takes no room on the page.
+PAGE_CSS = """<style>
+/* 2.5.8 Target size: the day and month parts of a date input are about 18px by 20px. */
+[data-testid="stDateInputField"] [role="spinbutton"] {
+    min-width: 24px; min-height: 24px; text-align: center;
+}
+</style>"""
+
+
+def show_marking(role: Role | None = None) -> None:
+    """The protective marking at the top of every page, in words (not colour alone).
+
+    app.py calls this on every page, so it also adds the page-wide accessibility CSS."""
+    st.html(PAGE_CSS)
+    role = role or current_role()
+    text = marking(role)
+    detail = (
+        "exact figures: do not publish or share outside the partnership"
+        if role.exact_counts
+        else "small numbers withheld and counts rounded, so these figures can be shared"
+    )
+    st.markdown(f"**{text}**: {detail}.")
 
 
 # --- Warehouse and queries --------------------------------------------------------------------
@@ -181,7 +299,13 @@ def coverage(runner: QueryRunner, table: str = "early_help_episodes") -> tuple[d
 # --- Sidebar ----------------------------------------------------------------------------------
 def sidebar(runner: QueryRunner | None) -> None:
     with st.sidebar:
-        st.markdown(f"**Demo mode:** {role_label()}")
+        if login_configured():
+            user = st.user.to_dict()
+            name = user.get("name") or user.get("email") or "signed in"
+            st.markdown(f"**Signed in:** {name}, {role_label()}")
+            st.button("Sign out", on_click=st.logout)
+        else:
+            st.markdown(f"**Demo mode:** {role_label()}")
         if runner is None:
             st.caption("No warehouse loaded.")
             return
@@ -271,13 +395,29 @@ def chart_with_data(
     if note:
         st.markdown(note)
     table = display_table(frame, count_columns)
+    protected = bool(list(count_columns)) and not current_role().exact_counts
+    if protected:
+        st.caption(disclosure.current_policy().footnote())
     with st.expander("Show data as a table"):
         show_table(table, key=f"table-{download_name}")
-        st.download_button(
-            "Download this table (CSV)",
-            data=table.write_csv(),
-            file_name=f"{download_name}.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key=f"download-{download_name}",
-        )
+        download_table(table, download_name)
+
+
+def download_table(
+    table: pl.DataFrame,
+    name: str,
+    key: str | None = None,
+    label: str = "Download this table (CSV)",
+) -> None:
+    """A CSV of exactly the table shown. Exact figures carry their marking in the file name,
+    so a saved file says what it is wherever it ends up."""
+    role = current_role()
+    prefix = f"{marking(role)}_" if role.exact_counts else ""
+    st.download_button(
+        label,
+        data=table.write_csv(),
+        file_name=f"{prefix}{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=key or f"download-{name}",
+    )

@@ -10,7 +10,8 @@ from earlyhelp import charts, disclosure, ui
 from earlyhelp.schema import TABLE_TITLES
 
 runner, missing_reason = ui.open_warehouse()
-largest_hidden = disclosure.SMALLEST_SHOWN - 1
+policy = disclosure.current_policy()
+largest_hidden = policy.suppress_up_to
 
 st.title("About Early Help Insight")
 st.markdown(
@@ -170,20 +171,35 @@ else:
         )
 
 st.header("How small numbers are protected")
+role = ui.current_role()
+view = ui.role_label(role)
+if role.exact_counts:
+    protection = (
+        f"You are seeing the **{view}**: exact figures, marked OFFICIAL-SENSITIVE. Do not "
+        "publish them or share them outside the partnership; use the board view for papers."
+    )
+else:
+    protection = (
+        f"You are seeing the **{view}**: figures protected so that they could be shown in a "
+        "public meeting or committee paper."
+    )
 st.markdown(
     f"""
 Figures about a few children could identify them, so the dashboard follows the Department
-for Education's convention for children's social care statistics.
+for Education's convention for children's social care statistics, with one addition for an
+interactive dashboard.
 
-- You are seeing the **board view**: figures for the whole borough and its districts, as
-  they could be shown to the partnership board or in a public meeting.
-- In the board view any count from 1 to {largest_hidden} is shown as **c** (the Government
-  Statistical Service symbol for confidential), in charts, tables and downloads alike. Only a
-  true zero is shown as 0.
-- Fuller protection is coming: secondary suppression (so that a hidden figure cannot be
-  worked out from a total), protection against comparing two filtered views, and separate
-  views for district advisory boards, team managers and analysts with sign-in through the
-  council's identity provider.
+- {protection}
+- Any count from 1 to {largest_hidden} is shown as **c** (the Government Statistical Service
+  symbol for confidential), in charts, tables and downloads alike. Only a true zero is 0.
+- Where a hidden count could be worked out by subtracting the others from a total shown
+  elsewhere, a second count is hidden too.
+- Every other count is rounded to the nearest {policy.round_to}. You can choose the views you
+  see, so two views could otherwise be subtracted to reveal a small group of children;
+  rounding stops that. Totals may therefore differ slightly from the sum of their parts, and
+  rates are worked out from the rounded counts.
+- District users see their own district and the whole borough; managers and analysts see
+  exact figures.
 """
 )
 

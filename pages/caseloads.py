@@ -177,14 +177,7 @@ else:
         )
         st.subheader(f"Each worker's open cases, {when}")
         ui.show_table(table, key="table-caseloads-workers")
-        st.download_button(
-            "Download this table (CSV)",
-            data=table.write_csv(),
-            file_name="caseloads_by_worker.csv",
-            mime="text/csv",
-            on_click="ignore",
-            key="download-caseloads-workers",
-        )
+        ui.download_table(table, "caseloads_by_worker", key="download-caseloads-workers")
     else:
         st.caption(
             f"Individual workers' caseloads are shown to managers and analysts only; the "

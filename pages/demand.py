@@ -303,14 +303,7 @@ else:
     )
     shown = ui.display_table(findings)
     ui.show_table(shown, key="table-demand-findings")
-    st.download_button(
-        "Download this table (CSV)",
-        data=shown.write_csv(),
-        file_name="demand_unusual_months.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="download-demand-findings",
-    )
+    ui.download_table(shown, "demand_unusual_months", key="download-demand-findings")
 
 # --- Year on year ---------------------------------------------------------------------------------
 st.header("Year on year")
@@ -382,11 +375,6 @@ else:
         with st.expander("Show the backtest as a table"):
             backtest_table = ui.display_table(backtest["table"])
             ui.show_table(backtest_table, key="table-demand-backtest")
-            st.download_button(
-                "Download this table (CSV)",
-                data=backtest_table.write_csv(),
-                file_name=f"{measure}_forecast_backtest.csv",
-                mime="text/csv",
-                on_click="ignore",
-                key="download-demand-backtest",
+            ui.download_table(
+                backtest_table, f"{measure}_forecast_backtest", key="download-demand-backtest"
             )

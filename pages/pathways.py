@@ -545,11 +545,4 @@ glance = glance.select(
 )
 table = ui.display_table(glance, ["referrals", "step-ups", "step-downs", "closed"])
 ui.show_table(table, key="table-pathway-summary")
-st.download_button(
-    "Download this table (CSV)",
-    data=table.write_csv(),
-    file_name="pathway_summary.csv",
-    mime="text/csv",
-    on_click="ignore",
-    key="download-pathway-summary",
-)
+ui.download_table(table, "pathway_summary", key="download-pathway-summary")

@@ -17,6 +17,8 @@ PAGES = [
     "pages/demand.py",
     "pages/caseloads.py",
     "pages/pathways.py",
+    "pages/scorecard.py",
+    "pages/district_profile.py",
     "pages/about.py",
 ]
 RUN_TIMEOUT = 120  # a generous ceiling for a slow machine, not a speed check

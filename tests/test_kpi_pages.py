@@ -1,0 +1,186 @@
+"""The Scorecard and District profile pages through Streamlit's AppTest on the demo warehouse:
+they run cleanly, group the KPIs by strategy priority, show status in words, keep each KPI's
+definition one click away, rerun for another district, and refuse a KPI file that cannot be used
+with a message instead of a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from earlyhelp import charts, kpis
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+SCORECARD = "pages/scorecard.py"
+PROFILE = "pages/district_profile.py"
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "kpis.yaml"
+RUN_TIMEOUT = 180  # a generous ceiling for a slow machine, not a speed check
+STATUS_WORDS = ("On target", "Close to target", "Off target")
+
+
+@pytest.fixture
+def with_demo(demo_warehouse, monkeypatch):
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
+    monkeypatch.delenv("EARLYHELP_KPIS", raising=False)
+    return demo_warehouse
+
+
+def run_page(page: str, query_params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
+    at.run()
+    if query_params:
+        at.query_params.update(query_params)
+    at.switch_page(page).run()
+    return at
+
+
+def assert_ran_cleanly(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def tables(at: AppTest) -> list:
+    return [t.value for t in at.table]
+
+
+# --- Scorecard ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def scorecard(demo_warehouse) -> AppTest:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
+        patch.delenv("EARLYHELP_KPIS", raising=False)
+        return run_page(SCORECARD)
+
+
+def test_scorecard_runs_and_groups_the_kpis_by_priority(scorecard):
+    at = scorecard
+    assert_ran_cleanly(at)
+    assert [t.value for t in at.title] == ["Strategy scorecard"]
+    kpi_set = kpis.load_kpis(DEFAULT_FILE)
+    headers = [h.value for h in at.header]
+    assert headers == ["At a glance", *(p.title for p, _ in kpi_set.by_priority())]
+    subheaders = [h.value for h in at.subheader]
+    assert subheaders == [k.title for _, members in kpi_set.by_priority() for k in members]
+
+
+def test_scorecard_shows_status_in_words_and_symbols(scorecard):
+    at = scorecard
+    summary = tables(at)[0]
+    statuses = summary["Status"].to_list()
+    assert len(statuses) == len(kpis.load_kpis(DEFAULT_FILE).kpis)
+    for word in STATUS_WORDS:
+        assert any(word in s for s in statuses), word
+    symbols = {s.split(" ")[0] for s in statuses}
+    assert symbols <= {"✔", "▲", "✖", "–"}
+    badges = texts(at.markdown)
+    for word in STATUS_WORDS:
+        assert word in badges
+    assert [b.label for b in at.download_button][0] == "Download the scorecard (CSV)"
+
+
+def test_scorecard_definitions_are_one_click_away(scorecard):
+    at = scorecard
+    kpi_set = kpis.load_kpis(DEFAULT_FILE)
+    definitions = [e for e in at.expander if e.label == "What this measures"]
+    assert len(definitions) == len(kpi_set.kpis)
+    body = texts(at.markdown)
+    for kpi in kpi_set.kpis:
+        assert kpi.definition in body
+        assert f"`{kpi.query}`" in body
+
+
+def test_scorecard_charts_have_alt_text_tables_and_downloads(scorecard):
+    at = scorecard
+    shown = at.get("plotly_chart")
+    kpi_set = kpis.load_kpis(DEFAULT_FILE)
+    assert len(shown) >= len(kpi_set.kpis) + 8, "a trend for each, districts for most"
+    captions = texts(at.caption)
+    for chart in shown:
+        assert chart.proto.alt and chart.proto.alt in captions
+        figure = json.loads(chart.proto.spec)
+        assert not figure["layout"].get("showlegend", False)
+        assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
+    data_tables = [e for e in at.expander if e.label == "Show data as a table"]
+    assert len(data_tables) == len(shown)
+    downloads = [b.label for b in at.download_button]
+    assert downloads.count("Download this table (CSV)") == len(shown)
+    assert "whole borough only" in texts(at.info), "caseload per FTE has no district figures"
+
+
+# --- District profile ---------------------------------------------------------------------------
+def kpi_tables(at: AppTest) -> list:
+    return [t for t in tables(at) if "Measure" in t.columns]
+
+
+def test_district_profile_runs_and_groups_the_kpis_by_priority(with_demo):
+    at = run_page(PROFILE)
+    assert_ran_cleanly(at)
+    assert [t.value for t in at.title] == ["District profile"]
+    district = at.selectbox(key="district").value
+    assert district == "Central"
+    kpi_set = kpis.load_kpis(DEFAULT_FILE)
+    assert [h.value for h in at.subheader] == [p.title for p, _ in kpi_set.by_priority()]
+    found = kpi_tables(at)
+    assert len(found) == len(kpi_set.by_priority())
+    assert all(district in t.columns for t in found)
+    statuses = " ".join(s for t in found for s in t["District status"].to_list())
+    assert any(word in statuses for word in STATUS_WORDS)
+    definitions = [e for e in at.expander if e.label == "What these measures mean"]
+    assert len(definitions) == len(kpi_set.by_priority())
+    body = texts(at.markdown)
+    for kpi in kpi_set.kpis:
+        assert kpi.definition in body
+    headers = [h.value for h in at.header]
+    assert headers[1:] == ["Demand", "Caseload"]
+    shown = at.get("plotly_chart")
+    assert len(shown) == 2
+    for chart in shown:
+        assert chart.proto.alt and chart.proto.alt in texts(at.caption)
+        figure = json.loads(chart.proto.spec)
+        assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
+
+
+def test_choosing_another_district_reruns_with_its_values(with_demo):
+    at = run_page(PROFILE)
+    before = kpi_tables(at)[0]
+    metrics_before = [m.value for m in at.metric]
+    at.selectbox(key="district").select("North").run()
+    assert_ran_cleanly(at)
+    after = kpi_tables(at)[0]
+    assert "North" in after.columns and "Central" not in after.columns
+    assert after["North"].to_list() != before["Central"].to_list()
+    assert after["Borough"].to_list() == before["Borough"].to_list()
+    assert [m.value for m in at.metric] != metrics_before
+    assert "North" in [h.value for h in at.header][0]
+
+
+def test_the_district_comes_from_the_link(with_demo):
+    at = run_page(PROFILE, {"district": "West"})
+    assert_ran_cleanly(at)
+    assert at.selectbox(key="district").value == "West"
+    assert "West" in kpi_tables(at)[0].columns
+
+
+# --- A KPI file that cannot be used -------------------------------------------------------------
+@pytest.mark.parametrize("page", [SCORECARD, PROFILE])
+def test_a_bad_kpi_file_stops_the_page_with_a_message(with_demo, tmp_path, monkeypatch, page):
+    data = yaml.safe_load(DEFAULT_FILE.read_text())
+    data["kpis"][1]["target"] = "lots"
+    bad = tmp_path / "kpis.yaml"
+    bad.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    monkeypatch.setenv("EARLYHELP_KPIS", str(bad))
+    at = run_page(page)
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert str(bad) in message and "KPI 'referral_rate'" in message
+    assert "target must be a number" in message
+    assert not at.get("plotly_chart") and not at.table
