@@ -298,70 +298,113 @@ def _add_events(
     positions = [(e["start"] - first).days / total_days * plot_width_px for e in events]
     widths = [_text_px(e["label"], EVENT_FONT_PX) + 8 for e in events]
     label_rows, anchors, overflow = _assign_rows(positions, widths, plot_width_px)
-    target = {} if row is None else {"row": row, "col": col}
+    xref, yref = _axis_refs(fig, row, col)
+    shapes: list[dict] = []
+    annotations: list[dict] = []
     for event, label_row, anchor in zip(events, label_rows, anchors, strict=True):
         start = event["start"]
         if event["end"] is not None and event["end"] > start:
-            fig.add_vrect(
-                x0=start,
-                x1=event["end"],
-                fillcolor=MID_GREY,
-                opacity=0.35,
-                line_width=0,
-                layer="below",
-                **target,
-            )
+            shapes.append(_span(start, event["end"], 0.35, xref, yref))
         if not labels:  # small multiples: quiet, unlabelled markers
-            fig.add_vline(x=start, line={"color": MID_GREY, "width": 1}, layer="below", **target)
+            shapes.append(_marker_line(start, {"color": MID_GREY, "width": 1}, xref, yref))
             continue
-        fig.add_vline(
-            x=start, line={"color": DARK_GREY, "width": 1.5, "dash": "dot"}, layer="below", **target
-        )
+        dotted = {"color": DARK_GREY, "width": 1.5, "dash": "dot"}
+        shapes.append(_marker_line(start, dotted, xref, yref))
         rise = 6 + label_row * _EVENT_ROW_PX
         # The leader: from the top of the plot up to the label's row (sized in pixels).
-        fig.add_shape(
-            type="line",
-            xref="x",
-            x0=start,
-            x1=start,
-            yref="paper",
-            ysizemode="pixel",
-            yanchor=1,
-            y0=0,
-            y1=rise + _EVENT_ROW_PX - 6,
-            line={"color": DARK_GREY, "width": 1.5, "dash": "dot"},
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "x0": start,
+                "x1": start,
+                "yref": "paper",
+                "ysizemode": "pixel",
+                "yanchor": 1,
+                "y0": 0,
+                "y1": rise + _EVENT_ROW_PX - 6,
+                "line": dotted,
+            }
         )
-        fig.add_annotation(
-            x=start,
-            xref="x",
-            y=1,
-            yref="paper",
-            yanchor="bottom",
-            yshift=rise,
-            xanchor=anchor,
-            xshift=4 if anchor == "left" else -4,
-            text=event["label"],
-            showarrow=False,
-            align=anchor,
-            font={"size": EVENT_FONT_PX, "color": DARK_GREY},
+        annotations.append(
+            {
+                "x": start,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": rise,
+                "xanchor": anchor,
+                "xshift": 4 if anchor == "left" else -4,
+                "text": event["label"],
+                "showarrow": False,
+                "align": anchor,
+                "font": {"size": EVENT_FONT_PX, "color": DARK_GREY},
+            }
         )
+    _append_layout_items(fig, shapes, annotations)
     return ((max(label_rows) + 1), overflow) if labels else (0, 0.0)
+
+
+# Plotly's add_vline, add_vrect and add_annotation validate every shape already on the figure
+# each time they are called, so a chart with events took over a second to build. Shapes and
+# annotations are built as plain dicts and set on the layout once instead.
+def _axis_refs(fig: go.Figure, row: int | None, col: int | None) -> tuple[str, str]:
+    """The x axis and the y axis's domain that a shape spanning the plot's height refers to."""
+    if row is None:
+        return "x", "y domain"
+    subplot = fig.get_subplot(row, col)
+    x_name = subplot.xaxis.plotly_name.replace("axis", "")
+    y_name = subplot.yaxis.plotly_name.replace("axis", "")
+    return x_name, f"{y_name} domain"
+
+
+def _span(start: date, end: date, opacity: float, xref: str, yref: str) -> dict:
+    return {
+        "type": "rect",
+        "xref": xref,
+        "yref": yref,
+        "x0": start,
+        "x1": end,
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": MID_GREY,
+        "opacity": opacity,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
+def _marker_line(day: date, line: dict, xref: str, yref: str) -> dict:
+    return {
+        "type": "line",
+        "xref": xref,
+        "yref": yref,
+        "x0": day,
+        "x1": day,
+        "y0": 0,
+        "y1": 1,
+        "line": line,
+        "layer": "below",
+    }
+
+
+def _append_layout_items(fig: go.Figure, shapes: list[dict], annotations: list[dict]) -> None:
+    if shapes:
+        fig.layout.shapes = (*fig.layout.shapes, *shapes)
+    if annotations:
+        fig.layout.annotations = (*fig.layout.annotations, *annotations)
 
 
 def _shade_holidays(
     fig: go.Figure, holidays: Sequence[tuple[date, date]], first: date, last: date
 ) -> None:
-    for start, end in holidays:
-        if end < first or start > last:
-            continue
-        fig.add_vrect(
-            x0=max(start, first),
-            x1=min(end, last),
-            fillcolor=MID_GREY,
-            opacity=0.18,
-            line_width=0,
-            layer="below",
-        )
+    spans = [
+        _span(max(start, first), min(end, last), 0.18, "x", "y domain")
+        for start, end in holidays
+        if not (end < first or start > last)
+    ]
+    _append_layout_items(fig, spans, [])
 
 
 def _event_phrase(events: list[dict]) -> str:
