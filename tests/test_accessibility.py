@@ -1,0 +1,242 @@
+"""Accessibility in a real browser (WCAG 2.2 AA, DESIGN.md item 9): every page scanned by
+axe-core, every filter reached by keyboard alone, every chart described, chart text readable.
+
+Uses the same Streamlit server and chromium as tests/test_browser.py (its fixtures are reused
+here, not copied). axe-core comes bundled in the `axe-playwright-python` package, so nothing is
+downloaded at test time. Deselect with `pytest -m "not browser"`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from earlyhelp.charts import MIN_TEXT_CONTRAST, contrast_ratio
+from tests import test_browser as served
+from tests.test_browser import PAGE_TIMEOUT_MS, REPO, VIEWPORT, _wait_until_run_finished
+
+# The server and browser fixtures of the real-browser suite (one server pattern in the suite).
+# Bound here, pytest treats them as this module's own: a run of both files starts the server
+# twice, one after the other (moving them to conftest.py would share one).
+app_url = served.app_url
+browser_type_launch_args = served.browser_type_launch_args
+browser_context_args = served.browser_context_args
+
+# As in test_browser.py: one rerun for a slow start on a shared 2-core machine; a violation
+# fails both runs.
+pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
+
+#: The axe-core rule sets for WCAG 2.0, 2.1 and 2.2, levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FAILING_IMPACTS = ("serious", "critical")
+#: Violations of Streamlit's own markup that the app cannot change, each with its reason:
+#: (axe rule id, regular expression matched against a node's target selector, reason).
+#: Keep it empty unless a fix is impossible; never allow a whole rule.
+ALLOWED: list[tuple[str, str, str]] = []
+
+
+def _app_pages() -> list[str]:
+    """The url paths of the pages app.py serves ('' is the home page)."""
+    app = (REPO / "app.py").read_text()
+    optional = [name for name in ("scorecard", "district_profile") if f"pages/{name}.py" in app]
+    return ["", "demand", "caseloads", "pathways", *optional, "about"]
+
+
+PAGES = _app_pages()
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+#: Every element is drawn: Streamlit shows a skeleton while it loads the code for a chart or a
+#: table (after the script has finished), then Plotly draws each chart into its SVG.
+_ALL_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .every(chart => chart.querySelector('.js-plotly-plot .main-svg'))"""
+
+
+def _open(page, app_url: str, url_path: str) -> None:
+    """Open a page and wait until its script has finished and every chart is drawn."""
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.goto(f"{app_url}/{url_path}")
+    _wait_until_run_finished(page)
+    page.wait_for_function(_ALL_DRAWN, timeout=PAGE_TIMEOUT_MS)
+
+
+def _show_everything(page) -> None:
+    """Open every expander (the tables under the charts) and grow the viewport to the whole
+    page. Streamlit scrolls inside its own container, and axe checks the contrast of text only
+    where it is on screen, so without this most of a long page would go unchecked."""
+    closed = page.locator('[data-testid="stExpander"] details:not([open]) > summary')
+    for _ in range(closed.count()):
+        closed.first.click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stExpander"] details')]
+                    .every(details => details.open)"""
+    )
+    page.wait_for_function(_ALL_DRAWN)
+    height = page.evaluate(
+        """() => {
+            const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+            const sidebar = document.querySelector('[data-testid="stSidebarContent"]');
+            const bottom = block.getBoundingClientRect().top + block.scrollHeight;
+            return Math.ceil(Math.max(bottom, sidebar ? sidebar.scrollHeight : 0) + 48);
+        }"""
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+    page.wait_for_timeout(500)  # let Plotly redraw at the new size (not a timing assertion)
+
+
+def _allowed(rule: str, target: str) -> bool:
+    return any(rule == r and re.search(pattern, target) for r, pattern, _ in ALLOWED)
+
+
+def _describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        targets = [" ".join(map(str, node["target"])) for node in v["nodes"][:3]]
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{len(v['nodes'])} nodes]")
+        lines.extend(f"    {target}" for target in targets)
+        summary = (v["nodes"][0].get("failureSummary") or "").splitlines()
+        if len(summary) > 1:
+            lines.append(f"    {summary[1].strip()}")
+    return "\n".join(lines)
+
+
+# --- 1. axe-core: WCAG 2.2 A and AA on every page --------------------------------------------
+@pytest.mark.parametrize("url_path", PAGES, ids=[p or "overview" for p in PAGES])
+def test_page_has_no_serious_wcag_violations(page, app_url, url_path):
+    _open(page, app_url, url_path)
+    _show_everything(page)
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
+    )
+    failing = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in FAILING_IMPACTS:
+            continue
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if not _allowed(violation["id"], " ".join(map(str, node["target"])))
+        ]
+        if nodes:
+            failing.append({**violation, "nodes": nodes})
+    assert not failing, f"axe-core on /{url_path}:\n{_describe(failing)}"
+
+
+# --- 2. Keyboard alone reaches every control ---------------------------------------------------
+_FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return null;
+    const within = testid => el.closest(`[data-testid="${testid}"]`);
+    const keyClass = [...(el.closest('[data-testid="stElementContainer"]')?.classList || [])]
+        .find(name => name.startsWith('st-key-'));
+    const key = keyClass ? keyClass.slice('st-key-'.length) : null;
+    return {
+        key,
+        nav: within('stSidebarNav') && el.href ? new URL(el.href).pathname : null,
+        expander: within('stExpander') && el.tagName === 'SUMMARY' ? el.textContent.trim() : null,
+        download: key && key.startsWith('download-') ? key : null,
+        label: (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 60),
+    };
+}"""
+FILTERS = ("measure", "per", "show", "district", "source", "level", "age")
+MAX_TABS = 150
+
+
+def test_keyboard_alone_reaches_every_control_on_demand(page, app_url):
+    _open(page, app_url, "demand")  # focus starts at the top of the page
+    reached: list[dict] = []
+    opened = False
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused is None:
+            continue
+        reached.append(focused)
+        if not opened and (focused["expander"] or "").endswith("Show data as a table"):
+            page.keyboard.press("Enter")  # open it from the keyboard: its download comes next
+            opened = True
+            page.wait_for_selector('[data-testid="stExpander"] details[open]')
+
+    keys = {f["key"] for f in reached}
+    path = ", ".join(f["key"] or f["nav"] or f["label"] for f in reached[:80])
+    missing = [name for name in FILTERS if name not in keys]
+    assert not missing, f"filters never focused with Tab: {missing}; focus went: {path}"
+    expanders = [f["expander"] for f in reached if f["expander"]]
+    assert any(e.endswith("Show data as a table") for e in expanders), path
+    downloads = {f["download"] for f in reached if f["download"]}
+    assert downloads, f"no download button focused: {path}"
+    assert any(d.startswith("download-referrals") for d in downloads), (
+        f"the download inside the expander opened with Enter was not focused: {path}"
+    )
+    nav = {f["nav"].rstrip("/").rsplit("/", 1)[-1] for f in reached if f["nav"]}
+    missing_nav = [url_path or "/" for url_path in PAGES if url_path not in nav]
+    assert not missing_nav, f"sidebar links never focused: {missing_nav}; got {sorted(nav)}"
+
+
+# --- 3 and 4. Charts: a text alternative, and text that can be read ----------------------------
+_CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
+    const container = chart.closest('[data-testid="stElementContainer"]');
+    const next = container && container.nextElementSibling;
+    const caption = next && next.querySelector('[data-testid="stCaptionContainer"]');
+    return {
+        key: [...(container?.classList || [])].find(name => name.startsWith('st-key-')),
+        role: chart.getAttribute('role'),
+        name: (chart.getAttribute('aria-label') || '').trim(),
+        caption: caption ? caption.innerText.trim() : null,
+    };
+})"""
+
+#: Every piece of text Plotly drew: its colour and the chart's background (axe leaves SVG text
+#: as 'needs review', so the contrast of chart text is checked here).
+_CHART_TEXT = """() => {
+    const out = [];
+    for (const svg of document.querySelectorAll('[data-testid="stPlotlyChart"] svg.main-svg')) {
+        const background = getComputedStyle(svg).backgroundColor;
+        for (const text of svg.querySelectorAll('text')) {
+            const style = getComputedStyle(text);
+            if (!text.textContent.trim() || style.display === 'none'
+                || style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+            out.push({text: text.textContent.trim().slice(0, 40), fill: style.fill,
+                      opacity: style.fillOpacity, background});
+        }
+    }
+    return out;
+}"""
+
+
+def _hex(css: str) -> str | None:
+    """'rgb(18, 67, 109)' -> '#12436D'; None for anything translucent or not a colour."""
+    match = re.fullmatch(r"rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?\)", css.strip())
+    if not match or (match.group(4) is not None and float(match.group(4)) < 1):
+        return None
+    return "#" + "".join(f"{int(match.group(i)):02X}" for i in (1, 2, 3))
+
+
+CHART_PAGES = [p for p in PAGES if p != "about"]
+
+
+@pytest.mark.parametrize("url_path", CHART_PAGES, ids=[p or "overview" for p in CHART_PAGES])
+def test_every_chart_is_described_and_its_text_is_readable(page, app_url, url_path):
+    _open(page, app_url, url_path)
+    charts = page.evaluate(_CHARTS)
+    assert charts, f"no charts on /{url_path}"
+    for chart in charts:
+        # Streamlit 1.67 renders st.plotly_chart(alt=...) as role="figure" aria-label="...";
+        # the same words are shown as a caption under the chart for sighted users.
+        assert chart["role"] == "figure", chart
+        assert len(chart["name"]) > 20, f"{chart['key']} has no accessible name: {chart}"
+        assert chart["caption"] == chart["name"], f"{chart['key']}: caption is not the alt text"
+
+    unreadable = set()
+    for item in page.evaluate(_CHART_TEXT):
+        fill, background = _hex(item["fill"]), _hex(item["background"]) or "#FFFFFF"
+        if fill is None or float(item["opacity"] or 1) < 1:
+            unreadable.add((item["text"], item["fill"], f"opacity {item['opacity']}"))
+        elif contrast_ratio(fill, background) < MIN_TEXT_CONTRAST:
+            ratio = f"{contrast_ratio(fill, background):.2f}:1 on {background}"
+            unreadable.add((item["text"], fill, ratio))
+    assert not unreadable, f"chart text below {MIN_TEXT_CONTRAST}:1 on /{url_path}: {unreadable}"
