@@ -166,7 +166,7 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _text_px(text: str, font_px: float) -> float:
+def text_px(text: str, font_px: float) -> float:
     longest = max((len(part) for part in str(text).split("<br>")), default=0)
     return longest * font_px * _CHAR_WIDTH_EM
 
@@ -296,7 +296,7 @@ def _add_events(
         return 0, 0.0
     total_days = max((last - first).days, 1)
     positions = [(e["start"] - first).days / total_days * plot_width_px for e in events]
-    widths = [_text_px(e["label"], EVENT_FONT_PX) + 8 for e in events]
+    widths = [text_px(e["label"], EVENT_FONT_PX) + 8 for e in events]
     label_rows, anchors, overflow = _assign_rows(positions, widths, plot_width_px)
     xref, yref = _axis_refs(fig, row, col)
     shapes: list[dict] = []
@@ -435,6 +435,46 @@ def _spread(values_px: list[float], min_gap_px: float, low: float, high: float) 
     return result
 
 
+def label_line_ends(
+    fig: go.Figure,
+    ends: Sequence[tuple[str, str, object, float]],
+    y_max: float,
+    *,
+    highlight: str | None = None,
+    font_px: float = BASE_FONT_PX,
+    plot_height_px: float = PLOT_HEIGHT_PX,
+) -> int:
+    """Label each line at its last point instead of with a legend (the afcharts guidance),
+    nudged apart so labels never overlap. `ends` holds (label, line colour, x, y) for each line
+    on a y axis from 0 to `y_max`. Labels are in the line's colour, darkened where needed to
+    read on white; context lines drawn in light grey get dark grey labels. With `highlight`,
+    only that line's label is bold. Returns the right margin (px) the labels need."""
+    if not ends:
+        return 16
+    px_per_unit = plot_height_px / (y_max or 1)
+    wanted = [float(value) * px_per_unit for *_, value in ends]
+    placed = _spread(wanted, font_px * 1.3, 0, plot_height_px)
+    annotations = [
+        {
+            "x": x_end,
+            "y": value,
+            "xanchor": "left",
+            "yanchor": "middle",
+            "xshift": 10,
+            "yshift": put - want,
+            "text": f"<b>{label}</b>" if highlight in (None, label) else label,
+            "showarrow": False,
+            "font": {
+                "size": font_px,
+                "color": DARK_GREY if colour in (MID_GREY, LIGHT_GREY) else text_colour(colour),
+            },
+        }
+        for (label, colour, x_end, value), want, put in zip(ends, wanted, placed, strict=True)
+    ]
+    _append_layout_items(fig, [], annotations)
+    return int(max(text_px(label, font_px) for label, *_ in ends) * 1.1) + 24
+
+
 def _nice_max(value: float) -> float:
     """A y-axis top a little above the data, so the top label is not cut off."""
     return value * 1.12 if value > 0 else 1
@@ -506,33 +546,18 @@ def monthly_trend(
     y_max = _nice_max(float(data[y].max() or 0))
     right_margin = 16
     if color is not None and ends:
-        # Direct labels at the line ends, nudged apart so they never overlap.
-        px_per_unit = PLOT_HEIGHT_PX / y_max
-        wanted = [value * px_per_unit for *_, value in ends]
-        placed = _spread(wanted, BASE_FONT_PX * 1.25, 0, PLOT_HEIGHT_PX)
-        for (label, colour, x_end, value), want, put in zip(ends, wanted, placed, strict=True):
-            fig.add_trace(
-                go.Scatter(
-                    x=[x_end],
-                    y=[value],
-                    mode="markers",
-                    hoverinfo="skip",
-                    marker={"color": colour, "size": 9},
-                    showlegend=False,
-                )
+        # A dot at each line's end, then its label beside it.
+        fig.add_trace(
+            go.Scatter(
+                x=[e[2] for e in ends],
+                y=[e[3] for e in ends],
+                mode="markers",
+                hoverinfo="skip",
+                marker={"color": [e[1] for e in ends], "size": 9},
+                showlegend=False,
             )
-            fig.add_annotation(
-                x=x_end,
-                y=value,
-                xanchor="left",
-                yanchor="middle",
-                xshift=10,
-                yshift=put - want,
-                text=f"<b>{label}</b>",
-                showarrow=False,
-                font={"size": BASE_FONT_PX, "color": text_colour(colour)},
-            )
-        right_margin = int(max(_text_px(e[0], BASE_FONT_PX) for e in ends) * 1.1) + 24
+        )
+        right_margin = label_line_ends(fig, ends, y_max)
 
     _shade_holidays(fig, holidays, first, last)
     event_rows, overflow = _add_events(fig, chosen, first, last, plot_width_px)
@@ -992,7 +1017,7 @@ def expected_demand(
     chosen = _prepare_events(events, first, _month_end(last))
     event_rows, overflow = _add_events(fig, chosen, first, last, plot_width_px)
     top = _TITLE_BLOCK_PX + (event_rows * _EVENT_ROW_PX + 12 if event_rows else 0)
-    right = max(int(_text_px("Observed", BASE_FONT_PX)) + 32, int(overflow) + 16)
+    right = max(int(text_px("Observed", BASE_FONT_PX)) + 32, int(overflow) + 16)
     _layout(fig, title, subtitle, top=top, right=right)
     fig.update_layout(showlegend=False)
     top_value = max(float(data["upper"].max() or 0), float(data["observed"].max() or 0))
@@ -1096,7 +1121,7 @@ def forecast_chart(
     ]
     event_rows, overflow = _add_events(fig, markers, first, last, plot_width_px)
     top = _TITLE_BLOCK_PX + (event_rows * _EVENT_ROW_PX + 12 if event_rows else 0)
-    right = max(int(_text_px("Forecast", BASE_FONT_PX)) + 32, int(overflow) + 16)
+    right = max(int(text_px("Forecast", BASE_FONT_PX)) + 32, int(overflow) + 16)
     _layout(fig, title, subtitle, top=top, right=right)
     fig.update_layout(showlegend=False)
     top_value = max(float(future["upper_95"].max() or 0), float(past[value_col].max() or 0))
@@ -1155,26 +1180,9 @@ def year_on_year_chart(
                 (year, colour, month_names[known["month_of_year"][-1] - 1], known[value_col][-1])
             )
     y_max = _nice_max(float(frame.filter(pl.col("year").is_in(years))[value_col].max() or 0))
-    px_per_unit = PLOT_HEIGHT_PX / y_max
-    wanted = [value * px_per_unit for *_, value in ends]
-    placed = _spread(wanted, BASE_FONT_PX * 1.25, 0, PLOT_HEIGHT_PX)
-    for (year, colour, x_end, value), want, put in zip(ends, wanted, placed, strict=True):
-        fig.add_annotation(
-            x=x_end,
-            y=value,
-            xanchor="left",
-            yanchor="middle",
-            xshift=10,
-            yshift=put - want,
-            text=f"<b>{year}</b>",
-            showarrow=False,
-            font={
-                "size": BASE_FONT_PX,
-                "color": DARK_GREY if colour == MID_GREY else text_colour(colour),
-            },
-        )
+    label_line_ends(fig, ends, y_max)
     _layout(
-        fig, title, subtitle, top=_TITLE_BLOCK_PX, right=int(_text_px("2025-26", BASE_FONT_PX)) + 40
+        fig, title, subtitle, top=_TITLE_BLOCK_PX, right=int(text_px("2025-26", BASE_FONT_PX)) + 40
     )
     fig.update_layout(showlegend=False)
     fig.update_xaxes(categoryorder="array", categoryarray=month_names, type="category")

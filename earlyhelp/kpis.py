@@ -914,28 +914,6 @@ def _small_layout(fig: go.Figure, title: str, subtitle: str, plot_px: int, **mar
     )
 
 
-def _text_px(text: str, font_px: float) -> float:
-    """About how wide a label is, for making room for it (as charts.py estimates)."""
-    return len(str(text)) * font_px * 0.56
-
-
-def _spread(values: list[float], gap: float, low: float, high: float) -> list[float]:
-    """Label positions moved apart (order kept) so that neighbours are at least `gap` apart."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    placed = [values[i] for i in order]
-    for i in range(1, len(placed)):
-        placed[i] = max(placed[i], placed[i - 1] + gap)
-    if placed and placed[-1] > high:
-        shift = placed[-1] - high
-        placed = [p - shift for p in placed]
-        for i in range(len(placed) - 2, -1, -1):
-            placed[i] = min(placed[i], placed[i + 1] - gap)
-    result = [0.0] * len(values)
-    for rank, i in enumerate(order):
-        result[i] = max(placed[rank], low)
-    return result
-
-
 def _as_dates(series: pl.Series) -> pl.Series:
     """Month text 'YYYY-MM' (or dates) -> Date."""
     if series.dtype == pl.Date:
@@ -1007,7 +985,7 @@ def trend_figure(result: KpiResult, area: str = BOROUGH) -> go.Figure:
         ticktext=[_short_month(t) for t in ticks],
         range=[xs[0] - (xs[1] - xs[0]) * 0.3, xs[-1] + (xs[-1] - xs[-2]) * 0.3],
     )
-    label_px = _text_px(kpi.format(known[-1][1], suffix=False), charts.BASE_FONT_PX)
+    label_px = charts.text_px(kpi.format(known[-1][1], suffix=False), charts.BASE_FONT_PX)
     _small_layout(fig, title, subtitle, 180, r=int(label_px) + 24)
     where = "the whole borough" if area == BOROUGH else area
     if known:
@@ -1087,7 +1065,7 @@ def district_figure(
             showarrow=False,
             font={"size": charts.BASE_FONT_PX, "color": "black"},
         )
-    label_px = max((_text_px(label, charts.BASE_FONT_PX) for label in labels), default=40)
+    label_px = max((charts.text_px(label, charts.BASE_FONT_PX) for label in labels), default=40)
     top = max([v for v in values if v is not None] + ([kpi.target] if with_target else []) + [0])
     if with_target:
         fig.add_vline(x=kpi.target, line={"color": charts.DARK_GREY, "width": 2, "dash": "dash"})
@@ -1178,25 +1156,7 @@ def comparison_figure(
             ends.append((str(name), colour, known[x][-1], float(known[y][-1])))
     values = [v for v in data[y].to_list() if v is not None]
     y_max = max(values, default=1) * 1.15 or 1
-    placed = _spread(
-        [e[3] / y_max * charts.PLOT_HEIGHT_PX for e in ends],
-        charts.BASE_FONT_PX * 1.3,
-        0,
-        charts.PLOT_HEIGHT_PX,
-    )
-    for (name, colour, x_end, y_end), put in zip(ends, placed, strict=True):
-        fig.add_annotation(
-            x=x_end,
-            y=y_end,
-            xanchor="left",
-            yanchor="middle",
-            xshift=10,
-            yshift=put - y_end / y_max * charts.PLOT_HEIGHT_PX,
-            text=f"<b>{name}</b>" if name == highlight else name,
-            showarrow=False,
-            font={"size": charts.BASE_FONT_PX, "color": colour},
-        )
-    right = int(max((_text_px(e[0], charts.BASE_FONT_PX) for e in ends), default=40)) + 32
+    right = charts.label_line_ends(fig, ends, y_max, highlight=highlight)
     fig.update_layout(
         template=charts.TEMPLATE,
         title={"text": title, "subtitle": {"text": y_title}},

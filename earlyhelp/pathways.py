@@ -414,23 +414,6 @@ def sankey_figure(frame: pl.DataFrame, *, title: str, subject: str) -> go.Figure
     return fig
 
 
-def _spread(values: list[float], gap: float, low: float, high: float) -> list[float]:
-    """Label positions moved apart (order kept) so that neighbours are at least `gap` apart."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    placed = [values[i] for i in order]
-    for i in range(1, len(placed)):
-        placed[i] = max(placed[i], placed[i - 1] + gap)
-    if placed and placed[-1] > high:
-        shift = placed[-1] - high
-        placed = [p - shift for p in placed]
-        for i in range(len(placed) - 2, -1, -1):
-            placed[i] = min(placed[i], placed[i + 1] - gap)
-    result = [0.0] * len(values)
-    for rank, i in enumerate(order):
-        result[i] = max(placed[rank], low)
-    return result
-
-
 def yearly_share_figure(
     frame: pl.DataFrame,
     year: str,
@@ -470,28 +453,9 @@ def yearly_share_figure(
             ends.append((str(name), colour, known[year][-1], float(known[value][-1])))
     values = [v for v in frame[value].to_list() if v is not None]
     y_max = max(values, default=1) * 1.15 or 1
-    placed = _spread(
-        [e[3] / y_max * charts.PLOT_HEIGHT_PX for e in ends],
-        charts.MIN_FONT_PX * 1.3,
-        0,
-        charts.PLOT_HEIGHT_PX,
+    right = charts.label_line_ends(
+        fig, ends, y_max, highlight=highlight, font_px=charts.MIN_FONT_PX + 2
     )
-    for (name, colour, x_end, y_end), put in zip(ends, placed, strict=True):
-        fig.add_annotation(
-            x=x_end,
-            y=y_end,
-            xanchor="left",
-            yanchor="middle",
-            xshift=12,
-            yshift=put - y_end / y_max * charts.PLOT_HEIGHT_PX,
-            text=f"<b>{name}</b>" if name == highlight else name,
-            showarrow=False,
-            font={
-                "size": charts.MIN_FONT_PX + 2,
-                "color": charts.MAIN if colour == charts.MAIN else charts.DARK_GREY,
-            },
-        )
-    right = int(max((len(e[0]) for e in ends), default=4) * 10) + 32
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=years)
     fig.update_yaxes(range=[0, y_max], tickformat=".0f", ticksuffix="%")
     _finish(fig, title, y_title, charts.PLOT_HEIGHT_PX + 96 + 56, "", r=right)
