@@ -143,10 +143,15 @@ unit = f"{noun}s per 10,000 children" if as_rate else f"{noun}s"
 value_format = ",.1f" if as_rate else ",.0f"
 
 
+under_18 = f"{measure}_under_18"
+
+
 def with_value(frame: pl.DataFrame, period: str) -> pl.DataFrame:
     """The shown value (count or rate), and the last period dropped if the data stop part way
     through it (a part month would look like a collapse in demand)."""
-    value = (pl.col(measure) / pl.col("children") * 10_000).round(2) if as_rate else pl.col(measure)
+    # A rate counts only the children the population covers (under 18) over that population.
+    rate = (pl.col(under_18) / pl.col("children") * 10_000).round(2)
+    value = rate if as_rate else pl.col(measure)
     frame = frame.with_columns(value.cast(pl.Float64).alias("value"))
     return demand.complete_periods(frame, period, last_day)
 
@@ -168,9 +173,9 @@ first_month = charts.month_name(date.fromisoformat(last12["month"][0] + "-01"))
 last_month = charts.month_name(date.fromisoformat(last12["month"][-1] + "-01"))
 
 
-def total(frame: pl.DataFrame) -> int | None:
+def total(frame: pl.DataFrame, column: str = measure) -> int | None:
     """A 12-month total, or None (shown as c) if any month in it was suppressed."""
-    values = frame[measure]
+    values = frame[column]
     return None if values.null_count() else int(values.sum())
 
 
@@ -185,13 +190,13 @@ with ui.metric_row():
         help=f"{noun.capitalize()}s in the 12 months from {first_month} to {last_month}.",
     )
     if has_population and last12["children"].null_count() == 0:
-        yearly = total(last12)
+        yearly = total(last12, under_18)
         rate = None if yearly is None else yearly / float(last12["children"][-1]) * 10_000
         st.metric(
             "Per 10,000 children",
             "c" if rate is None else f"{rate:,.0f}",
-            help=f"{noun.capitalize()}s in the 12 months per 10,000 children living in the "
-            "selected area and ages (latest mid-year estimate).",
+            help=f"{noun.capitalize()}s of children under 18 in the 12 months, per 10,000 "
+            "children living in the selected area and ages (latest mid-year estimate).",
             border=True,
             width=ui.METRIC_WIDTH_PX,
         )
@@ -212,11 +217,14 @@ trend = charts.monthly_trend(
     subject=f"{unit} {per}, {selection}",
     holidays=school_holidays(load_term_dates()) if interval == "Week" else (),
 )
-table = series.select(period_col, measure, *(["children", "value"] if as_rate else []))
+table = series.select(period_col, measure, *([under_18, "children", "value"] if as_rate else []))
 if as_rate:
     table = table.rename({"value": "per_10000_children"})
 ui.chart_with_data(
-    trend, table, download_name=f"{measure}_{per.replace(' ', '_')}", count_columns=[measure]
+    trend,
+    table,
+    download_name=f"{measure}_{per.replace(' ', '_')}",
+    count_columns=[measure, under_18],
 )
 
 # --- Against expected -----------------------------------------------------------------------------

@@ -3,17 +3,24 @@
 -- Every month in the mart is listed, with 0 where the selection has none, so the series has no
 -- gaps. children is the child population of the selected district(s) and age band(s) in that
 -- month's year (null when no population table was supplied, or for ages 18+ and not known):
--- the denominator of a rate per 10,000 children.
+-- the denominator of a rate per 10,000 children. contacts_under_18 counts only the children in
+-- the age bands the population covers (under 18): the rate's numerator.
 -- param district: text, optional. Only this district.
 -- param source_group: text, optional. Only contacts from this source group.
 -- param age_band: text, optional. Only children in this age band.
--- columns: month (text YYYY-MM), contacts (count), children (number: population estimate, public, not suppressed)
--- counts: contacts
+-- columns: month (text YYYY-MM), contacts (count),
+--   contacts_under_18 (count), children (number: population estimate, public, not suppressed)
+-- counts: contacts, contacts_under_18
 WITH periods AS (
     SELECT DISTINCT month FROM mart_contacts_monthly
 ),
 selected AS (
-    SELECT month, sum(contacts) AS contacts
+    SELECT
+        month,
+        sum(contacts) AS contacts,
+        sum(contacts) FILTER (
+            WHERE age_band IN (SELECT DISTINCT age_band FROM mart_population_yearly)
+        ) AS contacts_under_18
     FROM mart_contacts_monthly
     WHERE ($district IS NULL OR district = $district)
       AND ($source_group IS NULL OR source_group = $source_group)
@@ -30,6 +37,7 @@ population AS (
 SELECT
     strftime(periods.month, '%Y-%m') AS month,
     coalesce(selected.contacts, 0)::BIGINT AS contacts,
+    coalesce(selected.contacts_under_18, 0)::BIGINT AS contacts_under_18,
     population.children::BIGINT AS children
 FROM periods
 LEFT JOIN selected USING (month)

@@ -3,17 +3,24 @@
 -- Every week in the mart is listed, with 0 where the selection has none, so the series has no
 -- gaps. children is the child population of the selected district(s) and age band(s) in that
 -- week's year (null when no population table was supplied, or for ages 18+ and not known):
--- the denominator of a rate per 10,000 children.
+-- the denominator of a rate per 10,000 children. contacts_under_18 counts only the children in
+-- the age bands the population covers (under 18): the rate's numerator.
 -- param district: text, optional. Only this district.
 -- param source_group: text, optional. Only contacts from this source group.
 -- param age_band: text, optional. Only children in this age band.
--- columns: week (text YYYY-MM-DD, the Monday), contacts (count), children (number: population estimate, public, not suppressed)
--- counts: contacts
+-- columns: week (text YYYY-MM-DD, the Monday), contacts (count),
+--   contacts_under_18 (count), children (number: population estimate, public, not suppressed)
+-- counts: contacts, contacts_under_18
 WITH periods AS (
     SELECT DISTINCT week FROM mart_contacts_weekly
 ),
 selected AS (
-    SELECT week, sum(contacts) AS contacts
+    SELECT
+        week,
+        sum(contacts) AS contacts,
+        sum(contacts) FILTER (
+            WHERE age_band IN (SELECT DISTINCT age_band FROM mart_population_yearly)
+        ) AS contacts_under_18
     FROM mart_contacts_weekly
     WHERE ($district IS NULL OR district = $district)
       AND ($source_group IS NULL OR source_group = $source_group)
@@ -30,6 +37,7 @@ population AS (
 SELECT
     strftime(periods.week, '%Y-%m-%d') AS week,
     coalesce(selected.contacts, 0)::BIGINT AS contacts,
+    coalesce(selected.contacts_under_18, 0)::BIGINT AS contacts_under_18,
     population.children::BIGINT AS children
 FROM periods
 LEFT JOIN selected USING (week)

@@ -160,7 +160,8 @@ def test_rate_per_10000_children_uses_the_population(with_demo):
     trend = figures(at)[0]
     assert "per 10,000 children" in trend["layout"]["title"]["text"]
     last = monthly.row(-1, named=True)
-    expected_rate = last["referrals"] / last["children"] * 10_000
+    # Children under 18 over the under-18 population: adults and unknown ages are left out.
+    expected_rate = last["referrals_under_18"] / last["children"] * 10_000
     assert trend["data"][0]["y"][-1] == pytest.approx(expected_rate, abs=0.01)
     shown = {m.label: m.value for m in at.metric}
     assert "Per 10,000 children" in shown
