@@ -97,16 +97,7 @@ def expected_monthly(
     fitted months (two seasonal cycles are the least a seasonal baseline needs).
     """
     months, observed = _monthly_values(series, month_col, value_col)
-    ranges = [COVID_MONTHS] if exclude is None else list(exclude)
-    excluded = np.array([_in_ranges(m, ranges) for m in months], dtype=bool)
-    fitted_mask = ~excluded & ~np.isnan(observed)
-    if fitted_mask.sum() < MIN_MONTHS:
-        raise ValueError(
-            f"{value_col}: {int(fitted_mask.sum())} month(s) with data outside the excluded "
-            f"periods, from {_label(months[0])} to {_label(months[-1])}; a seasonal baseline "
-            f"needs at least {MIN_MONTHS} (two full years)"
-        )
-
+    fitted_mask = _fitted_months(months, observed, value_col, exclude, "a seasonal baseline")
     expected, _ = _fit_with_imputation(observed, fitted_mask)
     residuals = (observed - expected)[fitted_mask]
     scale = max(_robust_scale(residuals) * _FIT_INFLATION, _SCALE_FLOOR)
@@ -355,7 +346,8 @@ def forecast_monthly(
     lower_95, upper_95. Raises ValueError as `expected_monthly` does.
     """
     months, observed = _monthly_values(series, month_col, value_col)
-    cleaned = _history_for_forecast(months, observed, value_col, exclude)
+    fitted_mask = _fitted_months(months, observed, value_col, exclude, "a forecast")
+    _, cleaned = _fit_with_imputation(observed, fitted_mask)
     index = pd.date_range(months[0], periods=len(months), freq="MS")
     fitted = _fit_forecaster(pd.Series(cleaned, index=index))
     prediction = fitted.get_prediction(start=len(months), end=len(months) + horizon - 1)
@@ -493,22 +485,26 @@ def year_on_year(
     )
 
 
-def _history_for_forecast(
+def _fitted_months(
     months: list[date],
     observed: np.ndarray,
     value_col: str,
     exclude: list[tuple[date, date]] | None,
+    purpose: str,
 ) -> np.ndarray:
+    """Which months the seasonal pattern is learnt from: those with a value outside the excluded
+    ranges (the Covid months when `exclude` is None). Raises ValueError if fewer than
+    MIN_MONTHS, naming `purpose` ("a seasonal baseline", "a forecast")."""
     ranges = [COVID_MONTHS] if exclude is None else list(exclude)
     excluded = np.array([_in_ranges(m, ranges) for m in months], dtype=bool)
     fitted_mask = ~excluded & ~np.isnan(observed)
     if fitted_mask.sum() < MIN_MONTHS:
         raise ValueError(
             f"{value_col}: {int(fitted_mask.sum())} month(s) with data outside the excluded "
-            f"periods; a forecast needs at least {MIN_MONTHS} (two full years)"
+            f"periods, from {_label(months[0])} to {_label(months[-1])}; {purpose} "
+            f"needs at least {MIN_MONTHS} (two full years)"
         )
-    _, cleaned = _fit_with_imputation(observed, fitted_mask)
-    return cleaned
+    return fitted_mask
 
 
 def _fit_forecaster(history: pd.Series):

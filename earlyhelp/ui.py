@@ -296,6 +296,20 @@ def coverage(runner: QueryRunner, table: str = "early_help_episodes") -> tuple[d
     raise QueryError(f"the warehouse manifest has no coverage for {table}")
 
 
+def coverage_or_stop(runner: QueryRunner) -> tuple[dt.date, dt.date]:
+    """The dates the early help episodes cover, or a message saying how to fix the warehouse
+    and the end of this page run."""
+    try:
+        return coverage(runner)
+    except QueryError:
+        st.info(
+            "The warehouse does not say which dates its early help episodes cover. Ingest the "
+            "extracts again (`python -m earlyhelp ingest ...`) to rebuild it."
+        )
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers content
+
+
 # --- Sidebar ----------------------------------------------------------------------------------
 def sidebar(runner: QueryRunner | None) -> None:
     with st.sidebar:

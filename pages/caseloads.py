@@ -12,7 +12,7 @@ from earlyhelp.calendar import load_events
 
 runner = ui.warehouse_or_stop()
 role = ui.current_role()
-first_day, last_day = ui.coverage(runner)
+first_day, last_day = ui.coverage_or_stop(runner)
 
 st.title("Caseloads and workforce")
 st.markdown(

@@ -7,7 +7,6 @@ import polars as pl
 import streamlit as st
 
 from earlyhelp import charts, kpis, ui
-from earlyhelp.errors import QueryError
 
 MONTHS_SHOWN = 36
 PER = 10_000
@@ -27,14 +26,7 @@ try:
 except kpis.KpiFileError as exc:
     st.error(f"The KPI definitions could not be used. {exc}")
     st.stop()
-try:
-    first_date, last_date = ui.coverage(runner)
-except QueryError:
-    st.info(
-        "The warehouse does not say which dates its early help episodes cover. Ingest the "
-        "extracts again (`python -m earlyhelp ingest ...`) to rebuild it."
-    )
-    st.stop()
+first_date, last_date = ui.coverage_or_stop(runner)
 
 districts = [d for d in ui.query(runner, "districts")["district"].to_list() if d != "Not known"]
 if role.kind == "district":

@@ -6,7 +6,6 @@ import polars as pl
 import streamlit as st
 
 from earlyhelp import charts, pathways, ui
-from earlyhelp.errors import QueryError
 
 ALL_DISTRICTS = "All districts"
 OUTCOMES_BY = {"Level of need": "level", "District": "district"}
@@ -20,14 +19,7 @@ st.markdown(
     "leads early help."
 )
 
-try:
-    first_date, last_date = ui.coverage(runner)
-except QueryError:
-    st.info(
-        "The warehouse does not say which dates its early help episodes cover. Ingest the "
-        "extracts again (`python -m earlyhelp ingest ...`) to rebuild it."
-    )
-    st.stop()
+first_date, last_date = ui.coverage_or_stop(runner)
 periods = {p.label: p for p in pathways.periods(first_date, last_date)}
 districts = ui.query(runner, "districts")["district"].to_list()
 

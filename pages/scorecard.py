@@ -6,7 +6,6 @@ compare, grouped by the strategy's priorities. The KPIs, their queries and targe
 import streamlit as st
 
 from earlyhelp import charts, kpis, ui
-from earlyhelp.errors import QueryError
 
 runner = ui.warehouse_or_stop()
 role = ui.current_role()
@@ -24,14 +23,7 @@ try:
 except kpis.KpiFileError as exc:
     st.error(f"The KPI definitions could not be used. {exc}")
     st.stop()
-try:
-    first_date, last_date = ui.coverage(runner)
-except QueryError:
-    st.info(
-        "The warehouse does not say which dates its early help episodes cover. Ingest the "
-        "extracts again (`python -m earlyhelp ingest ...`) to rebuild it."
-    )
-    st.stop()
+first_date, last_date = ui.coverage_or_stop(runner)
 
 
 def run(name: str, params: dict):

@@ -4,13 +4,13 @@
 -- columns: district (text), open_episodes (count)
 -- counts: open_episodes
 WITH snapshot AS (
-    SELECT max(date) AS day FROM mart_open_episodes_daily WHERE date <= $as_of::DATE
+    SELECT max(date) AS day FROM mart_caseload_daily WHERE date <= $as_of::DATE
 )
 SELECT
     districts.district,
     coalesce(sum(open.open_episodes), 0)::BIGINT AS open_episodes
 FROM mart_districts AS districts
-LEFT JOIN mart_open_episodes_daily AS open
+LEFT JOIN mart_caseload_daily AS open
     ON open.district = districts.district
     AND open.date = (SELECT day FROM snapshot)
 GROUP BY districts.district

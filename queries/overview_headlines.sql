@@ -36,7 +36,7 @@ SELECT
     (SELECT coalesce(sum(closures), 0) FROM mart_closures_monthly
       WHERE end_reason = 'Step-up'
         AND month BETWEEN bounds.period_start AND bounds.last_month)::BIGINT AS step_ups_12m,
-    (SELECT coalesce(sum(open_episodes), 0) FROM mart_open_episodes_daily
-      WHERE date = (SELECT max(date) FROM mart_open_episodes_daily
+    (SELECT coalesce(sum(open_episodes), 0) FROM mart_caseload_daily
+      WHERE date = (SELECT max(date) FROM mart_caseload_daily
                     WHERE date <= bounds.period_end))::BIGINT AS open_episodes
 FROM bounds;

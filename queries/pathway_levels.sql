@@ -32,12 +32,12 @@ referred AS (
     GROUP BY level_of_need
 ),
 snapshot AS (
-    SELECT max(date) AS day FROM mart_open_episodes_daily, bounds
+    SELECT max(date) AS day FROM mart_caseload_daily, bounds
     WHERE date <= last_day(last_month)
 ),
 open_now AS (
     SELECT level_of_need, sum(open_episodes) AS open_at_end
-    FROM mart_open_episodes_daily
+    FROM mart_caseload_daily
     WHERE date = (SELECT day FROM snapshot)
       AND ($district IS NULL OR district = $district)
     GROUP BY level_of_need

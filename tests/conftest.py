@@ -51,3 +51,11 @@ def annex_a_sample() -> Path:
     if not ANNEX_A_SAMPLE.exists():
         pytest.skip("../shared/fixtures/annex_a_sample_liia.xlsx is not present")
     return ANNEX_A_SAMPLE
+
+
+@pytest.fixture
+def with_demo(demo_warehouse, monkeypatch):
+    """The app pointed at the demo warehouse, with the shipped KPI file."""
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
+    monkeypatch.delenv("EARLYHELP_KPIS", raising=False)
+    return demo_warehouse

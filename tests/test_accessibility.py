@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from earlyhelp.charts import MIN_TEXT_CONTRAST, contrast_ratio
 from tests import test_browser as served
-from tests.test_browser import PAGE_TIMEOUT_MS, REPO, VIEWPORT, _wait_until_run_finished
+from tests.test_browser import PAGE_TIMEOUT_MS, REPO, _wait_until_run_finished
 
 # The server and browser fixtures of the real-browser suite (one server pattern in the suite).
 # Bound here, pytest treats them as this module's own: a run of both files starts the server
@@ -75,16 +75,7 @@ def _show_everything(page) -> None:
                     .every(details => details.open)"""
     )
     page.wait_for_function(_ALL_DRAWN)
-    height = page.evaluate(
-        """() => {
-            const block = document.querySelector('[data-testid="stMainBlockContainer"]');
-            const sidebar = document.querySelector('[data-testid="stSidebarContent"]');
-            const bottom = block.getBoundingClientRect().top + block.scrollHeight;
-            return Math.ceil(Math.max(bottom, sidebar ? sidebar.scrollHeight : 0) + 48);
-        }"""
-    )
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
-    page.wait_for_timeout(500)  # let Plotly redraw at the new size (not a timing assertion)
+    served._grow_to_content(page)
 
 
 def _allowed(rule: str, target: str) -> bool:

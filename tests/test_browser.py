@@ -18,21 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from earlyhelp.bench import CHROMIUM, CHROMIUM_ARGS
+
 # A real browser on a shared 2-core machine: one rerun, reported as "R" in the summary, so a
 # slow start does not fail CI while a real fault (failing twice) still does.
 pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
 
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOTS = REPO / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1366, "height": 768}
 READY_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 60_000
@@ -137,8 +130,9 @@ def _wait_until_run_finished(page) -> None:
     )
 
 
-def _full_page_screenshot(page, path: Path) -> None:
-    """Streamlit scrolls inside its own container, so grow the viewport to the content first."""
+def _grow_to_content(page) -> None:
+    """Streamlit scrolls inside its own container: grow the viewport to the whole page, so that
+    a screenshot or an accessibility scan sees all of it."""
     height = page.evaluate(
         """() => {
             const block = document.querySelector('[data-testid="stMainBlockContainer"]');
@@ -149,6 +143,10 @@ def _full_page_screenshot(page, path: Path) -> None:
     )
     page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
     page.wait_for_timeout(500)  # let Plotly redraw at the new size (not a timing assertion)
+
+
+def _full_page_screenshot(page, path: Path) -> None:
+    _grow_to_content(page)
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(VIEWPORT)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from itertools import product
 from pathlib import Path
 
@@ -12,25 +11,13 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import charts, schema
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
+from tests.apptest import assert_ran_cleanly, figures, open_app
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/demand.py"
-RUN_TIMEOUT = 120  # a generous ceiling for a slow machine, not a speed check
-
-
-@pytest.fixture
-def with_demo(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
-    return demo_warehouse
 
 
 def run_demand_page(query_params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
-    at.run()
-    if query_params:
-        at.query_params.update(query_params)
-    at.switch_page(PAGE).run()
-    return at
+    return open_app(PAGE, query_params)
 
 
 def select(at: AppTest, key: str, value: str) -> AppTest:
@@ -43,17 +30,8 @@ def choose(at: AppTest, key: str, value: str) -> AppTest:
     return at
 
 
-def assert_ran_cleanly(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
 def markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def test_demand_page_shows_trend_expected_year_on_year_and_forecast(with_demo):

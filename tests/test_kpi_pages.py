@@ -13,34 +13,16 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from earlyhelp import charts, kpis
+from tests.apptest import assert_ran_cleanly, open_app
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 SCORECARD = "pages/scorecard.py"
 PROFILE = "pages/district_profile.py"
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "kpis.yaml"
-RUN_TIMEOUT = 180  # a generous ceiling for a slow machine, not a speed check
 STATUS_WORDS = ("On target", "Close to target", "Off target")
 
 
-@pytest.fixture
-def with_demo(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
-    monkeypatch.delenv("EARLYHELP_KPIS", raising=False)
-    return demo_warehouse
-
-
 def run_page(page: str, query_params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
-    at.run()
-    if query_params:
-        at.query_params.update(query_params)
-    at.switch_page(page).run()
-    return at
-
-
-def assert_ran_cleanly(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return open_app(page, query_params)
 
 
 def texts(elements) -> str:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from earlyhelp import charts
 from earlyhelp.queries import QueryRunner
+from tests.apptest import figures, open_app
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = [
     "pages/overview.py",
     "pages/demand.py",
@@ -21,29 +18,14 @@ PAGES = [
     "pages/district_profile.py",
     "pages/about.py",
 ]
-RUN_TIMEOUT = 120  # a generous ceiling for a slow machine, not a speed check
 
 
 def run_page(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
-    at.run()
-    if page is not None and page != PAGES[0]:
-        at.switch_page(page).run()
-    return at
+    return open_app(None if page == PAGES[0] else page)
 
 
 def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
-
-
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-@pytest.fixture
-def with_demo(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
-    return demo_warehouse
 
 
 @pytest.fixture

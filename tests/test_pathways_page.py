@@ -5,37 +5,20 @@ its alt text, its data as a table and a CSV download."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import polars as pl
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from earlyhelp import charts, pathways
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
+from tests.apptest import assert_ran_cleanly, open_app
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/pathways.py"
-RUN_TIMEOUT = 120  # a generous ceiling for a slow machine, not a speed check
-
-
-@pytest.fixture
-def with_demo(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
-    return demo_warehouse
 
 
 def run_page() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
-    at.run()
-    at.switch_page(PAGE).run()
-    return at
-
-
-def assert_ran_cleanly(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return open_app(PAGE)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

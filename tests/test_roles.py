@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from earlyhelp import disclosure, schema
 from earlyhelp.errors import QueryError
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
 from earlyhelp.ui import role_from_claims
+from tests.apptest import APP, RUN_TIMEOUT
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 REPO = APP.parent
-RUN_TIMEOUT = 120
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
     "cookie_secret": "not-a-real-secret",
@@ -27,12 +28,6 @@ AUTH = {
     "client_secret": "secret",
     "server_metadata_url": "https://login.microsoftonline.com/x/v2.0/.well-known/openid-configuration",
 }
-
-
-@pytest.fixture
-def with_demo(demo_warehouse, monkeypatch):
-    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
-    return demo_warehouse
 
 
 def signed_in_app(user: dict | None, page: str | None = None, query_params=None) -> AppTest:
@@ -187,10 +182,6 @@ def test_markings_follow_the_role(with_demo):
 
 
 # --- Differencing through the real query layer ----------------------------------------------------
-from hypothesis import HealthCheck, event, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from earlyhelp import disclosure, schema  # noqa: E402
 
 DEMO_DISTRICTS = ("North", "East", "South", "West", "Central")
 optional = lambda values: st.one_of(st.none(), st.sampled_from(values))  # noqa: E731

@@ -1,7 +1,8 @@
 -- Mart: early help episodes on every day by district and level of need: how many are open, how
 -- many are held by a council team or commissioned provider, how many of those have a worker on
 -- the day and how many are still waiting for their first worker.
--- Open on day D: started on or before D and not ended on or before D (as mart_open_episodes_daily).
+-- Open on day D: started on or before D and not ended on or before D (caseload_by_district,
+-- the Overview and the pathways page read open_episodes from here).
 -- Case-held: the episode's organisation is a team in the teams table, or it has an involvement
 -- (episodes led by a partner such as a school have neither). With a worker on D: an involvement
 -- started on or before D and not ended before D (its end day counts); when involvements overlap,
