@@ -2,29 +2,42 @@
 
 Every input row ends up either loaded or listed in the rejects; the reconciliation printed at the
 end says so per table (rows read = loaded + rejected).
+
+Large tables are streamed: each source file is read, checked and derived a batch of rows at a
+time and written to Parquet parts in a working folder beside the warehouse; duplicates, which
+span batches and files, are then found over the whole table in DuckDB, which spills to disk.
+Only the slim lookups the derivations need (each child's birth month and districts over time)
+are held in memory, so a national extract ingests on a machine that could not hold it.
 """
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from earlyhelp import schema, warehouse
 from earlyhelp.calendar import working_days_between
-from earlyhelp.config import key_file
+from earlyhelp.config import INGEST_QUERIES_DIR, key_file
 from earlyhelp.errors import UnusableInput
 from earlyhelp.pseudonymise import Pseudonymiser, load_or_create_key
 from earlyhelp.sources import RawTable, read_sources
 from earlyhelp.validate import (
+    REJECTED,
     SOURCE_FILE,
     SOURCE_ROW,
     Validated,
+    duplicate_key,
     empty_rejects,
     postcode_sector,
     postcode_sector_only,
+    reject_duplicates,
+    validate_rows,
     validate_table,
 )
 
@@ -34,6 +47,9 @@ EVENT_DATES = {
     "early_help_episodes": "start_date",
     "cin_referrals": "referral_date",
 }
+KEY_COLUMN, SHOWN_COLUMN = "__key", "__shown"
+# DuckDB's share of memory while it looks for duplicates; the rest is left to Polars' lookups.
+DEDUPLICATION_MEMORY = "4GB"
 
 
 @dataclass
@@ -42,6 +58,13 @@ class IngestResult:
     version_dir: Path
     reconciliation: list[dict] = field(default_factory=list)
     rejects: int = 0
+
+
+@dataclass
+class _TableCount:
+    rows_read: int = 0
+    rows_rejected: int = 0
+    values_cleared: int = 0
 
 
 def ingest(
@@ -58,32 +81,167 @@ def ingest(
 
     extra_rejects: list[pl.DataFrame] = []
     set_aside_files = {"early_help_episodes": _prefer_ssd_episodes(by_table, extra_rejects)}
-
-    validated = {name: validate_table(name, tables, today) for name, tables in by_table.items()}
-    if not any(validated[t].frame.height for t in validated if t in schema.CANONICAL_TABLES):
-        first = next(r.rejects.row(0, named=True) for r in validated.values() if r.rejects.height)
-        raise UnusableInput(
-            f"{', '.join(str(p) for p in paths)}: no usable rows; every row was rejected, e.g. "
-            f"{first['source_file']} row {first['source_row']}, {first['column']}: "
-            f"{first['reason']}"
-        )
-    already_hashed = {
-        name: all(t.pseudonymised for t in tables) for name, tables in by_table.items()
-    }
-
-    districts = _district_periods(validated)
-    birth_months = _birth_months(validated)
     pseudonymiser = Pseudonymiser(load_or_create_key(key_path or key_file()))
 
-    tables: dict[str, pl.DataFrame] = {}
-    for name, result in validated.items():
-        if name in REFERENCE_TABLES:
-            continue
-        frame = result.frame
+    warehouse_dir = Path(warehouse_dir).resolve()
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    work = warehouse_dir / f".ingest-{uuid.uuid4().hex[:12]}"
+    work.mkdir()
+    try:
+        stage = _Stage(work, today, pseudonymiser)
+        stage.reference_tables(by_table)
+        for name in _stored_tables_in_order(by_table):
+            stage.table(name, by_table[name])
+        tables = stage.deduplicate()
+        if not any(stage.loaded[t] for t in stage.loaded if t in schema.CANONICAL_TABLES):
+            rejects = stage.all_rejects()
+            first = rejects.row(0, named=True)
+            raise UnusableInput(
+                f"{', '.join(str(p) for p in paths)}: no usable rows; every row was rejected, "
+                f"e.g. {first['source_file']} row {first['source_row']}, {first['column']}: "
+                f"{first['reason']}"
+            )
+        rejects = pl.concat([stage.all_rejects(), *extra_rejects], how="vertical")
+        rejects = rejects.sort(SOURCE_FILE, SOURCE_ROW, "column")
+        set_aside = {"early_help_episodes": sum(r.height for r in extra_rejects)}
+        reconciliation = [
+            {
+                "table": name,
+                "rows_read": count.rows_read + set_aside.get(name, 0),
+                "loaded": stage.loaded[name],
+                "rejected": count.rows_read - stage.loaded[name] + set_aside.get(name, 0),
+                "values_cleared": count.values_cleared,
+                "files": sorted(
+                    {t.source_file for t in by_table[name]} | set_aside_files.get(name, set())
+                ),
+            }
+            for name, count in sorted(stage.counts.items())
+        ]
+        manifest = {
+            "pseudonymised": True,
+            "sources": [str(p) for p in paths],
+            "reconciliation": reconciliation,
+            "ingested_on": today.isoformat(),
+        }
+        version, version_dir = warehouse.publish(
+            warehouse_dir, tables, rejects, manifest, districts=stage.known_districts
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return IngestResult(version, version_dir, reconciliation, rejects.height)
+
+
+def _stored_tables_in_order(by_table: dict[str, list[RawTable]]) -> list[str]:
+    """Children first: the other tables' age bands need each child's birth month."""
+    names = [n for n in by_table if n not in REFERENCE_TABLES]
+    return sorted(names, key=lambda n: (n != "children", n))
+
+
+class _Stage:
+    """The working folder of one ingest: validated, derived rows as Parquet parts per table."""
+
+    def __init__(self, work: Path, today: date, pseudonymiser: Pseudonymiser) -> None:
+        self.work = work
+        self.today = today
+        self.pseudonymiser = pseudonymiser
+        self.counts: dict[str, _TableCount] = {}
+        self.loaded: dict[str, int] = {}
+        self.parts: dict[str, list[Path]] = {}
+        self.rejects: list[pl.DataFrame] = []
+        self.known_districts: list[str] = []
+        self.districts = _no_district_periods()
+        self.births = pl.DataFrame(schema={"child_id": pl.String, "birth_month": pl.Date})
+
+    # --- reference data: held in memory, slim -------------------------------------------------
+
+    def reference_tables(self, by_table: dict[str, list[RawTable]]) -> None:
+        """The district lookup and addresses give each child's districts over time; neither is
+        stored (addresses are personal data), only counted and checked."""
+        lookup = None
+        if "district_lookup" in by_table:
+            lookup = self._whole("district_lookup", by_table["district_lookup"])
+            self.known_districts = lookup["district"].unique().sort().to_list()
+        if "addresses" in by_table:
+            slim = []
+            count = self.counts.setdefault("addresses", _TableCount())
+            for raw in by_table["addresses"]:
+                for batch in raw.batches():
+                    checked = self._checked("addresses", raw, batch)
+                    slim.append(
+                        checked.frame.select(
+                            SOURCE_FILE,
+                            SOURCE_ROW,
+                            "person_id",
+                            "postcode",
+                            "start_date",
+                            "end_date",
+                        )
+                    )
+            addresses, duplicates = reject_duplicates(pl.concat(slim), "addresses")
+            self.rejects.append(duplicates)
+            count.rows_rejected += duplicates.height
+            self.loaded["addresses"] = addresses.height
+            if lookup is not None:
+                self.districts = _district_periods(addresses, lookup)
+
+    def _whole(self, name: str, raws: list[RawTable]) -> pl.DataFrame:
+        result = validate_table(name, raws, self.today)
+        self._count(name, result)
+        self.rejects.append(result.rejects)
+        self.loaded[name] = result.frame.height
+        return result.frame
+
+    def _checked(self, name: str, raw: RawTable, batch: pl.DataFrame) -> Validated:
+        piece = RawTable(raw.table, raw.source_file, batch, raw.pseudonymised)
+        result = validate_rows(name, [piece], self.today)
+        self._count(name, result)
+        self.rejects.append(result.rejects)
+        return result
+
+    def _count(self, name: str, result: Validated) -> None:
+        count = self.counts.setdefault(name, _TableCount())
+        count.rows_read += result.rows_read
+        count.rows_rejected += result.rows_rejected
+        count.values_cleared += result.rejects.filter(pl.col("action") == "value cleared").height
+
+    # --- stored tables: streamed ----------------------------------------------------------------
+
+    def table(self, name: str, raws: list[RawTable]) -> None:
+        folder = self.work / "parts" / name
+        folder.mkdir(parents=True)
+        parts = self.parts.setdefault(name, [])
+        key, _column, shown = duplicate_key(name)
+        births = []
+        for raw in raws:
+            for batch in raw.batches():
+                frame = self._checked(name, raw, batch).frame
+                if name == "children":
+                    births.append(
+                        frame.select("child_id", pl.col("birth_month").dt.truncate("1mo"))
+                    )
+                frame = self._derive(name, frame, already_hashed=raw.pseudonymised)
+                frame = frame.with_columns(key.alias(KEY_COLUMN), shown.alias(SHOWN_COLUMN))
+                frame = pl.concat(
+                    [
+                        warehouse.conform(name, frame.drop(SOURCE_FILE, SOURCE_ROW)),
+                        frame.select(SOURCE_FILE, SOURCE_ROW, KEY_COLUMN, SHOWN_COLUMN),
+                    ],
+                    how="horizontal",
+                )
+                path = folder / f"{len(parts):05d}.parquet"
+                frame.write_parquet(path, compression="zstd", compression_level=1)
+                parts.append(path)
+        if births:
+            # A child given twice keeps the first row's birth month, as the children table does.
+            self.births = pl.concat(births).unique(
+                subset="child_id", keep="first", maintain_order=True
+            )
+
+    def _derive(self, name: str, frame: pl.DataFrame, already_hashed: bool) -> pl.DataFrame:
         if name in EVENT_DATES and "district" not in frame.columns:
-            frame = _with_district(frame, EVENT_DATES[name], districts)
+            frame = _with_district(frame, EVENT_DATES[name], self.districts)
         if name in EVENT_DATES and "age_band" not in frame.columns:
-            frame = _with_age_band(frame, EVENT_DATES[name], birth_months)
+            frame = _with_age_band(frame, EVENT_DATES[name], self.births)
         if name in EVENT_DATES:
             frame = frame.with_columns(_source_group(pl.col("source_code")).alias("source_group"))
         if name == "contacts":
@@ -94,42 +252,68 @@ def ingest(
             )
         if name == "children":
             frame = frame.with_columns(pl.col("birth_month").dt.truncate("1mo"))
-        if not already_hashed.get(name, False):
+        if not already_hashed:
             for column in schema.CANONICAL_TABLES[name].child_id_columns:
-                frame = pseudonymiser.column(frame, column)
-        tables[name] = frame.drop(SOURCE_FILE, SOURCE_ROW)
+                frame = self.pseudonymiser.column(frame, column)
+        return frame
 
-    rejects = pl.concat(
-        [r.rejects for r in validated.values()] + extra_rejects or [empty_rejects()]
+    def deduplicate(self) -> dict[str, Path]:
+        """Each stored table as one Parquet file without duplicates; their rejects recorded."""
+        out = self.work / "tables"
+        out.mkdir()
+        duplicates_sql = (INGEST_QUERIES_DIR / "duplicates.sql").read_text()
+        deduplicated_sql = (INGEST_QUERIES_DIR / "deduplicated.sql").read_text()
+        tables: dict[str, Path] = {}
+        con = duckdb.connect(
+            str(self.work / "deduplicate.duckdb"),
+            config={
+                "memory_limit": DEDUPLICATION_MEMORY,
+                "temp_directory": str(self.work / "spill"),
+                "preserve_insertion_order": True,
+            },
+        )
+        try:
+            for name, parts in self.parts.items():
+                # Table names reach DuckDB only through the relation API, never as SQL text.
+                con.read_parquet([str(p) for p in parts]).create_view("staged", replace=True)
+                duplicates = con.sql(duplicates_sql).pl()
+                con.register(
+                    "duplicate_rows", duplicates.select(SOURCE_FILE, SOURCE_ROW).to_arrow()
+                )
+                _key, shown_column, _shown = duplicate_key(name)
+                self.rejects.append(_duplicate_rejects(name, shown_column, duplicates))
+                path = out / f"{name}.parquet"
+                con.sql(deduplicated_sql).write_parquet(str(path), compression="zstd")
+                tables[name] = path
+                self.loaded[name] = self.counts[name].rows_read - (
+                    self.counts[name].rows_rejected + duplicates.height
+                )
+                self.counts[name].rows_rejected += duplicates.height
+        finally:
+            con.close()
+        shutil.rmtree(self.work / "parts", ignore_errors=True)
+        return tables
+
+    def all_rejects(self) -> pl.DataFrame:
+        parts = [r for r in self.rejects if r.height]
+        return pl.concat(parts, how="vertical") if parts else empty_rejects()
+
+
+def _duplicate_rejects(name: str, column: str, duplicates: pl.DataFrame) -> pl.DataFrame:
+    return duplicates.select(
+        pl.col(SOURCE_FILE),
+        pl.col(SOURCE_ROW).cast(pl.Int64),
+        pl.lit(name).alias("table"),
+        pl.lit(column).alias("column"),
+        pl.col("value").cast(pl.String),
+        (
+            pl.lit("duplicate of ")
+            + pl.col("first_file")
+            + pl.lit(" row ")
+            + pl.col("first_row").cast(pl.String)
+        ).alias("reason"),
+        pl.lit(REJECTED).alias("action"),
     )
-    set_aside = {"early_help_episodes": sum(r.height for r in extra_rejects)}
-    reconciliation = [
-        {
-            "table": name,
-            "rows_read": result.rows_read + set_aside.get(name, 0),
-            "loaded": result.frame.height,
-            "rejected": result.rows_rejected + set_aside.get(name, 0),
-            "values_cleared": int(
-                result.rejects.filter(pl.col("action") == "value cleared").height
-            ),
-            "files": sorted(
-                {t.source_file for t in by_table[name]} | set_aside_files.get(name, set())
-            ),
-        }
-        for name, result in sorted(validated.items())
-    ]
-    manifest = {
-        "pseudonymised": True,
-        "sources": [str(p) for p in paths],
-        "reconciliation": reconciliation,
-        "ingested_on": today.isoformat(),
-    }
-    lookup = validated.get("district_lookup")
-    known_districts = lookup.frame["district"].unique().to_list() if lookup else []
-    version, version_dir = warehouse.publish(
-        warehouse_dir, tables, rejects, manifest, districts=known_districts
-    )
-    return IngestResult(version, version_dir, reconciliation, rejects.height)
 
 
 def _prefer_ssd_episodes(
@@ -162,9 +346,8 @@ def _prefer_ssd_episodes(
     return {t.source_file for t in annex} if annex and ssd else set()
 
 
-def _district_periods(validated: dict[str, Validated]) -> pl.DataFrame:
-    """Each child's district over time, from addresses and the postcode sector lookup."""
-    empty = pl.DataFrame(
+def _no_district_periods() -> pl.DataFrame:
+    return pl.DataFrame(
         schema={
             "person_id": pl.String,
             "district": pl.String,
@@ -172,18 +355,18 @@ def _district_periods(validated: dict[str, Validated]) -> pl.DataFrame:
             "end_date": pl.Date,
         }
     )
-    if "addresses" not in validated or "district_lookup" not in validated:
-        return empty
-    lookup = validated["district_lookup"].frame.select(
+
+
+def _district_periods(addresses: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
+    """Each child's district over time, from addresses and the postcode sector lookup."""
+    sectors = lookup.select(
         postcode_sector_only(pl.col("postcode_sector")).alias("sector"), "district"
     )
-    addresses = validated["addresses"].frame.with_columns(
-        postcode_sector(pl.col("postcode")).alias("sector")
-    )
     return (
-        addresses.join(lookup, on="sector", how="inner")
+        addresses.with_columns(postcode_sector(pl.col("postcode")).alias("sector"))
+        .join(sectors, on="sector", how="inner")
         .select("person_id", "district", "start_date", "end_date")
-        .sort("person_id", "start_date")
+        .sort("start_date")
     )
 
 
@@ -192,9 +375,13 @@ def _with_district(frame: pl.DataFrame, date_column: str, periods: pl.DataFrame)
     if periods.height == 0:
         return frame.with_columns(pl.lit(schema.UNKNOWN_DISTRICT).alias("district"))
     events = frame.with_row_index("__row").sort(date_column)
-    starts = periods.rename(
-        {"person_id": "child_id", "start_date": "__from", "end_date": "__to"}
-    ).sort("__from")
+    # Only this batch's children: the join then scales with the batch, not with every address.
+    children = frame.select(pl.col("child_id").unique())
+    starts = (
+        periods.join(children, left_on="person_id", right_on="child_id", how="semi")
+        .rename({"person_id": "child_id", "start_date": "__from", "end_date": "__to"})
+        .sort("__from")
+    )
     before = events.join_asof(
         starts,
         left_on=date_column,
@@ -220,12 +407,6 @@ def _with_district(frame: pl.DataFrame, date_column: str, periods: pl.DataFrame)
         .sort("__row")
         .drop("__row", "__from", "__to", "__next")
     )
-
-
-def _birth_months(validated: dict[str, Validated]) -> pl.DataFrame:
-    if "children" not in validated:
-        return pl.DataFrame(schema={"child_id": pl.String, "birth_month": pl.Date})
-    return validated["children"].frame.select("child_id", "birth_month")
 
 
 def age_band(age: pl.Expr) -> pl.Expr:

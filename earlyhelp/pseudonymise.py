@@ -36,8 +36,13 @@ def pseudonym(key: bytes, raw_id: str) -> str:
     return hmac.new(key, raw_id.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
 
 
+# Ids remembered between batches: enough for a council's children many times over, while a
+# national extract's tens of millions are not all held at once.
+REMEMBERED_IDS = 2_000_000
+
+
 class Pseudonymiser:
-    """Hashes each distinct id once per ingest, however many tables it appears in."""
+    """Hashes each distinct id once per batch, and a recent id once however often it appears."""
 
     def __init__(self, key: bytes):
         self._keyed = hmac.new(key, digestmod=hashlib.sha256)
@@ -50,6 +55,8 @@ class Pseudonymiser:
 
     def column(self, frame: pl.DataFrame, column: str) -> pl.DataFrame:
         distinct = frame.get_column(column).drop_nulls().unique().to_list()
+        if len(self._known) + len(distinct) > REMEMBERED_IDS:
+            self._known = {}
         known = self._known
         for raw in distinct:
             if raw not in known:

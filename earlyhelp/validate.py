@@ -314,6 +314,27 @@ def _rejects_for(frame: pl.DataFrame, table: str, checks: list[_Check]) -> pl.Da
 
 def validate_table(table_name: str, raw_tables: list[RawTable], today: date) -> Validated:
     """Validate every raw frame for one canonical table together (duplicates span files)."""
+    checked = validate_rows(table_name, raw_tables, today)
+    kept, duplicate_rejects = reject_duplicates(checked.frame, table_name)
+    rejects = checked.rejects
+    if duplicate_rejects.height:
+        rejects = pl.concat([rejects, duplicate_rejects])
+    kept = kept.sort(SOURCE_FILE, SOURCE_ROW)
+    return Validated(
+        table_name,
+        kept,
+        checked.rows_read,
+        checked.rows_read - kept.height,
+        rejects.sort(SOURCE_FILE, SOURCE_ROW, "column"),
+    )
+
+
+def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> Validated:
+    """Every check that needs only the row itself: types, codes, dates, required values.
+
+    Duplicates are not looked for here, since they span batches and files: validate_table does
+    it in memory, and the streaming ingest over the whole table in DuckDB (duplicate_key).
+    """
     definition = _definition(table_name)
     names = definition.column_names
     # A warehouse's own tables already carry the derived columns (e.g. district): keep them,
@@ -387,28 +408,34 @@ def validate_table(table_name: str, raw_tables: list[RawTable], today: date) -> 
         rejects.filter(pl.col("action") == REJECTED).select(SOURCE_FILE, SOURCE_ROW).unique()
     )
     kept = typed.join(rejected_rows, on=[SOURCE_FILE, SOURCE_ROW], how="anti")
-    kept, duplicate_rejects = _reject_duplicates(kept, definition, table_name)
-    if duplicate_rejects.height:
-        rejects = pl.concat([rejects, duplicate_rejects])
-    kept = kept.sort(SOURCE_FILE, SOURCE_ROW)
-    rows_rejected = rows_read - kept.height
-    return Validated(
-        table_name, kept, rows_read, rows_rejected, rejects.sort(SOURCE_FILE, SOURCE_ROW, "column")
-    )
+    return Validated(table_name, kept, rows_read, rows_read - kept.height, rejects)
 
 
-def _reject_duplicates(
-    kept: pl.DataFrame, definition: schema.Table, table_name: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    key = definition.key
+def _key_columns(table_name: str) -> list[str]:
     if table_name == "addresses":
-        key_cols = ["person_id", "start_date", "postcode"]
-    elif table_name == "district_lookup":
-        key_cols = ["postcode_sector"]
-    elif table_name == "population":
-        key_cols = ["district", "year", "age_band"]
-    else:
-        key_cols = [key]
+        return ["person_id", "start_date", "postcode"]
+    if table_name == "district_lookup":
+        return ["postcode_sector"]
+    if table_name == "population":
+        return ["district", "year", "age_band"]
+    return [_definition(table_name).key]
+
+
+def duplicate_key(table_name: str) -> tuple[pl.Expr, str, pl.Expr]:
+    """For finding duplicates over a whole table outside memory: the row's key as one text
+    value, and the column and value a duplicate's reject shows (no value for child ids)."""
+    key_cols = _key_columns(table_name)
+    key = pl.concat_str(
+        [pl.col(c).cast(pl.String).fill_null("") for c in key_cols], separator=" / "
+    )
+    shown = key_cols[0]
+    value = pl.lit(None, pl.String) if shown in _MASKED_COLUMNS else pl.col(shown).cast(pl.String)
+    return key, shown, value
+
+
+def reject_duplicates(kept: pl.DataFrame, table_name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows whose key repeats an earlier row's (file then row order), kept and rejected."""
+    key_cols = _key_columns(table_name)
     first_row = pl.col(SOURCE_ROW).first().over(key_cols, order_by=[SOURCE_FILE, SOURCE_ROW])
     first_file = pl.col(SOURCE_FILE).first().over(key_cols, order_by=[SOURCE_FILE, SOURCE_ROW])
     marked = kept.with_columns(first_row.alias("__first_row"), first_file.alias("__first_file"))

@@ -159,7 +159,7 @@ def mart_files() -> list[Path]:
 
 def publish(
     warehouse_dir: Path,
-    tables: dict[str, pl.DataFrame],
+    tables: dict[str, pl.DataFrame | Path],
     rejects: pl.DataFrame,
     manifest: dict,
     districts: list[str] | None = None,
@@ -185,7 +185,7 @@ def publish(
 
 def _build_version(
     staging: Path,
-    tables: dict[str, pl.DataFrame],
+    tables: dict[str, pl.DataFrame | Path],
     rejects: pl.DataFrame,
     manifest: dict,
     version: str,
@@ -194,13 +194,22 @@ def _build_version(
 ) -> None:
     (staging / "tables").mkdir(parents=True)
     (staging / "marts").mkdir()
-    con = duckdb.connect(str(staging / DB_FILE))
+    # Marts over a national warehouse need more than memory: DuckDB spills to the staging folder.
+    con = duckdb.connect(str(staging / DB_FILE), config={"temp_directory": str(staging / ".spill")})
+    row_counts: dict[str, int] = {}
     try:
         for name in schema.CANONICAL_TABLES:
-            frame = conform(name, tables.get(name))
-            frame.write_parquet(staging / "tables" / f"{name}.parquet")
+            path = staging / "tables" / f"{name}.parquet"
+            given = tables.get(name)
+            if isinstance(given, Path):
+                # Already conformed by the ingest, and possibly larger than memory: moved, and
+                # loaded by DuckDB straight from the file.
+                shutil.move(given, path)
+            else:
+                conform(name, given).write_parquet(path)
             # Table names come from schema.CANONICAL_TABLES; the relation API needs no SQL text.
-            con.from_arrow(frame.to_arrow()).create(name)
+            con.read_parquet(str(path)).create(name)
+            row_counts[name] = con.table(name).count("*").fetchall()[0][0]
         known = pl.DataFrame({"district": sorted(set(districts))}, schema={"district": pl.String})
         con.from_arrow(known.to_arrow()).create("district_lookup_districts")
         con.from_arrow(organisations.to_arrow()).create(ORGANISATIONS_TABLE)
@@ -208,21 +217,20 @@ def _build_version(
         for sql_file in mart_files():
             con.sql(sql_file.read_text())
             mart_names.append(sql_file.stem)
-            con.table(sql_file.stem).pl().write_parquet(
-                staging / "marts" / f"{sql_file.stem}.parquet"
+            con.table(sql_file.stem).write_parquet(
+                str(staging / "marts" / f"{sql_file.stem}.parquet")
             )
-        coverage = con.sql("SELECT * FROM mart_coverage").pl()
+        coverage = con.table("mart_coverage").pl()
         con.sql("CHECKPOINT")
     finally:
         con.close()
+    shutil.rmtree(staging / ".spill", ignore_errors=True)
     rejects.write_csv(staging / "rejects.csv")
     manifest = {
         **manifest,
         "version": version,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "tables": {
-            name: conform(name, tables.get(name)).height for name in schema.CANONICAL_TABLES
-        },
+        "tables": row_counts,
         "marts": mart_names,
         "organisation_types": organisations.height,
         "rejects": rejects.height,

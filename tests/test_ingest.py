@@ -323,3 +323,75 @@ def test_all_rows_rejected_message_gives_an_example_reason(tmp_path):
     done = cli_ingest(folder, tmp_path)
     assert done.returncode == 2
     assert "row 2, start_date: not a date: 'never'" in done.stderr
+
+
+def _tables_of(warehouse_dir: Path) -> dict[str, pl.DataFrame]:
+    folder = version_dir(warehouse_dir)
+    return {
+        f"{kind}/{p.stem}": pl.read_parquet(p)
+        for kind in ("tables", "marts")
+        for p in sorted((folder / kind).glob("*.parquet"))
+    }
+
+
+def test_streaming_in_tiny_batches_gives_the_same_warehouse(
+    tmp_path, demo_extract, monkeypatch, _isolated_key
+):
+    """A national extract is validated a batch at a time: the batch size changes nothing."""
+    import earlyhelp.sources as sources
+
+    whole = ingest([demo_extract], tmp_path / "whole", key_path=tmp_path / "k")
+    monkeypatch.setattr(sources, "BATCH_ROWS", 7_919)  # a prime: batches never line up
+    batched = ingest([demo_extract], tmp_path / "batched", key_path=tmp_path / "k")
+    assert batched.reconciliation == whole.reconciliation
+    expected, got = _tables_of(tmp_path / "whole"), _tables_of(tmp_path / "batched")
+    assert got.keys() == expected.keys()
+    for name, frame in expected.items():
+        assert got[name].equals(frame), name
+    assert not list((tmp_path / "batched").glob(".ingest-*"))
+
+
+def test_duplicates_are_found_across_batches_and_files(tmp_path, monkeypatch):
+    """The first row wins, wherever the repeat is: later in the same file past a batch
+    boundary, or in a second file for the same table."""
+    import earlyhelp.sources as sources
+
+    extract = write_minimal_ssd(tmp_path / "extract")
+    with open(extract / "ssd_early_help_episodes.csv", "a") as handle:
+        handle.write("E4,2,2021-04-01,\nE1,2,2021-05-01,\n")  # rows 5 and 6
+    (extract / "ssd_early_help_episodes_20250101.csv").write_text(
+        "earl_episode_id,earl_person_id,earl_episode_start_date\nE2,2,2021-06-01\nE9,1,2021-06-02\n"
+    )
+    monkeypatch.setattr(sources, "BATCH_ROWS", 2)
+    result = ingest([extract], tmp_path / "wh", key_path=tmp_path / "k")
+    episodes = pl.read_parquet(result.version_dir / "tables" / "early_help_episodes.parquet")
+    assert sorted(episodes["episode_id"]) == ["E1", "E2", "E3", "E4", "E9"]
+    first_e1 = episodes.filter(pl.col("episode_id") == "E1")["start_date"][0]
+    assert str(first_e1) == "2020-01-10"
+    rejects = pl.read_csv(result.version_dir / "rejects.csv", infer_schema=False)
+    reasons = {
+        (Path(r["source_file"]).name, int(r["source_row"])): r["reason"]
+        for r in rejects.iter_rows(named=True)
+    }
+    main_file = str(extract / "ssd_early_help_episodes.csv")
+    assert reasons == {
+        ("ssd_early_help_episodes.csv", 6): f"duplicate of {main_file} row 2",
+        ("ssd_early_help_episodes_20250101.csv", 2): f"duplicate of {main_file} row 3",
+    }
+    by_table = {r["table"]: r for r in result.reconciliation}
+    assert by_table["early_help_episodes"]["rows_read"] == 7
+    assert by_table["early_help_episodes"]["loaded"] == 5
+    assert by_table["early_help_episodes"]["rejected"] == 2
+
+
+def test_a_file_that_breaks_part_way_is_named(tmp_path, monkeypatch):
+    import earlyhelp.sources as sources
+
+    extract = write_minimal_ssd(tmp_path / "extract")
+    with open(extract / "ssd_early_help_episodes.csv", "a") as handle:
+        handle.write('E7,2,"2021-04-01,\n')  # an unclosed quote to the end of the file
+    monkeypatch.setattr(sources, "BATCH_ROWS", 1)
+    with pytest.raises(UnusableInput) as raised:
+        ingest([extract], tmp_path / "wh", key_path=tmp_path / "k")
+    assert "ssd_early_help_episodes.csv" in str(raised.value)
+    assert not list((tmp_path / "wh").glob(".ingest-*"))

@@ -8,6 +8,7 @@ for every format.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +19,51 @@ from earlyhelp.errors import UnusableInput
 SOURCE_ROW = "source_row"
 
 
+# Rows validated at a time when a source is streamed: large enough that per-batch work is
+# small beside the rows, small enough that a national extract never has to fit in memory.
+BATCH_ROWS = 1_000_000
+
+
 @dataclass
 class RawTable:
+    """One source file's rows for one table: Utf8 columns with canonical names, plus SOURCE_ROW.
+
+    `data` is a DataFrame for sources read whole (workbooks, small files) or a LazyFrame for
+    files streamed in batches (SSD CSV and Parquet), so that a national extract is never held
+    in memory at once.
+    """
+
     table: str  # a canonical table name, or "addresses" / "district_lookup"
     source_file: str
-    frame: pl.DataFrame  # Utf8 columns with canonical names, plus SOURCE_ROW (Int64)
+    data: pl.DataFrame | pl.LazyFrame
     pseudonymised: bool = False  # child ids are already keyed hashes (a warehouse's own tables)
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Every row at once (for small tables and tests)."""
+        return pl.concat(list(self.batches()), how="vertical") if self._is_lazy else self.data
+
+    @property
+    def _is_lazy(self) -> bool:
+        return isinstance(self.data, pl.LazyFrame)
+
+    def batches(self, rows: int | None = None) -> Iterator[pl.DataFrame]:
+        """The rows in order, at most `rows` at a time; a file that cannot be parsed part-way
+        through is reported by name."""
+        if not self._is_lazy:
+            yield self.data
+            return
+        seen_any = False
+        try:
+            chunks = self.data.collect_batches(chunk_size=rows or BATCH_ROWS, maintain_order=True)
+            for batch in chunks:
+                seen_any = True
+                yield batch
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UnusableInput(f"{self.source_file}: cannot be read ({reason})") from exc
+        if not seen_any:
+            yield self.data.head(0).collect()
 
 
 def read_sources(paths: list[Path]) -> list[RawTable]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
+
 from earlyhelp.schema import CANONICAL_TABLES
 from earlyhelp.sources import SOURCE_ROW, RawTable
-from earlyhelp.sources.ssd import read_text_table
+from earlyhelp.sources.ssd import scan_text_table
 
 
 def _files(path: Path) -> list[Path]:
@@ -33,7 +35,8 @@ def already_pseudonymised(path: Path) -> bool:
 def read(path: Path) -> list[RawTable]:
     tables = []
     for file in _files(path):
-        frame = read_text_table(file)
-        frame = frame.with_row_index(SOURCE_ROW, offset=1)  # Parquet has no header row
+        # Parquet has no header row, so rows are numbered from 1.
+        frame = scan_text_table(file).with_row_index(SOURCE_ROW, offset=1)
+        frame = frame.with_columns(pl.col(SOURCE_ROW).cast(pl.Int64))
         tables.append(RawTable(file.stem, str(file), frame, already_pseudonymised(path)))
     return tables

@@ -48,17 +48,25 @@ def read_files(files: list[Path]) -> list[RawTable]:
 
 def read_text_table(path: Path) -> pl.DataFrame:
     """Every column as text, so that validation sees exactly what the file holds."""
+    return RawTable("", str(path), scan_text_table(path)).frame
+
+
+def scan_text_table(path: Path) -> pl.LazyFrame:
+    """A file's rows as text, read lazily: the columns are known now, the rows when streamed."""
     try:
         if path.suffix.lower() == ".parquet":
-            frame = pl.read_parquet(path)
-            return frame.with_columns(pl.all().cast(pl.String))
-        return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+            frame = pl.scan_parquet(path)
+            frame = frame.select(pl.all().cast(pl.String))
+        else:
+            frame = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy")
+        frame.collect_schema()
+        return frame
     except Exception as exc:  # polars raises several kinds; the user needs the file and why
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UnusableInput(f"{path}: cannot be read ({reason})") from exc
 
 
-def _with_source_row(frame: pl.DataFrame) -> pl.DataFrame:
+def _with_source_row(frame: pl.LazyFrame) -> pl.LazyFrame:
     # Row 1 is the header in a spreadsheet view of the file, so data starts at row 2.
     return frame.with_row_index(SOURCE_ROW, offset=2).with_columns(
         pl.col(SOURCE_ROW).cast(pl.Int64)
@@ -67,33 +75,36 @@ def _with_source_row(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _read_ssd_file(path: Path, ssd_table: str) -> RawTable:
     canonical_table, mapping = SSD_TABLES[ssd_table]
-    frame = read_text_table(path)
-    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
-    _require_key_columns(path, frame, canonical_table, mapping)
-    if ssd_table == "ssd_contacts" and _OUTCOME_JSON in frame.columns:
+    frame = scan_text_table(path)
+    names = frame.collect_schema().names()
+    frame = frame.rename({c: c.strip().lower() for c in names})
+    columns = [c.strip().lower() for c in names]
+    _require_key_columns(path, columns, canonical_table, mapping)
+    if ssd_table == "ssd_contacts" and _OUTCOME_JSON in columns:
         outcome = pl.col(_OUTCOME_JSON)
         frame = frame.with_columns(
             outcome.str.json_path_match("$.decision").alias("decision"),
             outcome.str.json_path_match("$.decision_date").alias("decision_date"),
         )
-    selected = [pl.col(src).alias(dst) for src, dst in mapping.items() if src in frame.columns]
+        columns += ["decision", "decision_date"]
+    selected = [pl.col(src).alias(dst) for src, dst in mapping.items() if src in columns]
     for extra in ("decision", "decision_date"):
-        if ssd_table == "ssd_contacts" and extra in frame.columns:
+        if ssd_table == "ssd_contacts" and extra in columns:
             selected.append(pl.col(extra))
     out = _with_source_row(frame).select(pl.col(SOURCE_ROW), *selected)
-    missing_optional = [dst for src, dst in mapping.items() if src not in frame.columns]
+    missing_optional = [dst for src, dst in mapping.items() if src not in columns]
     if missing_optional:
         out = out.with_columns(pl.lit(None, pl.String).alias(c) for c in missing_optional)
     return RawTable(canonical_table, str(path), out)
 
 
-def _require_key_columns(path: Path, frame: pl.DataFrame, table: str, mapping: dict[str, str]):
+def _require_key_columns(path: Path, columns: list[str], table: str, mapping: dict[str, str]):
     if table == "addresses":
         required = {"person_id", "postcode", "start_date"}
     else:
         required = {c.name for c in CANONICAL_TABLES[table].columns if c.required}
     for src, dst in mapping.items():
-        if dst in required and src not in frame.columns:
+        if dst in required and src not in columns:
             raise UnusableInput(f"{path}: required column {src!r} is missing")
 
 
@@ -103,8 +114,8 @@ def read_district_lookup(path: Path) -> RawTable:
     for column in ("postcode_sector", "district"):
         if column not in frame.columns:
             raise UnusableInput(f"{path}: required column {column!r} is missing")
-    out = _with_source_row(frame).select(SOURCE_ROW, "postcode_sector", "district")
-    return RawTable("district_lookup", str(path), out)
+    out = _with_source_row(frame.lazy()).select(SOURCE_ROW, "postcode_sector", "district")
+    return RawTable("district_lookup", str(path), out.collect())
 
 
 def is_population_file(path: Path) -> bool:
@@ -118,5 +129,5 @@ def read_population(path: Path) -> RawTable:
     for column in POPULATION_COLUMNS:
         if column not in frame.columns:
             raise UnusableInput(f"{path}: required column {column!r} is missing")
-    out = _with_source_row(frame).select(SOURCE_ROW, *POPULATION_COLUMNS)
-    return RawTable("population", str(path), out)
+    out = _with_source_row(frame.lazy()).select(SOURCE_ROW, *POPULATION_COLUMNS)
+    return RawTable("population", str(path), out.collect())

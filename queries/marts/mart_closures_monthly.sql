@@ -7,7 +7,7 @@ SELECT
     coalesce(level_of_need, 0) AS level_of_need,
     end_reason,
     count(*) AS closures,
-    sum(end_date - start_date) AS days_open_total
+    sum(end_date - start_date)::BIGINT AS days_open_total
 FROM early_help_episodes
 WHERE end_date IS NOT NULL
 GROUP BY ALL
