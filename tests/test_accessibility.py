@@ -1,9 +1,10 @@
 """Accessibility in a real browser (WCAG 2.2 AA, DESIGN.md item 9): every page scanned by
 axe-core, every filter reached by keyboard alone, every chart described, chart text readable.
 
-Uses the same Streamlit server and chromium as tests/test_browser.py (its fixtures are reused
-here, not copied). axe-core comes bundled in the `axe-playwright-python` package, so nothing is
-downloaded at test time. Deselect with `pytest -m "not browser"`.
+Uses the same Streamlit server and chromium as the other browser tests (the fixtures in
+tests/browser_helpers.py, shared, not copied). axe-core comes bundled in the
+`axe-playwright-python` package, so nothing is downloaded at test time. Deselect with
+`pytest -m "not browser"`.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from earlyhelp.charts import MIN_TEXT_CONTRAST, contrast_ratio
-from tests import test_browser as served
-from tests.test_browser import PAGE_TIMEOUT_MS, REPO, _wait_until_run_finished
 
-# The server and browser fixtures of the real-browser suite (one server pattern in the suite).
-# Bound here, pytest treats them as this module's own: a run of both files starts the server
-# twice, one after the other (moving them to conftest.py would share one).
-app_url = served.app_url
-browser_type_launch_args = served.browser_type_launch_args
-browser_context_args = served.browser_context_args
+pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported, as a plugin
+from tests.browser_helpers import (  # noqa: E402
+    REPO,
+    grow_to_content,
+    open_every_expander,
+    open_page,
+)
+
+# The server and chromium fixtures of the real-browser suite (app_url and the chromium
+# settings): one Streamlit server for every browser test module in a session.
+pytest_plugins = ["tests.browser_helpers"]
 
 # As in test_browser.py: one rerun for a slow start on a shared 2-core machine; a violation
 # fails both runs.
@@ -48,34 +52,12 @@ PAGES = _app_pages()
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-#: Every element is drawn: Streamlit shows a skeleton while it loads the code for a chart or a
-#: table (after the script has finished), then Plotly draws each chart into its SVG.
-_ALL_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
-    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-        .every(chart => chart.querySelector('.js-plotly-plot .main-svg'))"""
-
-
-def _open(page, app_url: str, url_path: str) -> None:
-    """Open a page and wait until its script has finished and every chart is drawn."""
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(f"{app_url}/{url_path}")
-    _wait_until_run_finished(page)
-    page.wait_for_function(_ALL_DRAWN, timeout=PAGE_TIMEOUT_MS)
-
-
 def _show_everything(page) -> None:
     """Open every expander (the tables under the charts) and grow the viewport to the whole
     page. Streamlit scrolls inside its own container, and axe checks the contrast of text only
     where it is on screen, so without this most of a long page would go unchecked."""
-    closed = page.locator('[data-testid="stExpander"] details:not([open]) > summary')
-    for _ in range(closed.count()):
-        closed.first.click()
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stExpander"] details')]
-                    .every(details => details.open)"""
-    )
-    page.wait_for_function(_ALL_DRAWN)
-    served._grow_to_content(page)
+    open_every_expander(page)
+    grow_to_content(page)
 
 
 def _allowed(rule: str, target: str) -> bool:
@@ -97,7 +79,7 @@ def _describe(violations: list[dict]) -> str:
 # --- 1. axe-core: WCAG 2.2 A and AA on every page --------------------------------------------
 @pytest.mark.parametrize("url_path", PAGES, ids=[p or "overview" for p in PAGES])
 def test_page_has_no_serious_wcag_violations(page, app_url, url_path):
-    _open(page, app_url, url_path)
+    open_page(page, app_url, url_path)
     _show_everything(page)
     results = Axe().run(
         page,
@@ -138,7 +120,7 @@ MAX_TABS = 150
 
 
 def test_keyboard_alone_reaches_every_control_on_demand(page, app_url):
-    _open(page, app_url, "demand")  # focus starts at the top of the page
+    open_page(page, app_url, "demand")  # focus starts at the top of the page
     reached: list[dict] = []
     opened = False
     for _ in range(MAX_TABS):
@@ -212,7 +194,7 @@ CHART_PAGES = [p for p in PAGES if p != "about"]
 
 @pytest.mark.parametrize("url_path", CHART_PAGES, ids=[p or "overview" for p in CHART_PAGES])
 def test_every_chart_is_described_and_its_text_is_readable(page, app_url, url_path):
-    _open(page, app_url, url_path)
+    open_page(page, app_url, url_path)
     charts = page.evaluate(_CHARTS)
     assert charts, f"no charts on /{url_path}"
     for chart in charts:

@@ -1,0 +1,179 @@
+"""Every CSV download returns the table shown above it, in a real browser.
+
+On each page every expander is opened, as a person would, and each "Download ... (CSV)" button
+is clicked. The file the browser saves is compared, cell by cell, with the table it belongs to
+as the page shows it:
+
+- an st.table is real HTML, read as it is;
+- an st.dataframe is drawn on a canvas (glide-data-grid), which keeps an accessible copy of
+  the cells in view as an ARIA grid (aria-rowcount, aria-colcount, one gridcell per cell). The
+  grid is scrolled across and down until every cell has been read.
+
+Headers must match exactly, the number of rows must match the grid's aria-rowcount, and every
+cell must match once numbers are compared as numbers (the grid shows 10 where the CSV has 10.0;
+st.table shows 2,095 where the CSV may have 2095). Demo mode runs as the board, whose figures
+are protected (marked OFFICIAL), so no file name carries the OFFICIAL-SENSITIVE marking.
+
+Deselect with `pytest -m "not browser"`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from earlyhelp.queries import QueryRunner
+from earlyhelp.roles import Role
+from earlyhelp.warehouse import current_version_dir
+
+pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported, as a plugin
+from tests.browser_helpers import (  # noqa: E402
+    READ_GRID,
+    READ_HTML_TABLE,
+    choose_option,
+    normalise,
+    open_every_expander,
+    open_page,
+    read_csv,
+)
+
+pytest_plugins = ["tests.browser_helpers"]
+
+# One rerun for a slow start on a shared 2-core machine; a wrong CSV fails both runs.
+pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
+
+#: url path -> the CSV downloads the page offers on the demo borough (at least this many: a
+#: page that lost its tables or buttons fails here, one that gains some is still checked).
+PAGES = {
+    "": 3,
+    "demand": 6,
+    "caseloads": 11,
+    "pathways": 20,
+    "scorecard": 25,
+    "district_profile": 6,
+}
+
+#: Each download button with the table it belongs to: the nearest table before it in the page,
+#: which must sit in the same block (the same expander, or straight above the button).
+_PAIRS = """() => {
+    const TABLE = '[data-testid="stDataFrame"], [data-testid="stTable"]';
+    const all = [...document.querySelectorAll(
+        `${TABLE}, [data-testid="stDownloadButton"]`)];
+    const tables = all.filter(el => el.matches(TABLE));
+    const pairs = [];
+    let last = null;
+    for (const el of all) {
+        if (el.matches(TABLE)) { last = el; continue; }
+        const block = e => e.closest('[data-testid="stVerticalBlock"]');
+        pairs.push({
+            label: el.innerText.trim(),
+            table: last ? tables.indexOf(last) : null,
+            kind: last ? last.getAttribute('data-testid') : null,
+            same_block: !!last && block(last) === block(el),
+        });
+    }
+    return pairs;
+}"""
+_TABLES = '[data-testid="stDataFrame"], [data-testid="stTable"]'
+
+
+def _shown(page, index: int, kind: str) -> dict:
+    table = page.locator(_TABLES).nth(index)
+    table.scroll_into_view_if_needed()
+    shown = table.evaluate(READ_GRID if kind == "stDataFrame" else READ_HTML_TABLE)
+    assert shown is not None, f"table {index} has no readable grid"
+    return shown
+
+
+def _download(page, index: int, tmp_path):
+    button = page.get_by_test_id("stDownloadButton").nth(index).get_by_role("button")
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    saved = tmp_path / f"{index:02d}_{download.suggested_filename}"
+    download.save_as(saved)
+    return download.suggested_filename, saved
+
+
+def _differences(shown: dict, headers: list[str], rows: list[list[str]]) -> list[str]:
+    """How the CSV differs from the table shown (empty when they are the same table)."""
+    found = []
+    if shown["headers"] != headers:
+        found.append(f"headers: shown {shown['headers']}, CSV {headers}")
+    if len(shown["rows"]) != len(rows):
+        found.append(f"rows: {len(shown['rows'])} shown, {len(rows)} in the CSV")
+    for number, (seen, saved) in enumerate(zip(shown["rows"], rows, strict=False), start=1):
+        if [normalise(v) for v in seen] != [normalise(v) for v in saved]:
+            found.append(f"row {number}: shown {seen}, CSV {saved}")
+    return found[:5]
+
+
+def _check_every_download(page, tmp_path) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Click every download on the page and compare each CSV with its table; returns the CSVs
+    by file name."""
+    pairs = page.evaluate(_PAIRS)
+    problems, files = [], {}
+    for index, pair in enumerate(pairs):
+        name, saved = _download(page, index, tmp_path)
+        headers, rows = read_csv(saved)
+        files[name] = (headers, rows)
+        where = f"{pair['label']!r} -> {name}"
+        if not name.endswith(".csv") or name.startswith("OFFICIAL"):
+            problems.append(f"{where}: the board's file name should be <table>.csv, unmarked")
+        if pair["table"] is None or not pair["same_block"]:
+            problems.append(f"{where}: no table shown with this download")
+            continue
+        shown = _shown(page, pair["table"], pair["kind"])
+        assert shown["rows"], f"{where}: the table shown is empty"
+        problems.extend(f"{where}: {d}" for d in _differences(shown, headers, rows))
+    assert not problems, "\n".join(problems)
+    return files
+
+
+# --- 1. Every download on every page ----------------------------------------------------------
+#: The district profile's downloads are checked by test_the_downloads_follow_the_filter.
+CHECKED_HERE = [p for p in PAGES if p != "district_profile"]
+
+
+@pytest.mark.parametrize("url_path", CHECKED_HERE, ids=[p or "overview" for p in CHECKED_HERE])
+def test_every_download_is_the_table_shown(page, app_url, url_path, tmp_path, demo_warehouse):
+    open_page(page, app_url, url_path)
+    assert not page.get_by_test_id("stException").count(), f"/{url_path} raised an exception"
+    marking = page.get_by_test_id("stMarkdownContainer").filter(has_text="OFFICIAL").first
+    assert marking.inner_text().startswith("OFFICIAL:"), "demo mode shows protected figures"
+    open_every_expander(page)
+    page.get_by_test_id("stDownloadButton").nth(PAGES[url_path] - 1).wait_for()
+    buttons = page.get_by_test_id("stDownloadButton").count()
+    assert buttons >= PAGES[url_path], f"/{url_path} offers {buttons} CSV downloads"
+    files = _check_every_download(page, tmp_path)
+
+    if url_path == "":
+        # The numbers themselves: the first table is the board's protected monthly referrals,
+        # exactly as the library's named query gives them for the same 12 months.
+        runner = QueryRunner(current_version_dir(demo_warehouse))
+        board = Role.parse("board")
+        end = runner.run("overview_headlines", {}, board)["period_end"][0]
+        expected = runner.run("referrals_borough_by_month", {"to": end}, board)
+        headers, rows = files["referrals_by_month.csv"]
+        assert headers == ["Month", "Referrals"]
+        assert [[r[0], normalise(r[1])] for r in rows] == [
+            [month, "c" if n is None else float(n)] for month, n in expected.iter_rows()
+        ]
+
+
+# --- 2. A download follows the filters ------------------------------------------------------------
+def test_the_downloads_follow_the_filter(page, app_url, tmp_path):
+    """After the district changes, every CSV is the new table shown, not the one before."""
+    open_page(page, app_url, "district_profile")
+    open_every_expander(page)
+    page.get_by_test_id("stDownloadButton").nth(PAGES["district_profile"] - 1).wait_for()
+    before = _check_every_download(page, tmp_path / "central")
+
+    choose_option(page, "District", "South")
+    open_every_expander(page)
+    after = _check_every_download(page, tmp_path / "south")
+    assert after.keys() == before.keys()
+    for name, (headers, rows) in after.items():
+        assert (headers, rows) != before[name], f"{name} is the same for South as for Central"
+        if name.startswith("district_profile_") and "per_10000" not in name:
+            assert headers[1] == "South", (name, headers)  # each measure for the district
