@@ -273,6 +273,7 @@ class _Stage:
             },
         )
         try:
+            con.sql("PRAGMA disable_progress_bar")  # a session setting, not allowed in config
             for name, parts in self.parts.items():
                 # Table names reach DuckDB only through the relation API, never as SQL text.
                 con.read_parquet([str(p) for p in parts]).create_view("staged", replace=True)

@@ -195,9 +195,13 @@ def _build_version(
     (staging / "tables").mkdir(parents=True)
     (staging / "marts").mkdir()
     # Marts over a national warehouse need more than memory: DuckDB spills to the staging folder.
-    con = duckdb.connect(str(staging / DB_FILE), config={"temp_directory": str(staging / ".spill")})
+    con = duckdb.connect(
+        str(staging / DB_FILE),
+        config={"temp_directory": str(staging / ".spill")},
+    )
     row_counts: dict[str, int] = {}
     try:
+        con.sql("PRAGMA disable_progress_bar")  # a session setting, not allowed in config
         for name in schema.CANONICAL_TABLES:
             path = staging / "tables" / f"{name}.parquet"
             given = tables.get(name)
