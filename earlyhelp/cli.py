@@ -52,16 +52,23 @@ def _query(args: argparse.Namespace) -> int:
     role = Role.parse(args.role)
     runner = QueryRunner.open(Path(args.warehouse))
     frame = runner.run(args.name, _parse_params(args.param), role=role)
-    counts = [] if role.exact_counts else runner.counts_of(args.name)
+    # Null counts (and statistics of them) are withheld for any role with protected figures,
+    # including a manager of one district (other districts and the borough are protected).
+    counts = [] if role.exact_everywhere else runner.counts_of(args.name)
+    statistics = {} if role.exact_everywhere else runner.statistics_of(args.name)
     if args.format == "json":
+        withheld = disclosure.withheld_statistics(frame, statistics)
         rows = frame.to_dicts()
-        for row in rows:  # numbers stay numbers; a suppressed count is the symbol 'c'
+        for index, row in enumerate(rows):  # numbers stay numbers; withheld ones are 'c'
             row.update({c: disclosure.SUPPRESSED_SYMBOL for c in counts if row.get(c) is None})
+            row.update({s: disclosure.SUPPRESSED_SYMBOL for s, m in withheld.items() if m[index]})
         print(json.dumps(rows, default=str, indent=1))
     else:
-        sys.stdout.write(disclosure.as_display_text(frame, counts).write_csv())
+        sys.stdout.write(disclosure.as_display_text(frame, counts, statistics).write_csv())
     return 0
 
+
+ROLE_HELP = "board (default), district:<name>, manager, manager:<name> or analyst"
 
 # measure -> (named query, its count column)
 PEAK_MEASURES = {
@@ -196,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("name")
     query.add_argument("--warehouse", required=True)
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
-    query.add_argument("--role", default="board", help="board, district:<name>, manager, analyst")
+    query.add_argument("--role", default="board", help=ROLE_HELP)
     query.add_argument("--format", choices=("csv", "json"), default="csv")
     query.set_defaults(run=_query)
 
@@ -204,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     peaks.add_argument("--warehouse", required=True)
     peaks.add_argument("--measure", choices=tuple(PEAK_MEASURES), default="referrals")
     peaks.add_argument("--by", choices=("district",), default=None)
-    peaks.add_argument("--role", default="board", help="board, district:<name>, manager, analyst")
+    peaks.add_argument("--role", default="board", help=ROLE_HELP)
     peaks.add_argument("--format", choices=("text", "json"), default="text")
     peaks.set_defaults(run=_peaks)
 
@@ -212,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--warehouse", required=True)
     kpi.add_argument("--kpis", default=None, help="KPI definitions (default: data/kpis.yaml)")
     kpi.add_argument("--district", default=None, help="a district's values, not the borough's")
-    kpi.add_argument("--role", default="board", help="board, district:<name>, manager, analyst")
+    kpi.add_argument("--role", default="board", help=ROLE_HELP)
     kpi.add_argument("--format", choices=("text", "json"), default="text")
     kpi.set_defaults(run=_kpis)
 

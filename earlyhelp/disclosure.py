@@ -26,7 +26,14 @@ Three things are done, in this order:
    be worked out by subtraction even before rounding is taken into account.
 
 Rates and percentages are never taken from exact counts for these roles: pages compute them
-from the protected counts, so a suppressed count gives no rate.
+from the protected counts, so a suppressed count gives no rate. A statistic a query works out
+itself (a median or average of days, a percentage) is declared in its header with the counts it
+is worked out from (`-- statistics: median_days (from allocated)`); `protect` withholds it
+wherever one of those counts is withheld, so a median of two children's waits is never shown.
+
+A manager of one district (`manager:<name>`) sees that district's rows exactly and everything
+else protected: `protect(..., exact_rows=...)` leaves the marked rows alone and protects the rest
+among themselves (so a complementary suppression is never spent on a row shown exactly).
 
 Policies are chosen in configuration (`EARLYHELP_DISCLOSURE_POLICY`): `dfe` (default) or
 `nhs` (NHS England / OpenSAFELY: counts up to 7 suppressed, the rest rounded to the nearest 5).
@@ -127,14 +134,31 @@ def shown_range(shown: int | None, policy: Policy) -> range:
     return range(low, high + 1)
 
 
+#: Said under a protected table or chart that shows a statistic (median, average, percentage).
+STATISTICS_NOTE = (
+    f"A median, average or percentage worked out from a withheld count is withheld too "
+    f"({SUPPRESSED_SYMBOL})."
+)
+
+
 def protect(
     frame: pl.DataFrame,
     count_columns: list[str],
     policy: Policy | None = None,
     key_columns: list[str] | None = None,
+    statistics: dict[str, tuple[str, ...]] | None = None,
+    exact_rows: pl.Series | None = None,
 ) -> pl.DataFrame:
     """Primary suppression, secondary suppression along each key column, then rounding, for
-    the count columns of a query result."""
+    the count columns of a query result; then each statistic (name -> the counts it is worked
+    out from) is withheld where one of its counts is.
+
+    `exact_rows` (a boolean per row) marks rows shown exactly (a scoped manager's own district):
+    they are left as they are, and the other rows are protected among themselves."""
+    if exact_rows is not None and exact_rows.fill_null(False).any():
+        return _protect_all_but(
+            frame, exact_rows.fill_null(False), count_columns, policy, key_columns, statistics
+        )
     policy = policy or current_policy()
     counts = [c for c in count_columns if c in frame.columns]
     if not counts or frame.is_empty():
@@ -159,7 +183,67 @@ def protect(
             .alias(c)
             for c in counts
         )
-    return out
+    return suppress_statistics(out, statistics or {})
+
+
+def _protect_all_but(
+    frame: pl.DataFrame,
+    exact: pl.Series,
+    count_columns: list[str],
+    policy: Policy | None,
+    key_columns: list[str] | None,
+    statistics: dict[str, tuple[str, ...]] | None,
+) -> pl.DataFrame:
+    """The rows marked in `exact` as they are; the others protected among themselves."""
+    order = "__order"
+    work = frame.with_row_index(order)
+    protected = protect(
+        work.filter(~exact), count_columns, policy, key_columns, statistics=statistics
+    )
+    return (
+        pl.concat([work.filter(exact), protected], how="vertical_relaxed").sort(order).drop(order)
+    )
+
+
+def suppress_statistics(
+    frame: pl.DataFrame, statistics: dict[str, tuple[str, ...]]
+) -> pl.DataFrame:
+    """Each statistic (median, average, percentage) made null wherever a count it is worked out
+    from is null, that is withheld (1 to the policy's threshold, or a complementary cell)."""
+    present = {
+        name: [b for b in bases if b in frame.columns]
+        for name, bases in statistics.items()
+        if name in frame.columns
+    }
+    present = {name: bases for name, bases in present.items() if bases}
+    if not present:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.any_horizontal(pl.col(b).is_null() for b in bases))
+        .then(None)
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, bases in present.items()
+    )
+
+
+def withheld_statistics(
+    frame: pl.DataFrame, statistics: dict[str, tuple[str, ...]]
+) -> dict[str, pl.Series]:
+    """For each statistic in `frame`, which of its nulls are withheld (shown as c), as opposed
+    to having nothing to work out (no episodes: shown empty): a count it is worked out from is
+    null too."""
+    found = {}
+    for name, bases in statistics.items():
+        present = [b for b in bases if b in frame.columns]
+        if name not in frame.columns or not present:
+            continue
+        mask = frame.select(
+            pl.col(name).is_null() & pl.any_horizontal(pl.col(b).is_null() for b in present)
+        ).to_series()
+        if mask.any():
+            found[name] = mask
+    return found
 
 
 def _secondary(
@@ -200,8 +284,22 @@ def _secondary(
     return work.drop(row)
 
 
-def as_display_text(frame: pl.DataFrame, count_columns: list[str]) -> pl.DataFrame:
-    """Counts as text with suppressed cells shown as 'c' (for CSV, JSON and tables)."""
+def as_display_text(
+    frame: pl.DataFrame,
+    count_columns: list[str],
+    statistics: dict[str, tuple[str, ...]] | None = None,
+) -> pl.DataFrame:
+    """Counts as text with suppressed cells shown as 'c' (for CSV, JSON and tables); statistics
+    withheld because a count they are worked out from is withheld are 'c' too (a statistic with
+    nothing to work out stays empty)."""
+    withheld = withheld_statistics(frame, statistics or {})
+    frame = frame.with_columns(
+        pl.when(mask)
+        .then(pl.lit(SUPPRESSED_SYMBOL))
+        .otherwise(pl.col(name).cast(pl.String))
+        .alias(name)
+        for name, mask in withheld.items()
+    )
     present = [c for c in count_columns if c in frame.columns]
     return frame.with_columns(
         pl.col(c).cast(pl.String).fill_null(SUPPRESSED_SYMBOL).alias(c) for c in present

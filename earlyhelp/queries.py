@@ -5,12 +5,21 @@ Each query file starts with a header comment that declares its parameters and ou
     -- param as_of: date, required. The date to count on.
     -- columns: district (text), open_episodes (count)
     -- counts: open_episodes
+    -- statistics: median_days (from open_episodes)
     -- roles: manager, analyst
 
-`-- columns:` and `-- counts:` may go on over the next comment lines, each starting with `--` and
-at least two spaces. `-- roles:` (optional) names the only roles that may run the query; without
-it every role may. A query must return every column it declares in `-- counts:`: the runner
-checks this on each run, because a count column it cannot find is a count it cannot protect.
+`-- columns:`, `-- counts:`, `-- statistics:` and `-- roles:` may go on over the next comment
+lines, each starting with `--` and at least two spaces. `-- statistics:` names each column worked
+out from counts (a median, average, percentage or rate) with the counts it is worked out from;
+for protected roles it is withheld wherever one of them is. `-- roles:` (optional) names the only
+roles that may run the query; without it every role may. A query must return every column it
+declares in `-- counts:` and `-- statistics:`: the runner checks this on each run, because a
+column it cannot find is a column it cannot protect.
+
+Who sees what (earlyhelp/roles.py) is enforced in `QueryRunner.run`: board and district roles get
+every count protected (a district role only its own district's and the borough's rows); a manager
+of one district (`manager:<name>`) gets that district's rows exact and every other row protected,
+and the rows of a query kept to managers and analysts (named workers) only for its district.
 
 Values reach DuckDB only as named parameters ($as_of); the runner passes exactly the parameters a
 query declares, typed, with null for optional ones not given. One connection per warehouse
@@ -32,16 +41,18 @@ import polars as pl
 from earlyhelp import disclosure
 from earlyhelp.config import QUERIES_DIR
 from earlyhelp.errors import QueryError
-from earlyhelp.roles import ROLE_KINDS, Role, describe_kinds
+from earlyhelp.roles import EXACT_KINDS, ROLE_KINDS, Role, describe_kinds
 from earlyhelp.warehouse import DB_FILE, current_version_dir, read_manifest
 
 _PARAM = re.compile(
     r"^--\s*param\s+(\w+)\s*:\s*(date|text|int)\s*,\s*(required|optional)\b\.?\s*(.*)$"
 )
 # A header field that may continue over the following lines ("--" and two or more spaces).
-_LIST_FIELD = re.compile(r"^--\s*(columns|counts|roles)\s*:(.*)$")
+_LIST_FIELD = re.compile(r"^--\s*(columns|counts|statistics|roles)\s*:(.*)$")
 _CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# One item of `-- statistics:`: a column and the counts it is worked out from.
+_STATISTIC = re.compile(r"^(\w+)\s*\(\s*from\s+([\w\s,]+)\)$")
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,14 @@ class NamedQuery:
     counts: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()  # the names declared in `-- columns:`, in order
     roles: tuple[str, ...] = ()  # role kinds that may run it; empty = every role
+    #: `-- statistics:`: each column worked out from counts -> the counts it is worked out from.
+    statistics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def exact_only(self) -> bool:
+        """Kept to roles with exact figures (managers, analysts): named workers or records,
+        which have no protected form."""
+        return bool(self.roles) and all(kind in EXACT_KINDS for kind in self.roles)
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -104,6 +123,39 @@ def _names(path: Path, field_name: str, text: str) -> tuple[str, ...]:
             raise QueryError(f"{path.name}: '-- {field_name}:' has {item!r}, not a name")
         names.append(name)
     return tuple(names)
+
+
+def _statistics(
+    path: Path, text: str, counts: tuple[str, ...], columns: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
+    """The `-- statistics:` field: 'median_days (from allocated), pct (from part, whole)'. Each
+    statistic must be a declared column and each of its bases a declared count, so that
+    disclosure control knows when to withhold it."""
+    found: dict[str, tuple[str, ...]] = {}
+    for item in _split_top_level(text):
+        match = _STATISTIC.match(item)
+        if not match:
+            raise QueryError(
+                f"{path.name}: '-- statistics:' has {item!r}: write a column and the counts it is "
+                "worked out from, e.g. median_days (from allocated)"
+            )
+        name = match.group(1)
+        bases = tuple(b.strip() for b in match.group(2).split(",") if b.strip())
+        problem = None
+        if name in found:
+            problem = f"{name!r} is given twice"
+        elif name in counts:
+            problem = f"{name!r} is a count, not a statistic"
+        elif columns and name not in columns:
+            problem = f"{name!r} is not in '-- columns:'"
+        elif not bases or not all(re.fullmatch(r"\w+", b) for b in bases):
+            problem = f"{item!r} names no count it is worked out from"
+        elif not_counts := [b for b in bases if b not in counts]:
+            problem = f"{name!r} is worked out from {not_counts[0]!r}, which is not in '-- counts:'"
+        if problem:
+            raise QueryError(f"{path.name}: '-- statistics:' {problem}")
+        found[name] = bases
+    return found
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -138,14 +190,17 @@ def parse_query_file(path: Path) -> NamedQuery:
         )
     if "roles" in fields and not roles:
         raise QueryError(f"{path.name}: '-- roles:' names no role")
+    counts = _names(path, "counts", fields.get("counts", ""))
+    columns = _names(path, "columns", fields.get("columns", ""))
     return NamedQuery(
         path.stem,
         text,
         " ".join(purpose_lines).strip(),
         parameters,
-        counts=_names(path, "counts", fields.get("counts", "")),
-        columns=_names(path, "columns", fields.get("columns", "")),
+        counts=counts,
+        columns=columns,
         roles=roles,
+        statistics=_statistics(path, fields.get("statistics", ""), counts, columns),
     )
 
 
@@ -163,6 +218,19 @@ def _own_district_only(frame: pl.DataFrame, role: Role) -> pl.DataFrame:
     return frame.filter(pl.col(DISTRICT_PARAMETER).is_in([role.district, *BOROUGH_ROWS]))
 
 
+def _exact_rows(frame: pl.DataFrame, bound: dict, role: Role) -> pl.Series | None:
+    """For a manager of one district, the rows that are that district's alone (shown exactly):
+    rows whose `district` is theirs, or every row of a query asked for their district that has
+    no `district` column. None when no row is (everything protected)."""
+    if not role.scoped_manager or frame.is_empty():
+        return None
+    if DISTRICT_PARAMETER in frame.columns:
+        return frame[DISTRICT_PARAMETER].eq(role.district).fill_null(False)
+    if bound.get(DISTRICT_PARAMETER) == role.district:
+        return pl.repeat(True, frame.height, eager=True)
+    return None
+
+
 def _keys(frame: pl.DataFrame, query: NamedQuery) -> list[str]:
     """The columns that identify a cell (its categories), for secondary suppression."""
     categories = (pl.String, pl.Date, pl.Datetime, pl.Categorical, pl.Enum, pl.Boolean)
@@ -172,6 +240,34 @@ def _keys(frame: pl.DataFrame, query: NamedQuery) -> list[str]:
         if name not in query.counts
         and (isinstance(dtype, categories) or dtype in categories or name in _INTEGER_KEYS)
     ]
+
+
+def _check_returned(query: NamedQuery, frame: pl.DataFrame) -> None:
+    """Disclosure control protects the columns named in `-- counts:` and `-- statistics:`; one
+    the query does not return would go unprotected under another name, so nothing is returned."""
+    for field_name, declared in (
+        ("counts", query.counts),
+        ("statistics", tuple(query.statistics)),
+    ):
+        missing = [c for c in declared if c not in frame.columns]
+        if missing:
+            kind = "count" if field_name == "counts" else "statistic"
+            raise QueryError(
+                f"query {query.name!r} declares {kind} column(s) {', '.join(missing)} in "
+                f"'-- {field_name}:' but does not return them (it returns "
+                f"{', '.join(frame.columns)})"
+            )
+
+
+def _own_district_rows(query: NamedQuery, frame: pl.DataFrame, role: Role) -> pl.DataFrame:
+    """A query with no protected form (named workers, records) for a manager of one district:
+    only the rows of their district. One with no `district` column cannot be kept to it."""
+    if DISTRICT_PARAMETER not in frame.columns:
+        raise QueryError(
+            f"{query.name} has no district column, so it cannot be kept to {role.district}: "
+            "it is for whole-service managers and analysts"
+        )
+    return frame.filter(pl.col(DISTRICT_PARAMETER) == role.district)
 
 
 def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
@@ -200,6 +296,7 @@ class QueryRunner:
         self.queries = queries if queries is not None else load_queries()
         self._connection = open_locked_down(version_dir / DB_FILE)
         self._local = threading.local()
+        self._districts: tuple[str, ...] | None = None  # known districts, for scoped roles
 
     @classmethod
     def open(cls, warehouse_dir: Path) -> QueryRunner:
@@ -233,34 +330,60 @@ class QueryRunner:
         return query, bound
 
     def run(self, name: str, params: dict | None = None, role: Role | None = None) -> pl.DataFrame:
+        """Run a named query for a role, with that role's view enforced here, not in the page,
+        so a URL parameter, a crafted request or a cached result cannot widen it."""
         role = role or Role.parse("board")
         query, bound = self.bind(name, params)
         if query.roles and role.kind not in query.roles:
             raise QueryError(f"{name} is only for {describe_kinds(query.roles)}")
+        if role.district is not None:
+            self._check_scope(role)
         asked = bound.get(DISTRICT_PARAMETER)
-        if role.kind == "district" and asked is not None and asked != role.district:
-            # Enforced here, not in the page, so a URL parameter or a crafted request cannot
-            # widen what a district user sees.
-            raise QueryError(
-                f"the {role} role sees {role.district} and the whole borough, not {asked}"
-            )
+        if asked is not None and asked != role.district:
+            if role.kind == "district":
+                raise QueryError(
+                    f"the {role} role sees {role.district} and the whole borough, not {asked}"
+                )
+            if role.scoped_manager and query.exact_only:
+                raise QueryError(
+                    f"the {role} role sees {name} for {role.district} only, not for {asked}"
+                )
         frame = self._cursor().sql(query.sql, params=bound).pl()
-        missing = [c for c in query.counts if c not in frame.columns]
-        if missing:
-            # Disclosure control protects the columns named in `-- counts:`; one the query does
-            # not return would go unprotected under another name, so nothing is returned.
-            raise QueryError(
-                f"query {name!r} declares count column(s) {', '.join(missing)} in '-- counts:' "
-                f"but does not return them (it returns {', '.join(frame.columns)})"
-            )
+        _check_returned(query, frame)
+        if role.exact_everywhere:
+            return frame
+        if query.exact_only:
+            # Only a manager of one district gets here (the roles check above): named workers
+            # or records of their own district, and nobody else's.
+            return _own_district_rows(query, frame, role)
         if role.kind == "district":
             frame = _own_district_only(frame, role)
-        if not role.exact_counts:
-            frame = disclosure.protect(frame, list(query.counts), key_columns=_keys(frame, query))
-        return frame
+        return disclosure.protect(
+            frame,
+            list(query.counts),
+            key_columns=_keys(frame, query),
+            statistics=query.statistics,
+            exact_rows=_exact_rows(frame, bound, role),
+        )
+
+    def _check_scope(self, role: Role) -> None:
+        """A district or scoped manager role must name a district the warehouse knows: a name
+        that is not one (a typo, or something hostile) is refused, not shown an empty view."""
+        if self._districts is None:
+            query = self.queries.get("districts") or parse_query_file(QUERIES_DIR / "districts.sql")
+            self._districts = tuple(self._cursor().sql(query.sql).pl()["district"].to_list())
+        if role.district not in self._districts:
+            raise QueryError(
+                f"the {role.kind} role names a district that is not in the data "
+                f"(districts: {', '.join(self._districts)})"
+            )
 
     def counts_of(self, name: str) -> list[str]:
         return list(self.queries[name].counts)
+
+    def statistics_of(self, name: str) -> dict[str, tuple[str, ...]]:
+        """The statistics a query declares, each with the counts it is worked out from."""
+        return dict(self.queries[name].statistics)
 
     def close(self) -> None:
         self._connection.close()

@@ -8,7 +8,7 @@ the user a message telling them what to do, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -49,7 +49,8 @@ _PLOTLY_CONFIG = {
 
 
 # --- Role -----------------------------------------------------------------------------------
-#: Precedence when a user holds several roles: the widest view wins.
+#: Precedence when a user holds several roles: the widest view wins (a manager of one district
+#: comes after a whole-service manager and before the board; see _breadth).
 _ROLE_ORDER = ("analyst", "manager", "board", "district")
 #: Prefix of the app roles defined for Early Help Insight in the identity provider.
 CLAIM_PREFIX = "earlyhelp."
@@ -67,22 +68,29 @@ def login_configured() -> bool:
         return False
 
 
+def _breadth(role: Role) -> tuple:
+    """Sort key, widest view first: analyst, manager, manager:<district>, board, district."""
+    return (_ROLE_ORDER.index(role.kind), role.district is not None, role.district or "")
+
+
 def role_from_claims(user: dict, roles_file: dict[str, str] | None = None) -> Role | None:
     """The role for a signed-in user: from the identity token's `roles` claim (app roles such
-    as `EarlyHelp.District.North`), else from the roles file by e-mail; None if neither says.
+    as `EarlyHelp.District.North` or `EarlyHelp.Manager.North`), else from the roles file by
+    e-mail (`district:North`, `manager:North`, ...); None if neither says. A claim or entry that
+    is not a role (an unknown kind, a district on a role that takes none, an empty or hostile
+    district name) is ignored, never widened to another role.
 
     Never from anything the browser sends (URL, widget state): the token and the server's file
     are the only sources."""
     found: list[Role] = []
     claims = user.get("roles") or []
     for claim in [claims] if isinstance(claims, str) else claims:
-        text = str(claim).strip().lower()
-        if not text.startswith(CLAIM_PREFIX):
+        text = str(claim).strip()
+        if not text.lower().startswith(CLAIM_PREFIX):
             continue
-        kind, _, district = text[len(CLAIM_PREFIX) :].partition(".")
-        original = str(claim).strip()[len(CLAIM_PREFIX) + len(kind) + 1 :]
+        kind, scoped, district = text[len(CLAIM_PREFIX) :].partition(".")
         try:
-            found.append(Role.parse(f"district:{original}" if district else kind))
+            found.append(Role.parse(f"{kind}:{district}" if scoped else kind))
         except QueryError:
             continue
     email = str(user.get("email") or "").strip().lower()
@@ -93,7 +101,7 @@ def role_from_claims(user: dict, roles_file: dict[str, str] | None = None) -> Ro
             return None
     if not found:
         return None
-    return min(found, key=lambda role: _ROLE_ORDER.index(role.kind))
+    return min(found, key=_breadth)
 
 
 def _roles_file() -> dict[str, str]:
@@ -134,7 +142,7 @@ def require_role() -> Role:
         st.title("Early Help Insight")
         st.error(
             "Your account has no role in Early Help Insight yet. Ask the performance team to "
-            "give you one (board, district, manager or analyst)."
+            "give you one (board, district, manager, a district's manager or analyst)."
         )
         st.button("Sign out", on_click=st.logout)
         st.stop()
@@ -148,8 +156,23 @@ def role_label(role: Role | None = None) -> str:
 
 
 def marking(role: Role | None = None) -> str:
+    """OFFICIAL-SENSITIVE for any view with exact figures (a manager of one district too)."""
     role = role or current_role()
     return MARKINGS[role.exact_counts]
+
+
+def protection_note(role: Role | None = None) -> str:
+    """What the role's figures are, in words, for the marking and the About page."""
+    role = role or current_role()
+    if role.exact_everywhere:
+        return "exact figures: do not publish or share outside the partnership"
+    if role.exact_counts:
+        return (
+            f"exact figures for {role.district} (its workers by name); other districts and the "
+            "whole borough with small numbers withheld and counts rounded. Do not publish or "
+            "share outside the partnership"
+        )
+    return "small numbers withheld and counts rounded, so these figures can be shared"
 
 
 #: Page-wide CSS for the few places where Streamlit's own widgets fall short of WCAG 2.2 AA.
@@ -168,13 +191,7 @@ def show_marking(role: Role | None = None) -> None:
     app.py calls this on every page, so it also adds the page-wide accessibility CSS."""
     st.html(PAGE_CSS)
     role = role or current_role()
-    text = marking(role)
-    detail = (
-        "exact figures: do not publish or share outside the partnership"
-        if role.exact_counts
-        else "small numbers withheld and counts rounded, so these figures can be shared"
-    )
-    st.markdown(f"**{text}**: {detail}.")
+    st.markdown(f"**{marking(role)}**: {protection_note(role)}.")
 
 
 # --- Warehouse and queries --------------------------------------------------------------------
@@ -288,6 +305,41 @@ def query(
     raise AssertionError("unreachable")  # st.stop() raises
 
 
+def can_run(runner: QueryRunner, name: str, role: Role | None = None) -> bool:
+    """Whether the role may run a named query (its `-- roles:`): a page shows a section only to
+    the roles the query layer would answer, and the query layer refuses the others anyway."""
+    role = role or current_role()
+    kinds = runner.queries[name].roles if name in runner.queries else ()
+    return name in runner.queries and (not kinds or role.kind in kinds)
+
+
+#: The analyst's record-level drill-down (queries/episode_records.sql).
+RECORDS_QUERY = "episode_records"
+
+
+def show_records(runner: QueryRunner, params: dict, download_name: str, key: str) -> None:
+    """The early help episodes behind a figure, one row each (for analysts: the query is kept
+    to them): how many there are, the list (capped, and saying so), and a CSV download marked
+    OFFICIAL-SENSITIVE. Children appear only by their pseudonymised id."""
+    records = query(runner, RECORDS_QUERY, params)
+    if records.is_empty():
+        st.info("No early help episodes match this selection.")
+        return
+    matching = int(records["matching"][0])
+    if matching > records.height:
+        st.warning(
+            f"Showing the first {records.height:,} of {matching:,} matching episodes (the "
+            "earliest started): the list stops there. Narrow the selection to see the others."
+        )
+    else:
+        st.markdown(f"**{matching:,}** early help episode{'s' if matching != 1 else ''}.")
+    table = display_table(records.drop("matching"))
+    show_table(table, key=f"table-{key}")
+    download_table(
+        table, download_name, key=f"download-{key}", label="Download these records (CSV)"
+    )
+
+
 def coverage(runner: QueryRunner, table: str = "early_help_episodes") -> tuple[dt.date, dt.date]:
     """First and last dates of a table in the warehouse (from its manifest)."""
     for row in runner.manifest.get("coverage") or []:
@@ -368,11 +420,40 @@ def metric_row():
     return st.container(horizontal=True, gap="small")
 
 
-def display_table(frame: pl.DataFrame, count_columns: Iterable[str] = ()) -> pl.DataFrame:
-    """The frame as the user sees it: readable headers; suppressed counts shown as 'c'."""
+def display_table(
+    frame: pl.DataFrame,
+    count_columns: Iterable[str] = (),
+    statistics: dict[str, tuple[str, ...]] | None = None,
+) -> pl.DataFrame:
+    """The frame as the user sees it: readable headers; suppressed counts shown as 'c', and so
+    are statistics (medians, averages, percentages; each mapped to the counts it is worked out
+    from) withheld because one of those counts is."""
     suppressed = [c for c in count_columns if c in frame.columns and frame[c].null_count()]
-    table = disclosure.as_display_text(frame, suppressed) if suppressed else frame
+    table = mark_withheld(frame, statistics or {})
+    if suppressed:
+        table = disclosure.as_display_text(table, suppressed)
     return table.rename({c: _header(c) for c in table.columns})
+
+
+def mark_withheld(frame: pl.DataFrame, statistics: dict[str, tuple[str, ...]]) -> pl.DataFrame:
+    """Statistics withheld because a count they are worked out from is withheld, as 'c' (their
+    column becomes text); every other value as it is. For a table whose counts are left out
+    (or renamed) before it is shown: mark it first, then select."""
+    withheld = disclosure.withheld_statistics(frame, statistics)
+    if not withheld:
+        return frame
+    return disclosure.as_display_text(frame, [], {name: statistics[name] for name in withheld})
+
+
+def statistic_text(
+    value: float | None, bases: Iterable[int | None], formatter: Callable[[float], str]
+) -> str:
+    """A statistic for a metric or a sentence: 'c' when it is withheld because a count it is
+    worked out from is (a null base), `formatter(value)` otherwise (which says 'none' when there
+    is nothing to work out)."""
+    if value is None and any(base is None for base in bases):
+        return disclosure.SUPPRESSED_SYMBOL
+    return formatter(value)
 
 
 def show_table(table: pl.DataFrame, key: str | None = None) -> None:
@@ -398,20 +479,29 @@ def chart_with_data(
     *,
     count_columns: Iterable[str] = (),
     note: str | None = None,
+    statistics: dict[str, tuple[str, ...]] | None = None,
 ) -> None:
     """The chart, its alt text as a caption, and its data as a table with a CSV download.
 
     The CSV holds exactly the table shown (same rows, columns, headers and 'c' symbols).
+    `statistics` maps each median, average or percentage column of `frame` to the counts it is
+    worked out from, so one withheld with them is shown as 'c' too.
     """
     alt = alt_text or charts.alt_text(fig)
     st.plotly_chart(fig, theme=None, alt=alt, config=_PLOTLY_CONFIG, key=f"chart-{download_name}")
     st.caption(alt)
     if note:
         st.markdown(note)
-    table = display_table(frame, count_columns)
-    protected = bool(list(count_columns)) and not current_role().exact_counts
-    if protected:
-        st.caption(disclosure.current_policy().footnote())
+    count_columns = list(count_columns)
+    table = display_table(frame, count_columns, statistics)
+    role = current_role()
+    if count_columns and not role.exact_everywhere:
+        footnote = disclosure.current_policy().footnote()
+        if statistics and any(name in frame.columns for name in statistics):
+            footnote += " " + disclosure.STATISTICS_NOTE
+        if role.exact_counts:  # a manager of one district: their rows are exact
+            footnote += f" Figures for {role.district} alone are exact."
+        st.caption(footnote)
     with st.expander("Show data as a table"):
         show_table(table, key=f"table-{download_name}")
         download_table(table, download_name)

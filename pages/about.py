@@ -175,8 +175,8 @@ role = ui.current_role()
 view = ui.role_label(role)
 if role.exact_counts:
     protection = (
-        f"You are seeing the **{view}**: exact figures, marked OFFICIAL-SENSITIVE. Do not "
-        "publish them or share them outside the partnership; use the board view for papers."
+        f"You are seeing the **{view}**, marked OFFICIAL-SENSITIVE: {ui.protection_note(role)}"
+        ". Use the board view for papers."
     )
 else:
     protection = (
@@ -198,8 +198,10 @@ interactive dashboard.
   see, so two views could otherwise be subtracted to reveal a small group of children;
   rounding stops that. Totals may therefore differ slightly from the sum of their parts, and
   rates are worked out from the rounded counts.
+- Medians, averages and percentages worked out from a hidden count are hidden too.
 - District users see their own district and the whole borough; managers and analysts see
-  exact figures.
+  exact figures, and a district's manager sees that district exactly and the rest as the
+  board does. Only analysts can list the records (pseudonymised episodes) behind a figure.
 """
 )
 

@@ -10,6 +10,8 @@ import streamlit as st
 from earlyhelp import caseloads, charts, ui
 from earlyhelp.calendar import load_events
 
+ALL_DISTRICTS, ALL_TEAMS = "All districts", "All teams"
+
 runner = ui.warehouse_or_stop()
 role = ui.current_role()
 first_day, last_day = ui.coverage_or_stop(runner)
@@ -113,9 +115,8 @@ ui.chart_with_data(
     count_columns=runner.counts_of("caseload_snapshot_by_district"),
 )
 
-teams = caseloads.with_provider_label(
-    caseloads.with_cases_per_fte(ui.query(runner, "caseload_by_team", on_day)), "team"
-)
+team_rows = ui.query(runner, "caseload_by_team", on_day)
+teams = caseloads.with_provider_label(caseloads.with_cases_per_fte(team_rows), "team")
 if teams.is_empty():
     st.info(
         f"No worker held an open early help case on {when}, so there is nothing to show by "
@@ -133,6 +134,7 @@ else:
         "cases_fte_not_recorded",
     )
     team_counts = runner.counts_of("caseload_by_team")
+    per_fte = {"cases_per_fte": ("cases_fte_recorded",)}
     ui.chart_with_data(
         charts.bar_chart(
             teams,
@@ -145,6 +147,7 @@ else:
         team_table,
         download_name="caseloads_open_by_team",
         count_columns=team_counts,
+        statistics=per_fte,
     )
     ui.chart_with_data(
         charts.bar_chart(
@@ -159,6 +162,7 @@ else:
         download_name="caseloads_per_fte_by_team",
         count_columns=team_counts,
         note=caseloads.fte_note(summary),
+        statistics=per_fte,
     )
 
     # --- Caseload per worker ------------------------------------------------------------------
@@ -176,12 +180,44 @@ else:
             caseloads.worker_table(workers, threshold), runner.counts_of("workers_caseload")
         )
         st.subheader(f"Each worker's open cases, {when}")
+        if role.scoped_manager:
+            st.caption(
+                f"Workers of {role.district}: those whose open cases on {when} are mostly in "
+                f"{role.district}. Other districts' workers are not named here."
+            )
         ui.show_table(table, key="table-caseloads-workers")
         ui.download_table(table, "caseloads_by_worker", key="download-caseloads-workers")
     else:
         st.caption(
             f"Individual workers' caseloads are shown to managers and analysts only; the "
             f"{ui.role_label(role)} shows how caseloads are spread."
+        )
+
+# --- Records behind the figures (analysts only: the query layer refuses everyone else) ----------
+if ui.can_run(runner, ui.RECORDS_QUERY, role):
+    with st.expander(f"Records behind these figures: episodes open on {when}"):
+        with st.container(horizontal=True, gap="small"):
+            records_district = st.selectbox(
+                "District",
+                [ALL_DISTRICTS, *districts["district"].to_list()],
+                key="caseloads_records_district",
+            )
+            records_team = st.selectbox(
+                "Team",
+                [ALL_TEAMS, *team_rows["team"].to_list()],  # as recorded, unlabelled
+                key="caseloads_records_team",
+                help="The team of the worker holding the episode on the day; choosing a team "
+                "leaves out episodes waiting for a worker.",
+            )
+        ui.show_records(
+            runner,
+            {
+                "open_on": as_of,
+                "district": None if records_district == ALL_DISTRICTS else records_district,
+                "team": None if records_team == ALL_TEAMS else records_team,
+            },
+            download_name=f"open_episodes_{as_of.isoformat()}_records",
+            key="caseloads-records",
         )
 
 # --- Open cases over time -----------------------------------------------------------------------
@@ -243,10 +279,23 @@ ui.chart_with_data(
 )
 allocation = ui.query(runner, "allocation_by_district", period)
 allocated = allocation.filter(pl.col("median_days").is_not_null())
-if allocated.is_empty():
+if not allocation["allocated"].fill_null(1).sum():
     st.info(
         f"No episode was given its first worker from {period_text}. Choose a later snapshot "
         "date to see how long families waited."
+    )
+elif allocated.is_empty():
+    st.info(
+        f"Too few families were given their first worker in each district from {period_text} "
+        "to show how long they waited without risking identifying them."
+    )
+    ui.show_table(
+        ui.display_table(
+            allocation,
+            runner.counts_of("allocation_by_district"),
+            runner.statistics_of("allocation_by_district"),
+        ),
+        key="table-caseloads_days_to_allocation_by_district",
     )
 else:
     ui.chart_with_data(
@@ -264,6 +313,7 @@ else:
         allocation,
         download_name="caseloads_days_to_allocation_by_district",
         count_columns=runner.counts_of("allocation_by_district"),
+        statistics=runner.statistics_of("allocation_by_district"),
         note="Days from the start of the episode to the start of its first worker's "
         "involvement, for episodes given their first worker in these 12 months.",
     )
@@ -283,6 +333,11 @@ continuity = caseloads.with_average_changes(
     )
 )
 continuity_counts = runner.counts_of("continuity_by_district")
+# Worked out here from the protected counts: withheld (c) with them.
+continuity_shares = {
+    "two_or_more_pct": ("two_or_more_changes", "episodes_closed"),
+    "average_changes": ("worker_changes", "episodes_closed"),
+}
 if continuity.filter(pl.col("two_or_more_pct").is_not_null()).is_empty():
     st.info(
         f"No episode with a worker closed from {period_text}. Choose a later snapshot date to "
@@ -302,6 +357,7 @@ else:
         continuity,
         download_name="caseloads_changes_by_district",
         count_columns=continuity_counts,
+        statistics=continuity_shares,
     )
 by_closure = caseloads.with_share(
     ui.query(runner, "continuity_by_month", on_day),
@@ -324,6 +380,7 @@ if not by_closure.is_empty():
         by_closure,
         download_name="caseloads_changes_by_month",
         count_columns=runner.counts_of("continuity_by_month"),
+        statistics=continuity_shares,
     )
 
 # --- Council teams and commissioned providers ----------------------------------------------------
@@ -352,4 +409,5 @@ else:
         download_name="caseloads_providers",
         count_columns=caseloads.PROVIDER_COUNTS,
         note=caseloads.provider_sentence(providers, period_text),
+        statistics={**runner.statistics_of("allocation_by_organisation"), **continuity_shares},
     )

@@ -4,6 +4,7 @@ their seasonal expectation, year on year, and forecast, with the unusual months 
 Every filter is bound to the URL, so a copied link reopens the same view.
 """
 
+from calendar import monthrange
 from datetime import date
 
 import polars as pl
@@ -226,6 +227,35 @@ ui.chart_with_data(
     download_name=f"{measure}_{per.replace(' ', '_')}",
     count_columns=[measure, under_18],
 )
+
+# --- Records behind the chart (analysts only: the query layer refuses everyone else) ------------
+if ui.can_run(runner, ui.RECORDS_QUERY):
+    with st.expander("Records behind this chart"):
+        if measure != "referrals":
+            st.info(
+                "The records are early help episodes, one row each: choose Referrals to early "
+                "help to list the referrals behind the chart."
+            )
+        else:
+            month = st.selectbox(
+                "Month",
+                monthly["month"].to_list()[::-1],
+                format_func=lambda m: charts.month_name(date.fromisoformat(f"{m}-01")),
+                key="demand_records_month",
+                help="The referrals (early help episodes started) in this month, for the "
+                "selection above.",
+            )
+            started = date.fromisoformat(f"{month}-01")
+            ui.show_records(
+                runner,
+                {
+                    **params,
+                    "started_from": started,
+                    "started_to": started.replace(day=monthrange(started.year, started.month)[1]),
+                },
+                download_name=f"referrals_{month}_records",
+                key="demand-records",
+            )
 
 # --- Against expected -----------------------------------------------------------------------------
 st.header("Against expected demand")

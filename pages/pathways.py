@@ -94,7 +94,7 @@ with ui.metric_row():
     )
     st.metric(
         "Median days open",
-        pathways.format_days(row["median_days_open"]),
+        ui.statistic_text(row["median_days_open"], [row["closed"]], pathways.format_days),
         help="Half of the early help episodes closed in the period were open longer than this.",
         border=True,
         height="stretch",
@@ -108,6 +108,8 @@ st.markdown(
     f"holidays are left out, and a decision on the day of the contact is 0. The standard is "
     f"{in_time}; change it above. Shares are of contacts with a decision."
 )
+# Percentages are worked out here from the protected counts; each is withheld (c) with them.
+in_time_share = {"per_cent": ("within_standard", "decided")}
 timeliness = pathways.with_percent(
     ui.query(runner, "frontdoor_timeliness", {**params, "standard": standard}),
     "within_standard",
@@ -136,6 +138,7 @@ else:
         timeliness,
         download_name="contacts_decided_in_time_by_month",
         count_columns=runner.counts_of("frontdoor_timeliness"),
+        statistics=in_time_share,
     )
     by_district = pathways.with_percent(front, "within_standard", "decided", "per_cent")
     ui.chart_with_data(
@@ -153,6 +156,7 @@ else:
         by_district,
         download_name="contacts_decided_in_time_by_district",
         count_columns=runner.counts_of("frontdoor_summary"),
+        statistics=in_time_share,
     )
     days = ui.query(runner, "frontdoor_decision_days", params)
     ui.chart_with_data(
@@ -294,8 +298,15 @@ for column, value, title, words, subject in (
             rates,
             download_name=value,
             count_columns=runner.counts_of("pathway_summary"),
+            statistics={
+                "step_up_per_cent": ("step_ups", "closed"),
+                "step_down_per_cent": ("step_downs", "social_care_closed"),
+            },
         )
 
+step_up_days = ui.statistic_text(
+    row["median_days_to_step_up"], [row["step_ups"]], pathways.format_days
+)
 timing = ui.query(runner, "pathway_step_ups", params).select(
     pl.col("category").alias("time_band"), "step_ups"
 )
@@ -318,7 +329,7 @@ ui.chart_with_data(
     download_name="step_ups_by_time_from_start",
     count_columns=["step_ups"],
     note=f"Median time from the start of early help to step-up: "
-    f"**{pathways.format_days(row['median_days_to_step_up'])} days**. "
+    f"**{step_up_days} days**. "
     f"Where the step-ups were recorded: {found}.",
 )
 
@@ -329,6 +340,7 @@ st.markdown(
     "365 days before this referral's date. Referrals before the data start are not seen, so the "
     "first year of data shows fewer re-referrals than there were."
 )
+rereferral_share = {"per_cent": ("rereferrals_12m", "referrals")}
 rereferrals = pathways.with_percent(
     ui.query(runner, "pathway_rereferrals_by_month", params),
     "rereferrals_12m",
@@ -351,6 +363,7 @@ ui.chart_with_data(
     rereferrals,
     download_name="rereferrals_by_month",
     count_columns=runner.counts_of("pathway_rereferrals_by_month"),
+    statistics=rereferral_share,
 )
 left, right = st.columns(2)
 with left:
@@ -371,6 +384,7 @@ with left:
         by_district,
         download_name="rereferrals_by_district",
         count_columns=runner.counts_of("pathway_summary"),
+        statistics=rereferral_share,
     )
 with right:
     repeats = ui.query(runner, "pathway_repeat_episodes", params).select(
@@ -419,8 +433,10 @@ ui.chart_with_data(
     pathways.with_percent(closures, "closures", "closed", "per_cent"),
     download_name=f"closure_outcomes_by_{outcomes_by}",
     count_columns=runner.counts_of("outcomes_closures"),
+    statistics={"per_cent": ("closures", "closed")},
 )
 left, right = st.columns(2)
+median_open = ui.statistic_text(row["median_days_open"], [row["closed"]], pathways.format_days)
 with left:
     durations = ui.query(runner, "outcomes_durations", params).select("duration", "closures")
     ui.chart_with_data(
@@ -436,7 +452,7 @@ with left:
         durations,
         download_name="episodes_closed_by_time_open",
         count_columns=runner.counts_of("outcomes_durations"),
-        note=f"Median time open: **{pathways.format_days(row['median_days_open'])} days**.",
+        note=f"Median time open: **{median_open} days**.",
     )
 with right:
     by_level = ui.query(runner, "outcomes_by_level", params)
@@ -456,6 +472,7 @@ with right:
         by_level,
         download_name="median_days_open_by_level",
         count_columns=runner.counts_of("outcomes_by_level"),
+        statistics=runner.statistics_of("outcomes_by_level"),
     )
 
 # --- Journeys -----------------------------------------------------------------------------------
@@ -513,17 +530,27 @@ ui.chart_with_data(
     partners,
     download_name="partner_led_episodes_by_year",
     count_columns=runner.counts_of("pathway_partner_led"),
+    statistics={"per_cent": ("partner_led", "episodes")},
 )
 
 # --- Districts at a glance ----------------------------------------------------------------------
 st.header("Districts at a glance")
 st.markdown(
     f"{period.words}. Re-referral % is of referrals; outcomes met % is of episodes closed. "
-    "Counts of 1 to 5 are shown as **c** to protect children's privacy; medians are shown for "
-    "every district."
+    "Counts of 1 to 5 are shown as **c** to protect children's privacy, and so is a percentage "
+    "or median worked out from one."
 )
 glance = pathways.with_percent(summary, "rereferrals_12m", "referrals", "rereferral_per_cent")
 glance = pathways.with_percent(glance, "closed_outcomes_met", "closed", "outcomes_met_per_cent")
+# Withheld statistics become c before the counts they are worked out from are left out.
+glance = ui.mark_withheld(
+    glance,
+    {
+        "rereferral_per_cent": ("rereferrals_12m", "referrals"),
+        "outcomes_met_per_cent": ("closed_outcomes_met", "closed"),
+        **runner.statistics_of("pathway_summary"),
+    },
+)
 glance = glance.select(
     "district",
     "referrals",

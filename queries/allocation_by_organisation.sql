@@ -7,6 +7,7 @@
 -- columns: organisation (text, 'Not recorded' when empty), allocated (count),
 --   median_days (int), average_days (number), over_28_days (count)
 -- counts: allocated, over_28_days
+-- statistics: median_days (from allocated), average_days (from allocated)
 WITH waits AS (
     SELECT coalesce(organisation, 'Not recorded') AS organisation,
            days_to_allocation AS days, sum(episodes) AS episodes

@@ -6,6 +6,7 @@
 -- param district: text, optional. Only this district (default: the whole borough).
 -- columns: level (text), closed (count), closed_outcomes_met (count), median_days_open (number)
 -- counts: closed, closed_outcomes_met
+-- statistics: median_days_open (from closed)
 WITH anchor AS (
     SELECT last_date FROM mart_coverage WHERE table_name = 'early_help_episodes'
 ),

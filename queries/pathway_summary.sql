@@ -5,14 +5,18 @@
 -- with outcomes met (by month of closure), the median days open of those closed and the median
 -- days from early help start to step-up. Whole months from the month of `from` to the month of
 -- `to`; by default the last 12 complete months of data.
--- Counts are protected for non-analyst roles; medians are shown even where counts are not.
+-- Counts are protected for board and district roles, and each median is withheld where the
+-- count it is of is withheld (median_days_to_step_up is of the step-ups whose episode start
+-- is known, a part of step_ups).
 -- param from: date, optional. First month to include (any day in it); default 11 months before `to`.
 -- param to: date, optional. Last month to include (any day in it); default the last complete month.
 -- columns: district (text, 'Borough' for the whole borough), period_start (date),
 --   period_end (date), referrals (count), rereferrals_12m (count), step_ups (count),
 --   step_downs (count), social_care_closed (count), closed (count), closed_outcomes_met (count),
 --   median_days_open (number), median_days_to_step_up (number)
--- counts: referrals, rereferrals_12m, step_ups, step_downs, social_care_closed, closed, closed_outcomes_met
+-- counts: referrals, rereferrals_12m, step_ups, step_downs, social_care_closed, closed,
+--   closed_outcomes_met
+-- statistics: median_days_open (from closed), median_days_to_step_up (from step_ups)
 WITH anchor AS (
     SELECT last_date FROM mart_coverage WHERE table_name = 'early_help_episodes'
 ),

@@ -2,11 +2,17 @@
 -- only to those roles (other roles see the distribution, workers_caseload_distribution).
 -- cases_per_fte is null when the worker's FTE is missing or 0 (not recorded).
 -- team: the team holding most of the worker's cases on the day.
+-- district: the district most of the worker's open cases are in on the day (the episodes'
+-- districts; ties go to the first in alphabetical order). A manager of one district
+-- (manager:<name>) gets only the workers of their district: the runner keeps these rows to it.
+-- Who holds an episode on the day follows mart_caseload_worker_spans: the involvement that
+-- started last on or before the day, if it has not ended before the day.
 -- param as_of: date, required. The date to count on.
 -- columns: worker_id (text), worker_name (text), worker_label (text, pseudonymous),
---   team (text), job_title (text), agency (yes/no), fte (number, null = not recorded),
---   open_cases (count), cases_per_fte (number)
+--   team (text), district (text), job_title (text), agency (yes/no),
+--   fte (number, null = not recorded), open_cases (count), cases_per_fte (number)
 -- counts: open_cases
+-- statistics: cases_per_fte (from open_cases)
 -- roles: manager, analyst
 WITH held AS (
     SELECT worker_id, team, open_cases
@@ -16,12 +22,36 @@ WITH held AS (
 per_worker AS (
     SELECT worker_id, arg_max(team, open_cases) AS team, sum(open_cases) AS open_cases
     FROM held GROUP BY worker_id
+),
+involvement_order AS (
+    SELECT
+        episode_id, worker_id, start_date, end_date,
+        lead(start_date) OVER (PARTITION BY episode_id ORDER BY start_date, involvement_id)
+            AS next_start
+    FROM involvements
+    WHERE episode_id IS NOT NULL
+),
+holding AS (
+    SELECT i.worker_id, coalesce(e.district, 'Not known') AS district, count(*) AS cases
+    FROM involvement_order AS i
+    JOIN early_help_episodes AS e USING (episode_id)
+    WHERE greatest(i.start_date, e.start_date) <= $as_of::DATE
+      AND (i.end_date IS NULL OR i.end_date >= $as_of::DATE)
+      AND (e.end_date IS NULL OR e.end_date > $as_of::DATE)
+      AND (i.next_start IS NULL OR i.next_start > $as_of::DATE)
+    GROUP BY ALL
+),
+worker_district AS (
+    SELECT worker_id, district
+    FROM holding
+    QUALIFY row_number() OVER (PARTITION BY worker_id ORDER BY cases DESC, district) = 1
 )
 SELECT
     per_worker.worker_id,
     workers.worker_name,
     workers.worker_label,
     per_worker.team,
+    coalesce(worker_district.district, 'Not known') AS district,
     workers.job_title,
     workers.agency,
     workers.fte,
@@ -29,4 +59,5 @@ SELECT
     round(per_worker.open_cases / workers.fte, 1) AS cases_per_fte
 FROM per_worker
 LEFT JOIN mart_caseload_workers AS workers USING (worker_id)
+LEFT JOIN worker_district USING (worker_id)
 ORDER BY cases_per_fte DESC NULLS LAST, open_cases DESC, worker_label;

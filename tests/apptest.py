@@ -1,14 +1,27 @@
-"""Running the app through Streamlit's AppTest: the helpers every page test uses."""
+"""Running the app through Streamlit's AppTest (and the command line): shared test helpers."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 RUN_TIMEOUT = 180  # a generous ceiling for a slow machine, not a speed check
+
+
+def run_cli(*args: object, **kwargs) -> subprocess.CompletedProcess:
+    """`python -m earlyhelp ARGS...` from the repository, output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "earlyhelp", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=APP.parent,
+        **kwargs,
+    )
 
 
 def open_app(page: str | None = None, query_params: dict | None = None) -> AppTest:

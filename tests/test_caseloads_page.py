@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from earlyhelp import caseloads, charts, ui
+from earlyhelp.ingest import ingest
 from earlyhelp.queries import QueryRunner
 from tests.apptest import assert_ran_cleanly, open_app
+from tests.test_caseloads import write_tiny_extract
 
 PAGE = "pages/caseloads.py"
 
@@ -156,3 +160,78 @@ def test_a_date_before_the_data_shows_what_to_do(with_demo):
     assert "the data start on" in messages and "Choose a snapshot date" in messages
     assert not at.get("plotly_chart")
     assert not at.metric
+
+
+# --- Records behind the figures: analysts only ----------------------------------------------------
+def _records_expander(at: AppTest):
+    found = [e for e in at.expander if e.label.startswith("Records behind these figures")]
+    return found[0] if found else None
+
+
+def test_analysts_see_the_episodes_open_on_the_snapshot_date(with_demo, monkeypatch):
+    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    at = run_caseloads_page()
+    assert_ran_cleanly(at)
+    expander = _records_expander(at)
+    assert expander is not None and "31 March 2026" in expander.label
+    runner = QueryRunner.open(with_demo)
+    open_now = runner.run("caseload_by_district", {"as_of": "2026-03-31"}, ui.Role.parse("analyst"))
+    expected = dict(open_now.iter_rows())
+    (records,) = [d.value for d in expander.dataframe]
+    assert len(records) == sum(expected.values())
+    at.selectbox(key="caseloads_records_district").select("North").run()
+    assert_ran_cleanly(at)
+    (records,) = [d.value for d in _records_expander(at).dataframe]
+    assert len(records) == expected["North"] and set(records["District"]) == {"North"}
+    teams = runner.run("caseload_by_team", {"as_of": "2026-03-31"}, ui.Role.parse("analyst"))
+    team = teams["team"][0]
+    at.selectbox(key="caseloads_records_district").select("All districts")
+    at.selectbox(key="caseloads_records_team").select(team).run()
+    (records,) = [d.value for d in _records_expander(at).dataframe]
+    assert len(records) == teams["open_cases"][0] and set(records["Team"]) == {team}
+    labels = [b.label for b in _records_expander(at).download_button]
+    assert labels == ["Download these records (CSV)"]
+
+
+def test_other_roles_never_see_the_records(with_demo, monkeypatch):
+    for role in ("board", "manager", "manager:North"):
+        monkeypatch.setattr(ui, "DEMO_ROLE", role)
+        at = run_caseloads_page()
+        assert_ran_cleanly(at)
+        assert _records_expander(at) is None, role
+        assert not [d for d in at.dataframe if "Child id" in d.value.columns], role
+
+
+@pytest.fixture(scope="module")
+def tiny_warehouse(tmp_path_factory) -> Path:
+    """The hand-made extract of tests/test_caseloads.py: a handful of episodes per district."""
+    root = tmp_path_factory.mktemp("tiny_caseloads_page")
+    ingest([write_tiny_extract(root / "extract")], root / "wh", key_path=root / "key")
+    return root / "wh"
+
+
+def test_withheld_medians_are_shown_as_c(tiny_warehouse, monkeypatch):
+    """Three families in North and two in South were given a worker: the board sees neither
+    count, nor the median and average wait worked out from them (c), not an empty cell."""
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(tiny_warehouse))
+    at = run_caseloads_page()
+    at.date_input(key="caseloads_as_of").set_value(date(2021, 2, 28)).run()
+    assert_ran_cleanly(at)
+    assert any("Too few families were given their first worker" in i.value for i in at.info)
+    tables = [d.value for d in at.dataframe if "Median days" in d.value.columns]
+    (table,) = [t for t in tables if "District" in t.columns]
+    assert table["Allocated"].to_list() == ["c", "c"]
+    assert table["Median days"].to_list() == ["c", "c"]
+    assert table["Average days"].to_list() == ["c", "c"]
+    # The council teams and providers table: the same rule, organisation by organisation.
+    (providers,) = [t for t in tables if "Organisation" in t.columns]
+    withheld = providers["Allocated"] == "c"
+    assert withheld.any()
+    assert (providers.loc[withheld, "Median days"] == "c").all()
+    assert (providers.loc[withheld, "Average days"] == "c").all()
+    exact = QueryRunner.open(tiny_warehouse).run(
+        "allocation_by_district",
+        {"from": "2020-03-01", "to": "2021-02-28"},
+        ui.Role.parse("analyst"),
+    )
+    assert exact["allocated"].to_list() == [3, 2] and exact["median_days"].null_count() == 0

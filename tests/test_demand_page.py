@@ -243,3 +243,74 @@ def test_population_is_the_nearest_mid_year_estimate(demo_warehouse, demo_extrac
     assert frame.filter(pl.col("month") == "2018-04")["children"][0] == first
     no_population = runner.run("referrals_filtered", {"age_band": "18+"}, analyst)
     assert no_population["children"].null_count() == no_population.height
+
+
+# --- Records behind the chart: analysts only ------------------------------------------------------
+RECORDS = "Records behind this chart"
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[str]:
+    """The file names of the page's CSV downloads (AppTest does not expose them)."""
+    import streamlit
+
+    names: list[str] = []
+    real = streamlit.download_button
+
+    def recording(label, data=None, file_name=None, **kwargs):
+        names.append(file_name)
+        return real(label, data=data, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    return names
+
+
+def test_analysts_see_the_records_behind_the_chart(with_demo, monkeypatch, downloads):
+    from earlyhelp import ui
+
+    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    at = run_demand_page({"district": "North", "source": "Schools"})
+    assert_ran_cleanly(at)
+    expander = next(e for e in at.expander if e.label == RECORDS)
+    month = at.selectbox(key="demand_records_month")
+    assert month.value == "2026-03", "the latest complete month first"
+    runner = QueryRunner.open(with_demo)
+    selection = {"district": "North", "source_group": "Schools"}
+    monthly = runner.run("referrals_filtered", selection, Role.parse("analyst"))
+    expected = monthly.filter(monthly["month"] == "2026-03")["referrals"][0]
+    (records,) = [d.value for d in expander.dataframe]
+    assert len(records) == expected > 0
+    assert set(records["District"]) == {"North"} and set(records["Source group"]) == {"Schools"}
+    assert {"Episode id", "Child id", "Worker label", "Team"} <= set(records.columns)
+    assert f"**{expected:,}** early help episodes." in "\n".join(m.value for m in expander.markdown)
+    assert "OFFICIAL-SENSITIVE_referrals_2026-03_records.csv" in downloads
+    month.select("2025-09").run()
+    assert_ran_cleanly(at)
+    expected = monthly.filter(monthly["month"] == "2025-09")["referrals"][0]
+    (records,) = [d.value for d in next(e for e in at.expander if e.label == RECORDS).dataframe]
+    assert len(records) == expected
+    assert records["Start date"].astype(str).str.startswith("2025-09").all()
+
+
+def test_the_records_are_of_referrals_not_contacts(with_demo, monkeypatch):
+    from earlyhelp import ui
+
+    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    at = run_demand_page({"measure": "Contacts to the front door"})
+    assert_ran_cleanly(at)
+    expander = next(e for e in at.expander if e.label == RECORDS)
+    assert not expander.dataframe
+    assert "choose Referrals to early help" in expander.info[0].value
+
+
+@pytest.mark.parametrize("role", ["board", "manager", "manager:North", "district:North"])
+def test_no_other_role_sees_the_records(with_demo, monkeypatch, downloads, role):
+    from earlyhelp import ui
+
+    monkeypatch.setattr(ui, "DEMO_ROLE", role)
+    at = run_demand_page()
+    assert_ran_cleanly(at)
+    assert RECORDS not in [e.label for e in at.expander]
+    assert not [k for k in (w.key for w in at.selectbox) if k and "records" in k]
+    assert not [d for d in at.dataframe if "Child id" in d.value.columns]
+    assert not [name for name in downloads if "records" in name]

@@ -152,3 +152,99 @@ def test_the_same_count_is_always_shown_the_same_way(value, policy):
     assert protect_value(value, policy) == protect_value(value, policy)
     frame = pl.DataFrame({"n": [value, value]})
     assert protect(frame, ["n"], policy)["n"].n_unique() == 1
+
+
+# --- Statistics worked out from counts ------------------------------------------------------------
+def test_a_median_is_withheld_when_its_count_is():
+    frame = pl.DataFrame(
+        {
+            "district": ["North", "South", "East", "West"],
+            "allocated": [3, 40, 0, 12],
+            "median_days": [9, 4, None, 6],
+            "average_days": [8.5, 4.2, None, 6.1],
+        }
+    )
+    statistics = {"median_days": ("allocated",), "average_days": ("allocated",)}
+    out = protect(frame, ["allocated"], DFE, statistics=statistics)
+    assert out["allocated"].to_list() == [None, 40, 0, 10]
+    # North's 3 families: their median and average would describe those 3, so both go.
+    assert out["median_days"].to_list() == [None, 4, None, 6]
+    assert out["average_days"].to_list() == [None, 4.2, None, 6.1]
+    assert out.schema == frame.schema
+
+
+def test_a_percentage_is_withheld_when_its_numerator_or_denominator_is():
+    frame = pl.DataFrame(
+        {
+            "grp": ["a", "b", "c", "d"],
+            "part": [2, 30, 20, 0],
+            "whole": [50, 4, 80, 60],
+            "pct": [4.0, 750.0, 25.0, 0.0],
+        }
+    )
+    out = protect(frame, ["part", "whole"], DFE, statistics={"pct": ("part", "whole")})
+    assert out["pct"].to_list() == [None, None, 25.0, 0.0]
+
+
+def test_a_statistic_of_a_complementary_suppression_is_withheld_too():
+    frame = pl.DataFrame(
+        {
+            "month": ["2025-01"] * 3,
+            "district": ["North", "South", "East"],
+            "closed": [3, 40, 9],
+            "median_days_open": [50.0, 60.0, 70.0],
+        }
+    )
+    out = protect(
+        frame,
+        ["closed"],
+        DFE,
+        key_columns=["month", "district"],
+        statistics={"median_days_open": ("closed",)},
+    )
+    assert out["closed"].to_list() == [None, 40, None]  # East (9) hides North (3)
+    assert out["median_days_open"].to_list() == [None, 60.0, None]
+
+
+def test_withheld_statistics_show_as_c_and_empty_ones_stay_empty():
+    frame = pl.DataFrame(
+        {"allocated": [None, 0, 40], "median_days": [None, None, 4]},
+        schema={"allocated": pl.Int64, "median_days": pl.Int64},
+    )
+    shown = disclosure.as_display_text(frame, ["allocated"], {"median_days": ("allocated",)})
+    assert shown["allocated"].to_list() == ["c", "0", "40"]
+    assert shown["median_days"].to_list() == ["c", None, "4"]
+
+
+# --- A manager of one district: their rows exact, the rest protected among themselves ------------
+def test_exact_rows_are_left_alone_and_the_others_protected():
+    frame = pl.DataFrame(
+        {
+            "month": ["2025-01"] * 4,
+            "district": ["North", "South", "East", "Borough"],
+            "referrals": [3, 40, 9, 52],
+            "median_days": [10.0, 20.0, 30.0, 25.0],
+        }
+    )
+    exact = frame["district"] == "North"
+    out = protect(
+        frame,
+        ["referrals"],
+        DFE,
+        key_columns=["month", "district"],
+        statistics={"median_days": ("referrals",)},
+        exact_rows=exact,
+    )
+    assert out["district"].to_list() == frame["district"].to_list(), "row order kept"
+    assert out.row(0) == frame.row(0), "North exactly, small count and its median too"
+    assert out["referrals"].to_list()[1:] == [40, 10, 50]
+    # Nothing to hide among the others: no complementary suppression spent on North's row.
+    assert out.schema == frame.schema
+
+
+def test_with_no_exact_rows_protect_is_the_board_view():
+    frame = pl.DataFrame({"district": ["North", "South"], "referrals": [3, 41]})
+    none = pl.Series([False, False])
+    assert protect(frame, ["referrals"], DFE, exact_rows=none).equals(
+        protect(frame, ["referrals"], DFE)
+    )

@@ -4,11 +4,8 @@ runner's guarantees: parameters only, read-only, roles, every query file well fo
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 from datetime import date, timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,8 +14,8 @@ from earlyhelp.config import QUERIES_DIR
 from earlyhelp.errors import QueryError
 from earlyhelp.queries import QueryRunner, load_queries
 from earlyhelp.roles import Role
+from tests.apptest import run_cli
 
-REPO = Path(__file__).resolve().parent.parent
 ANALYST = Role.parse("analyst")
 
 
@@ -220,11 +217,7 @@ def test_every_query_file_declares_what_it_returns():
 
 
 def test_cli_query_json_and_csv(demo_warehouse):
-    def cli(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "earlyhelp", *args], capture_output=True, text=True, cwd=REPO
-        )
-
+    cli = run_cli
     done = cli(
         "query",
         "caseload_by_district",
@@ -250,21 +243,7 @@ def test_cli_query_json_and_csv(demo_warehouse):
 
 
 def test_cli_peaks_finds_the_covid_trough_and_school_return_peak(demo_warehouse):
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "earlyhelp",
-            "peaks",
-            "--warehouse",
-            str(demo_warehouse),
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    )
+    done = run_cli("peaks", "--warehouse", demo_warehouse, "--format", "json")
     assert done.returncode == 0, done.stderr
     findings = json.loads(done.stdout)
     assert all(
@@ -279,3 +258,89 @@ def test_cli_peaks_finds_the_covid_trough_and_school_return_peak(demo_warehouse)
     assert by_period["2020-09"]["kind"] == "peak"
     # A peak is a departure from the season, not the season: ordinary Septembers are not flagged.
     assert not [p for p in by_period if p.endswith("-09") and p != "2020-09"]
+
+
+# --- Record-level drill-down for analysts ---------------------------------------------------------
+RECORD_COLUMNS = (
+    "episode_id",
+    "child_id",
+    "district",
+    "team",
+    "worker_label",
+    "start_date",
+    "end_date",
+    "level_of_need",
+    "source_group",
+    "age_band",
+    "end_reason",
+    "matching",
+)
+
+
+def test_episode_records_are_the_referrals_behind_a_demand_figure(runner):
+    selection = {"district": "North", "source_group": "Schools", "age_band": "10-15"}
+    monthly = runner.run("referrals_filtered", selection, role=ANALYST)
+    for month, expected in (
+        monthly.filter(pl.col("month") >= "2025-01").select("month", "referrals").iter_rows()
+    ):
+        start = date.fromisoformat(f"{month}-01")
+        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        records = runner.run(
+            "episode_records",
+            {**selection, "started_from": start, "started_to": end},
+            role=ANALYST,
+        )
+        assert records.height == expected, month
+        assert records.height == 0 or records["matching"][0] == expected
+        assert records["start_date"].is_between(start, end).all()
+        assert set(records["district"]) <= {"North"} and set(records["age_band"]) <= {"10-15"}
+    level = runner.run("referrals_filtered", {"level_of_need": 0}, role=ANALYST)
+    not_recorded = runner.run(
+        "episode_records",
+        {"level_of_need": 0, "started_from": "2025-03-01", "started_to": "2025-03-31"},
+        role=ANALYST,
+    )
+    assert not_recorded.height == level.filter(pl.col("month") == "2025-03")["referrals"][0]
+
+
+def test_episode_records_are_the_episodes_behind_a_caseload_figure(runner):
+    day = "2026-03-31"
+    open_by_district = runner.run("caseload_by_district", {"as_of": day}, role=ANALYST)
+    for district, expected in open_by_district.iter_rows():
+        records = runner.run("episode_records", {"open_on": day, "district": district}, ANALYST)
+        assert records.height == expected, district
+        assert records["end_date"].drop_nulls().gt(date.fromisoformat(day)).all()
+    teams = runner.run("caseload_by_team", {"as_of": day}, role=ANALYST)
+    for team, expected in teams.select("team", "open_cases").iter_rows():
+        records = runner.run("episode_records", {"open_on": day, "team": team}, ANALYST)
+        assert records.height == expected, team
+        assert records["worker_label"].str.starts_with("Practitioner ").all()
+
+
+def test_episode_records_hold_pseudonyms_never_names_and_are_capped(runner, demo_extract):
+    records = runner.run("episode_records", {}, role=ANALYST)
+    assert records.columns == list(RECORD_COLUMNS)
+    assert records.height == 5_000 < records["matching"][0], "capped, with the true number"
+    assert records["start_date"].is_sorted()
+    assert records["child_id"].str.contains(r"^[0-9a-f]{20}$").all(), "the keyed hash"
+    raw = pl.read_csv(demo_extract / "ssd_early_help_episodes.csv", infer_schema=False)
+    assert not set(records["child_id"]) & set(raw["earl_person_id"]), "never the case-system id"
+    people = pl.read_csv(demo_extract / "ssd_person.csv", infer_schema=False)
+    names = set()
+    for column in ("pers_forename", "pers_surname"):
+        if column in people.columns:
+            names |= set(people[column].drop_nulls())
+    workers = pl.read_csv(demo_extract / "ssd_professionals.csv", infer_schema=False)
+    names |= set(workers["prof_professional_name"].drop_nulls())
+    text = records.write_csv()
+    assert not [name for name in names if f",{name}," in text]
+
+
+@pytest.mark.parametrize(
+    "hostile", ["North' OR '1'='1", "x" * 10_000, "\x00", "Nörth"], ids=range(4)
+)
+def test_episode_record_filters_are_data(runner, hostile):
+    records = runner.run(
+        "episode_records", {"district": hostile, "team": hostile, "age_band": hostile}, ANALYST
+    )
+    assert records.is_empty()

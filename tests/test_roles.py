@@ -4,8 +4,7 @@ Hostile filter values are data, never SQL."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 
 import polars as pl
 import pytest
@@ -15,12 +14,11 @@ from streamlit.testing.v1 import AppTest
 
 from earlyhelp import disclosure, schema
 from earlyhelp.errors import QueryError
-from earlyhelp.queries import QueryRunner
+from earlyhelp.queries import QueryRunner, load_queries
 from earlyhelp.roles import Role
 from earlyhelp.ui import role_from_claims
-from tests.apptest import APP, RUN_TIMEOUT
+from tests.apptest import APP, RUN_TIMEOUT, run_cli
 
-REPO = APP.parent
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
     "cookie_secret": "not-a-real-secret",
@@ -55,6 +53,20 @@ def signed_in_app(user: dict | None, page: str | None = None, query_params=None)
         (["Other.App.Admin"], None),
         (["EarlyHelp.Superuser"], None),
         ([], None),
+        # A manager of one district's service: wider than the board, narrower than a manager.
+        (["EarlyHelp.Manager.North"], "manager:North"),
+        (["EarlyHelp.Manager.North", "EarlyHelp.Board"], "manager:North"),
+        (["EarlyHelp.District.South", "EarlyHelp.Manager.North"], "manager:North"),
+        (["EarlyHelp.Manager.North", "EarlyHelp.Manager"], "manager"),
+        (["EarlyHelp.Manager.North", "EarlyHelp.Analyst"], "analyst"),
+        (["EarlyHelp.Manager.South", "EarlyHelp.Manager.North"], "manager:North"),
+        # Malformed scopes are ignored, never widened to a whole-service role.
+        (["EarlyHelp.Manager."], None),
+        (["EarlyHelp.Manager. "], None),
+        (["EarlyHelp.Manager.North\x00"], None),
+        (["EarlyHelp.Board.North"], None),
+        (["EarlyHelp.Analyst.North"], None),
+        (["EarlyHelp.Manager." + "x" * 500], None),
     ],
 )
 def test_roles_come_from_the_token_claims(claims, expected):
@@ -63,10 +75,67 @@ def test_roles_come_from_the_token_claims(claims, expected):
 
 
 def test_the_roles_file_is_used_when_the_token_has_no_role():
-    users = {"jane@council.gov.uk": "district:South", "bad@council.gov.uk": "superuser"}
+    users = {
+        "jane@council.gov.uk": "district:South",
+        "bad@council.gov.uk": "superuser",
+        "sam@council.gov.uk": "manager:North",
+        "empty@council.gov.uk": "manager:",
+        "board@council.gov.uk": "board:North",
+    }
     assert str(role_from_claims({"email": "Jane@Council.gov.uk"}, users)) == "district:South"
-    assert role_from_claims({"email": "bad@council.gov.uk"}, users) is None
-    assert role_from_claims({"email": "nobody@council.gov.uk"}, users) is None
+    assert str(role_from_claims({"email": "sam@council.gov.uk"}, users)) == "manager:North"
+    for email in ("bad", "empty", "board", "nobody"):
+        assert role_from_claims({"email": f"{email}@council.gov.uk"}, users) is None, email
+
+
+def test_a_scoped_role_keeps_its_scope_in_its_name():
+    """str(role) is the cache key the app uses: a district's manager and a whole-service
+    manager never share a cached result."""
+    north = Role.parse("manager:North")
+    assert (north.kind, north.district, str(north)) == ("manager", "North", "manager:North")
+    assert Role.parse(str(north)) == north
+    assert str(Role.parse("manager")) == "manager" != str(north)
+    assert Role.parse(" Manager : North ") == north
+    assert north.exact_counts and not north.exact_everywhere
+    assert north.exact_for("North") and not north.exact_for("South")
+    assert not north.exact_for(None), "borough totals are protected"
+    assert Role.parse("manager").exact_everywhere and Role.parse("analyst").exact_everywhere
+    assert not Role.parse("district:North").exact_for("North")
+
+
+HOSTILE_SCOPES = [
+    "manager:",
+    "manager:   ",
+    "manager:North\x00",
+    "manager:North\nanalyst",
+    "manager:\u202enorth",
+    "manager:" + "x" * 100_000,
+    "district:" + "x" * 100_000,
+    "district:\x1b[31mNorth",
+    "board:North",
+    "analyst:North",
+    "manager.North",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_SCOPES, ids=range(len(HOSTILE_SCOPES)))
+def test_hostile_scopes_are_refused_in_one_line(text):
+    with pytest.raises(QueryError) as refused:
+        Role.parse(text)
+    message = str(refused.value)
+    assert "\n" not in message and len(message) < 200
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["manager:Narnia", "manager:North'; DROP TABLE early_help_episodes; --", "district:Nörth"],
+)
+def test_a_scope_that_is_not_a_district_in_the_data_is_refused(demo_warehouse, text):
+    runner = QueryRunner.open(demo_warehouse)
+    role = Role.parse(text)  # a well-formed name...
+    with pytest.raises(QueryError, match="names a district that is not in the data"):
+        runner.run("referrals_by_month", role=role)  # ...that the warehouse does not know
+    assert runner.run("referrals_by_month", role=Role.parse("board")).height > 0, "still there"
 
 
 # --- The query layer enforces the role ----------------------------------------------------------
@@ -98,24 +167,165 @@ def test_board_counts_are_protected_and_analyst_counts_exact(demo_warehouse):
     )
 
 
-def test_the_cli_applies_the_same_policy(demo_warehouse):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "earlyhelp",
+# --- A manager of one district --------------------------------------------------------------------
+def _by_district(frame: pl.DataFrame, column: str) -> dict:
+    return dict(zip(frame["district"], frame[column], strict=True))
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "column"),
+    [
+        ("caseload_by_district", {"as_of": "2026-03-31"}, "open_episodes"),
+        ("caseload_snapshot_by_district", {"as_of": "2021-03-08"}, "waiting"),
+        ("pathway_summary", {}, "closed"),
+        ("pathway_summary", {}, "median_days_to_step_up"),
+        ("allocation_by_district", {"from": "2025-04-01", "to": "2026-03-31"}, "over_28_days"),
+        ("frontdoor_summary", {}, "no_decision"),
+    ],
+)
+def test_a_district_manager_sees_their_district_exactly_and_the_rest_protected(
+    demo_warehouse, name, params, column
+):
+    runner = QueryRunner.open(demo_warehouse)
+    exact = runner.run(name, params, Role.parse("analyst"))
+    board = runner.run(name, params, Role.parse("board"))
+    manager = runner.run(name, params, Role.parse("manager:North"))
+    assert manager["district"].to_list() == exact["district"].to_list(), "every district shown"
+    assert manager.filter(pl.col("district") == "North").equals(
+        exact.filter(pl.col("district") == "North")
+    ), "their own district exactly, small counts and medians included"
+    others = manager.filter(pl.col("district") != "North")
+    # Everything else protected exactly as for the board: protected among themselves (no
+    # complementary suppression is spent on North's row, which is shown), so compare each cell
+    # with the policy rather than with the board's secondary suppressions.
+    policy = disclosure.current_policy()
+    truth = exact.filter(pl.col("district") != "North")
+    for counted in runner.counts_of(name):
+        for shown, true in zip(others[counted], truth[counted], strict=True):
+            assert shown is None or shown == disclosure.protect_value(true, policy), counted
+            if true is not None and 1 <= true <= policy.suppress_up_to:
+                assert shown is None
+    for statistic, bases in runner.statistics_of(name).items():
+        for row in others.to_dicts():
+            if any(row[b] is None for b in bases):
+                assert row[statistic] is None, (statistic, row["district"])
+    if column in runner.counts_of(name):
+        assert _by_district(board, column).keys() == _by_district(manager, column).keys()
+
+
+def test_a_district_manager_asking_for_another_district_gets_the_board_view(demo_warehouse):
+    runner = QueryRunner.open(demo_warehouse)
+    north = Role.parse("manager:North")
+    board = Role.parse("board")
+    for params in ({"district": "South"}, {}, {"district": "South", "age_band": "1-4"}):
+        assert runner.run("referrals_filtered", params, north).equals(
+            runner.run("referrals_filtered", params, board)
+        ), params
+    own = {"district": "North", "level_of_need": 4, "age_band": "16-17"}
+    exact = runner.run("referrals_filtered", own, Role.parse("analyst"))
+    assert runner.run("referrals_filtered", own, north).equals(exact)
+    assert exact["referrals"].is_between(1, 5).any(), (
+        "small counts shown exactly to North's manager"
+    )
+
+
+def test_a_district_manager_sees_only_their_own_districts_workers(demo_warehouse):
+    runner = QueryRunner.open(demo_warehouse)
+    day = {"as_of": "2026-03-31"}
+    everyone = runner.run("workers_caseload", day, Role.parse("manager"))
+    assert everyone["district"].n_unique() > 1
+    for district in ("North", "South"):
+        mine = runner.run("workers_caseload", day, Role.parse(f"manager:{district}"))
+        assert mine.height and set(mine["district"]) == {district}
+        assert mine.equals(everyone.filter(pl.col("district") == district)), "exact, by name"
+        others = set(everyone.filter(pl.col("district") != district)["worker_name"].drop_nulls())
+        assert not others & set(mine["worker_name"].drop_nulls())
+    with pytest.raises(QueryError, match="no parameter 'district'"):
+        runner.run("workers_caseload", {**day, "district": "South"}, Role.parse("manager:North"))
+
+
+NAMED = """-- Named people per district (a synthetic query kept to managers and analysts).
+-- param district: text, optional. Only this district.
+-- columns: district (text), worker_name (text), open_cases (count)
+-- counts: open_cases
+-- roles: manager, analyst
+SELECT * FROM (VALUES ('North', 'Ann', 3), ('South', 'Bob', 2)) AS t(district, worker_name,
+    open_cases)
+WHERE $district IS NULL OR district = $district
+"""
+UNSCOPED = """-- Named people with no district (a synthetic query kept to managers and analysts).
+-- columns: worker_name (text), open_cases (count)
+-- counts: open_cases
+-- roles: manager, analyst
+SELECT 'Ann' AS worker_name, 3 AS open_cases
+"""
+
+
+def test_named_rows_of_other_districts_never_reach_a_district_manager(demo_warehouse, tmp_path):
+    (tmp_path / "named.sql").write_text(NAMED)
+    (tmp_path / "unscoped.sql").write_text(UNSCOPED)
+    version = QueryRunner.open(demo_warehouse).version_dir
+    runner = QueryRunner(version, queries=load_queries(tmp_path))
+    north = Role.parse("manager:North")
+    assert runner.run("named", role=north).rows() == [("North", "Ann", 3)]
+    assert runner.run("named", {"district": "North"}, north).rows() == [("North", "Ann", 3)]
+    with pytest.raises(QueryError, match="sees named for North only, not for South"):
+        runner.run("named", {"district": "South"}, north)
+    with pytest.raises(QueryError, match="no district column"):
+        runner.run("unscoped", role=north)
+    assert runner.run("unscoped", role=Role.parse("manager")).height == 1
+    assert runner.run("named", role=Role.parse("manager")).height == 2
+
+
+def test_the_cli_takes_a_district_managers_role(demo_warehouse):
+    def cli(role: str, name: str = "caseload_snapshot_by_district", fmt: str = "csv"):
+        return run_cli(
             "query",
-            "caseload_by_district",
+            name,
             "--warehouse",
-            str(demo_warehouse),
+            demo_warehouse,
             "--param",
-            "as_of=2026-03-31",
+            "as_of=2021-03-08",
             "--role",
-            "district:North",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+            role,
+            "--format",
+            fmt,
+        )
+
+    runner = QueryRunner.open(demo_warehouse)
+    exact = runner.run(
+        "caseload_snapshot_by_district", {"as_of": "2021-03-08"}, Role.parse("analyst")
+    )
+    done = cli("manager:North", fmt="json")
+    assert done.returncode == 0, done.stderr
+    rows = {row["district"]: row for row in json.loads(done.stdout)}
+    assert rows["North"] == exact.filter(pl.col("district") == "North").to_dicts()[0]
+    shown = [
+        v for d, row in rows.items() if d != "North" for k, v in row.items() if k != "district"
+    ]
+    assert all(v == "c" or v % 5 == 0 for v in shown), "other districts protected"
+    workers = cli("manager:North", "workers_caseload")
+    assert workers.returncode == 0, workers.stderr
+    lines = workers.stdout.strip().splitlines()
+    district = lines[0].split(",").index("district")
+    assert len(lines) > 1 and {line.split(",")[district] for line in lines[1:]} == {"North"}
+    for hostile in ("manager:", "manager:Narnia", "manager:North'; DROP TABLE x; --"):
+        refused = cli(hostile)
+        assert refused.returncode == 2 and refused.stdout == "", hostile
+        assert refused.stderr.startswith("error: ") and refused.stderr.count("\n") == 1
+        assert "Traceback" not in refused.stderr
+
+
+def test_the_cli_applies_the_same_policy(demo_warehouse):
+    result = run_cli(
+        "query",
+        "caseload_by_district",
+        "--warehouse",
+        demo_warehouse,
+        "--param",
+        "as_of=2026-03-31",
+        "--role",
+        "district:North",
         check=True,
     )
     lines = result.stdout.strip().splitlines()
@@ -238,3 +448,38 @@ def test_no_two_board_views_of_the_demand_page_difference_to_a_small_count(
     ]
     possible = {a - b for a in ranges[0][:50] for b in ranges[1][:50] if a >= b}
     assert len(possible) > 1, (outer, inner, month, exact, shown)
+
+
+def test_a_district_manager_in_the_app_sees_the_scope_and_only_their_workers(with_demo):
+    """Signed in as a whole-service manager and then as North's manager in the same server: the
+    cached results are keyed by role and scope, so North's manager never gets the whole
+    service's list of workers."""
+    runner = QueryRunner.open(with_demo)
+    workers = runner.run("workers_caseload", {"as_of": "2026-03-31"}, Role.parse("manager"))
+    names = {
+        district: set(workers.filter(pl.col("district") == district)["worker_name"].drop_nulls())
+        for district in workers["district"].unique()
+    }
+
+    def worker_names(at: AppTest) -> set[str]:
+        tables = [f.value for f in at.dataframe if "Worker" in f.value.columns]
+        assert len(tables) == 1
+        return set(tables[0]["Worker"])
+
+    manager = signed_in_app(
+        {"email": "m@council.gov.uk", "roles": ["EarlyHelp.Manager"]}, "pages/caseloads.py"
+    )
+    assert not manager.exception and not manager.error
+    assert worker_names(manager) == set().union(*names.values())
+    north = signed_in_app(
+        {"email": "n@council.gov.uk", "roles": ["EarlyHelp.Manager.North"]}, "pages/caseloads.py"
+    )
+    assert not north.exception and not north.error, [e.value for e in north.error]
+    assert worker_names(north) == names["North"]
+    text = "\n".join(m.value for m in north.markdown)
+    assert "**OFFICIAL-SENSITIVE**: exact figures for North" in text
+    assert "manager view (North)" in "\n".join(m.value for m in north.sidebar.markdown)
+    captions = "\n".join(c.value for c in north.caption)
+    assert "withheld to protect" in captions, "other districts' figures carry the footnote"
+    assert "Figures for North alone are exact." in captions
+    assert "Other districts' workers are not named here." in captions

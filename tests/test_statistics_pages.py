@@ -1,0 +1,60 @@
+"""Statistics on the pages (medians, averages, percentages) are withheld with the counts they
+are worked out from, and shown as c, on a tiny hand-made warehouse where every count is small.
+The rule itself is tested in test_disclosure.py and test_query_headers.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from earlyhelp import ui
+from earlyhelp.ingest import ingest
+from earlyhelp.queries import QueryRunner
+from earlyhelp.roles import Role
+from tests.apptest import open_app
+from tests.test_caseloads import write_tiny_extract
+
+
+@pytest.fixture(scope="module")
+def tiny_warehouse(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tiny_statistics")
+    ingest([write_tiny_extract(root / "extract")], root / "wh", key_path=root / "key")
+    return root / "wh"
+
+
+@pytest.fixture
+def with_tiny(tiny_warehouse, monkeypatch) -> Path:
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(tiny_warehouse))
+    return tiny_warehouse
+
+
+def test_the_board_sees_c_for_a_median_of_a_few_episodes(with_tiny):
+    runner = QueryRunner.open(with_tiny)
+    exact = runner.run("pathway_summary", {}, Role.parse("analyst"))
+    borough = exact.filter(exact["district"] == "Borough").row(0, named=True)
+    assert 1 <= borough["closed"] <= 5 and borough["median_days_open"] is not None
+    at = open_app("pages/pathways.py")
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Median days open"] == "c"
+    notes = "\n".join(m.value for m in at.markdown)
+    assert "Median time open: **c days**" in notes
+    tables = [d.value for d in at.dataframe if "Median days open" in d.value.columns]
+    (glance,) = [t for t in tables if "District" in t.columns]
+    assert set(glance["Median days open"]) == {"c"}
+    (by_level,) = [t for t in tables if "Level" in t.columns]
+    assert set(by_level["Median days open"]) == {"c"} == set(by_level["Closed"])
+    captions = "\n".join(c.value for c in at.caption)
+    assert "A median, average or percentage worked out from a withheld count" in captions
+
+
+def test_an_analyst_sees_the_same_median_exactly(with_tiny, monkeypatch):
+    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    runner = QueryRunner.open(with_tiny)
+    exact = runner.run("pathway_summary", {}, Role.parse("analyst"))
+    median = exact.filter(exact["district"] == "Borough")["median_days_open"][0]
+    at = open_app("pages/pathways.py")
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Median days open"] == f"{median:,.0f}"
