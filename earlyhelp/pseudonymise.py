@@ -12,7 +12,10 @@ import os
 import secrets
 from pathlib import Path
 
+import duckdb
 import polars as pl
+
+from earlyhelp.config import INGEST_QUERIES_DIR
 
 PSEUDONYM_LENGTH = 20  # hex characters: 80 bits, no collisions at national scale
 
@@ -36,32 +39,30 @@ def pseudonym(key: bytes, raw_id: str) -> str:
     return hmac.new(key, raw_id.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
 
 
-# Ids remembered between batches: enough for a council's children many times over, while a
-# national extract's tens of millions are not all held at once.
-REMEMBERED_IDS = 2_000_000
-
-
 class Pseudonymiser:
-    """Hashes each distinct id once per batch, and a recent id once however often it appears."""
+    """Hashes a table's child ids a column at a time, in DuckDB rather than one id at a time in
+    Python: a national extract has tens of millions of distinct children."""
 
     def __init__(self, key: bytes):
-        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
-        self._known: dict[str, str] = {}
-
-    def _hash(self, raw_id: str) -> str:
-        digest = self._keyed.copy()  # copying the keyed state skips re-keying for every id
-        digest.update(raw_id.encode("utf-8"))
-        return digest.hexdigest()[:PSEUDONYM_LENGTH]
+        block = hashlib.sha256().block_size
+        padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+        self._params = {
+            "inner_key": bytes(b ^ 0x36 for b in padded),
+            "outer_key": bytes(b ^ 0x5C for b in padded),
+            "length": PSEUDONYM_LENGTH,
+        }
+        self._sql = (INGEST_QUERIES_DIR / "pseudonyms.sql").read_text()
+        self._con = duckdb.connect()
 
     def column(self, frame: pl.DataFrame, column: str) -> pl.DataFrame:
-        distinct = frame.get_column(column).drop_nulls().unique().to_list()
-        if len(self._known) + len(distinct) > REMEMBERED_IDS:
-            self._known = {}
-        known = self._known
-        for raw in distinct:
-            if raw not in known:
-                known[raw] = self._hash(raw)
-        mapping = {raw: known[raw] for raw in distinct}
+        ids = frame.select(pl.col(column).drop_nulls().unique().cast(pl.String).alias("raw_id"))
+        self._con.register("ids", ids.to_arrow())
+        try:
+            mapping = self._con.sql(self._sql, params=self._params).pl()
+        finally:
+            self._con.unregister("ids")
         return frame.with_columns(
-            pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+            pl.col(column).replace_strict(
+                mapping["raw_id"], mapping["pseudonym"], default=None, return_dtype=pl.String
+            )
         )

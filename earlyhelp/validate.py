@@ -8,6 +8,7 @@ not lose the row: the value is cleared and listed with action "value cleared".
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +26,18 @@ EARLIEST_PLAUSIBLE_DATE = date(1900, 1, 1)
 
 # Cells that mean "no value" in exported spreadsheets.
 NULL_TOKENS = ("", "#N/A", "N/A", "NA", "NULL", "NONE", "#VALUE!", "#REF!", "-", "NAN")
+
+# Every upper and lower case spelling of each token ("null", "Null", "n/a"...): a set lookup
+# is far cheaper than upper-casing every cell to compare.
+_NULL_TOKENS_ANY_CASE = sorted(
+    {
+        "".join(spelling)
+        for token in NULL_TOKENS
+        for spelling in itertools.product(
+            *[(c.lower(), c.upper()) if c.isalpha() else (c,) for c in token]
+        )
+    }
+)
 
 # "a) Male", "q) 6: Police": the option letter a spreadsheet drop-down puts before the value.
 _OPTION_PREFIX = r"^[a-zA-Z]{1,2}\)\s*"
@@ -88,14 +101,10 @@ def empty_rejects() -> pl.DataFrame:
 
 def clean_text(column: str) -> pl.Expr:
     """Trim, fold non-breaking and repeated spaces, and turn null tokens into real nulls."""
-    value = (
-        pl.col(column)
-        .cast(pl.String)
-        .str.replace_all("\u00a0", " ", literal=True)
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
-    )
-    return pl.when(value.str.to_uppercase().is_in(NULL_TOKENS)).then(None).otherwise(value)
+    # Only runs of whitespace and single non-space whitespace (tab, non-breaking space...) are
+    # replaced: a single space, by far the commonest, is left alone, which keeps this cheap.
+    value = pl.col(column).cast(pl.String).str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
+    return pl.when(value.is_in(_NULL_TOKENS_ANY_CASE)).then(None).otherwise(value)
 
 
 def parse_date(value: pl.Expr) -> pl.Expr:

@@ -6,6 +6,8 @@ from datetime import date
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from earlyhelp.sources import RawTable
 from earlyhelp.validate import REJECTED, validate_table
@@ -168,3 +170,24 @@ def test_rows_read_equal_loaded_plus_rejected():
     assert result.rows_read == 5
     assert result.frame.height + result.rows_rejected == result.rows_read
     assert result.frame["episode_id"].to_list() == ["E1", "E4"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=" \t\n\r\u00a0\u2003abNnUuLlAa/#-é", max_size=12), max_size=20))
+def test_clean_text_matches_its_plain_definition(values):
+    """The fast cleaning gives what the plain rule says: non-breaking spaces and runs of any
+    whitespace become one space, ends are trimmed, and null tokens in any case become null."""
+    from earlyhelp.validate import NULL_TOKENS, clean_text
+
+    plain = (
+        pl.col("x")
+        .str.replace_all("\u00a0", " ", literal=True)
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    plain = pl.when(plain.str.to_uppercase().is_in(NULL_TOKENS)).then(None).otherwise(plain)
+    frame = pl.DataFrame({"x": values}, schema={"x": pl.String})
+    assert (
+        frame.select(clean_text("x").alias("x"))["x"].to_list()
+        == frame.select(plain.alias("x"))["x"].to_list()
+    )
