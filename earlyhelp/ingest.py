@@ -12,6 +12,7 @@ are held in memory, so a national extract ingests on a machine that could not ho
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -85,7 +86,8 @@ def ingest(
 
     warehouse_dir = Path(warehouse_dir).resolve()
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    work = warehouse_dir / f".ingest-{uuid.uuid4().hex[:12]}"
+    _remove_abandoned_work(warehouse_dir)
+    work = warehouse_dir / f".ingest-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     work.mkdir()
     try:
         stage = _Stage(work, today, pseudonymiser)
@@ -129,6 +131,25 @@ def ingest(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return IngestResult(version, version_dir, reconciliation, rejects.height)
+
+
+def _remove_abandoned_work(warehouse_dir: Path) -> None:
+    """Working folders of ingests that were killed (their process is gone) can be large: a
+    national extract's parts. Folders of ingests still running are left alone."""
+    for folder in warehouse_dir.glob(".ingest-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def _stored_tables_in_order(by_table: dict[str, list[RawTable]]) -> list[str]:

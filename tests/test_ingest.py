@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -407,3 +408,17 @@ def test_vectorised_pseudonyms_are_the_keyed_hash(key_length):
     ids = ["1", "ABC-123", "é漢字", "x" * 200, "", None, "1"]
     hashed = Pseudonymiser(key).column(pl.DataFrame({"child_id": ids}), "child_id")
     assert hashed["child_id"].to_list() == [None if i is None else pseudonym(key, i) for i in ids]
+
+
+def test_a_killed_ingests_working_folder_is_cleared_by_the_next(tmp_path):
+    extract = write_minimal_ssd(tmp_path / "extract")
+    wh = tmp_path / "wh"
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # its process id now belongs to no running process
+    abandoned = wh / f".ingest-{ended.pid}-deadbeef"
+    (abandoned / "parts").mkdir(parents=True)
+    running = wh / f".ingest-{os.getpid()}-cafe"  # this process: still running
+    running.mkdir()
+    ingest([extract], wh, key_path=tmp_path / "k")
+    assert not abandoned.exists()
+    assert running.exists()
