@@ -288,12 +288,33 @@ class BrowserMeasurement:
     filter_change_ms: float
 
 
+def streamlit_command(script: Path, port: int) -> list[str]:
+    """`streamlit run script` headless on 127.0.0.1:port, without usage statistics: how the
+    benchmark and the browser tests start a server."""
+    import sys
+
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
 def _serve(script: Path, warehouse: Path | None):
     """`streamlit run script` on a free port; returns (process, url) once it answers."""
     import os
     import socket
     import subprocess
-    import sys
     import urllib.request
 
     with socket.socket() as sock:
@@ -303,21 +324,7 @@ def _serve(script: Path, warehouse: Path | None):
     if warehouse is not None:
         env["EARLYHELP_WAREHOUSE"] = str(warehouse)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        streamlit_command(script, port),
         cwd=APP.parent,
         env=env,
         stdout=subprocess.DEVNULL,

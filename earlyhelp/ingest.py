@@ -29,11 +29,11 @@ from earlyhelp.errors import UnusableInput
 from earlyhelp.pseudonymise import Pseudonymiser, load_or_create_key
 from earlyhelp.sources import RawTable, read_sources
 from earlyhelp.validate import (
-    REJECTED,
     SOURCE_FILE,
     SOURCE_ROW,
     Validated,
     duplicate_key,
+    duplicate_rejects,
     empty_rejects,
     postcode_sector,
     postcode_sector_only,
@@ -303,7 +303,11 @@ class _Stage:
                     "duplicate_rows", duplicates.select(SOURCE_FILE, SOURCE_ROW).to_arrow()
                 )
                 _key, shown_column, _shown = duplicate_key(name)
-                self.rejects.append(_duplicate_rejects(name, shown_column, duplicates))
+                self.rejects.append(
+                    duplicate_rejects(
+                        duplicates, name, shown_column, pl.col("value"), "first_file", "first_row"
+                    )
+                )
                 path = out / f"{name}.parquet"
                 con.sql(deduplicated_sql).write_parquet(str(path), compression="zstd")
                 tables[name] = path
@@ -319,23 +323,6 @@ class _Stage:
     def all_rejects(self) -> pl.DataFrame:
         parts = [r for r in self.rejects if r.height]
         return pl.concat(parts, how="vertical") if parts else empty_rejects()
-
-
-def _duplicate_rejects(name: str, column: str, duplicates: pl.DataFrame) -> pl.DataFrame:
-    return duplicates.select(
-        pl.col(SOURCE_FILE),
-        pl.col(SOURCE_ROW).cast(pl.Int64),
-        pl.lit(name).alias("table"),
-        pl.lit(column).alias("column"),
-        pl.col("value").cast(pl.String),
-        (
-            pl.lit("duplicate of ")
-            + pl.col("first_file")
-            + pl.lit(" row ")
-            + pl.col("first_row").cast(pl.String)
-        ).alias("reason"),
-        pl.lit(REJECTED).alias("action"),
-    )
 
 
 def _prefer_ssd_episodes(

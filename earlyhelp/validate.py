@@ -451,26 +451,37 @@ def reject_duplicates(kept: pl.DataFrame, table_name: str) -> tuple[pl.DataFrame
     is_dup = (pl.col("__first_row") != pl.col(SOURCE_ROW)) | (
         pl.col("__first_file") != pl.col(SOURCE_FILE)
     )
-    dups = marked.filter(is_dup)
-    shown_col = key_cols[0]
-    rejects = dups.select(
-        pl.col(SOURCE_FILE),
-        pl.col(SOURCE_ROW),
-        pl.lit(table_name).alias("table"),
-        pl.lit(shown_col).alias("column"),
-        (pl.lit(None, pl.String) if shown_col in _MASKED_COLUMNS else pl.col(shown_col))
-        .cast(pl.String)
-        .alias("value"),
-        (
-            pl.lit("duplicate of ")
-            + pl.col("__first_file")
-            + pl.lit(" row ")
-            + pl.col("__first_row").cast(pl.String)
-        ).alias("reason"),
-        pl.lit(REJECTED).alias("action"),
+    _key, shown_col, value = duplicate_key(table_name)
+    rejects = duplicate_rejects(
+        marked.filter(is_dup), table_name, shown_col, value, "__first_file", "__first_row"
     )
     kept = marked.filter(~is_dup).drop("__first_row", "__first_file")
     return kept, rejects
+
+
+def duplicate_rejects(
+    duplicates: pl.DataFrame,
+    table_name: str,
+    column: str,
+    value: pl.Expr,
+    first_file: str,
+    first_row: str,
+) -> pl.DataFrame:
+    """The rejects for duplicate rows: each names the first row it repeats."""
+    return duplicates.select(
+        pl.col(SOURCE_FILE),
+        pl.col(SOURCE_ROW).cast(pl.Int64),
+        pl.lit(table_name).alias("table"),
+        pl.lit(column).alias("column"),
+        value.cast(pl.String).alias("value"),
+        (
+            pl.lit("duplicate of ")
+            + pl.col(first_file)
+            + pl.lit(" row ")
+            + pl.col(first_row).cast(pl.String)
+        ).alias("reason"),
+        pl.lit(REJECTED).alias("action"),
+    )
 
 
 ADDRESSES = schema.Table(

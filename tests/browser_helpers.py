@@ -16,7 +16,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from earlyhelp.bench import CHROMIUM, CHROMIUM_ARGS
+from earlyhelp.bench import CHROMIUM, CHROMIUM_ARGS, streamlit_command
 
 REPO = Path(__file__).resolve().parent.parent
 VIEWPORT = {"width": 1366, "height": 768}
@@ -74,21 +73,7 @@ def serve_app(warehouse: Path, log_dir: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     log_path = log_dir / "server.log"
     env = {**os.environ, "EARLYHELP_WAREHOUSE": str(warehouse)}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(REPO / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = streamlit_command(REPO / "app.py", port)
     with open(log_path, "wb") as log:
         server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
