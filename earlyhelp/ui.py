@@ -182,6 +182,9 @@ PAGE_CSS = """<style>
 [data-testid="stDateInputField"] [role="spinbutton"] {
     min-width: 24px; min-height: 24px; text-align: center;
 }
+/* Tabs switch a page's views: Streamlit draws their labels smaller than body text, too small
+   to read on a committee-room projector. */
+[data-testid="stTab"] p { font-size: 1.125rem; }
 </style>"""
 
 
@@ -471,6 +474,10 @@ def _header(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: The key of each chart's "Show data as a table" expander starts with this.
+DATA_TABLE_KEY = "data-"
+
+
 def chart_with_data(
     fig: go.Figure,
     frame: pl.DataFrame,
@@ -502,9 +509,15 @@ def chart_with_data(
         if role.exact_counts:  # a manager of one district: their rows are exact
             footnote += f" Figures for {role.district} alone are exact."
         st.caption(footnote)
-    with st.expander("Show data as a table"):
-        show_table(table, key=f"table-{download_name}")
-        download_table(table, download_name)
+    # Drawn only when opened: a table under every chart made the browser load and draw a data
+    # grid per chart before the page was usable, which made every page slower to answer.
+    data = st.expander(
+        "Show data as a table", key=f"{DATA_TABLE_KEY}{download_name}", on_change="rerun"
+    )
+    if data.open:
+        with data:
+            show_table(table, key=f"table-{download_name}")
+            download_table(table, download_name)
 
 
 def download_table(

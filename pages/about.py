@@ -33,10 +33,11 @@ st.markdown(
   district at the end of the period.
 - **Demand**: referrals to early help, or contacts to the front door, by month or week for
   any district, referral source, level of need and age band, as numbers or as a rate per
-  10,000 children; the same months against the demand expected for the time of year, with
-  unusually high and low months found and explained; each financial year side by side; and a
-  forecast for the next 12 months with its accuracy on the last 12. The choices you make are
-  kept in the page's web address, so a copied link opens the same view.
+  10,000 children, in four tabs: the trend; the same months against the demand expected for
+  the time of year, with unusually high and low months found and explained; each financial
+  year side by side; and a forecast for the next 12 months with its accuracy on the last 12.
+  The choices you make, and the tab you open, are kept in the page's web address, so a copied
+  link opens the same view.
 - **Caseloads**: open early help episodes on any date by district and team; caseloads per
   full-time worker against a threshold; families waiting for a first worker and how long
   they waited; and how often families changed worker.

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from earlyhelp import ui
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 RUN_TIMEOUT = 180  # a generous ceiling for a slow machine, not a speed check
 
@@ -34,6 +36,15 @@ def open_app(page: str | None = None, query_params: dict | None = None) -> AppTe
     if page is not None:
         at.switch_page(page).run()
     return at
+
+
+def open_data_tables(at: AppTest) -> AppTest:
+    """Open every chart's "Show data as a table" expander (its table and download are drawn
+    only when it is open) and run again, as a person opening each one would."""
+    for key in list(at.session_state):
+        if str(key).startswith(ui.DATA_TABLE_KEY):
+            at.session_state[key] = True
+    return at.run()
 
 
 def assert_ran_cleanly(at: AppTest) -> None:

@@ -177,17 +177,29 @@ def grow_to_content(page) -> None:
     page.wait_for_timeout(500)  # let Plotly redraw at the new size (not a timing assertion)
 
 
+#: A chart's "Show data as a table" expander (ui.chart_with_data) draws its table and download
+#: only once it is open, in the Streamlit run that opening it starts.
+_DATA_TABLES = '[data-testid="stLayoutWrapper"][class*="st-key-data-"]'
+_CLICK_CLOSED_EXPANDERS = """() => document.querySelectorAll(
+        '[data-testid="stExpander"] details:not([open]) > summary'
+    ).forEach(summary => summary.click())"""
+
+
 def open_every_expander(page) -> None:
     """Open every expander on the page: a click on each one's summary (dispatched in one go:
-    a pointer click each, with its scrolling and checks, takes most of a second apiece)."""
-    page.evaluate(
-        """() => document.querySelectorAll(
-                '[data-testid="stExpander"] details:not([open]) > summary'
-            ).forEach(summary => summary.click())"""
-    )
+    a pointer click each, with its scrolling and checks, takes most of a second apiece), then
+    wait for the run that draws the charts' tables and for every table's download."""
+    closed_tables = page.locator(f"{_DATA_TABLES} details:not([open])").count()
+    if closed_tables:
+        rerun_after(page, lambda: page.evaluate(_CLICK_CLOSED_EXPANDERS))
+    else:
+        page.evaluate(_CLICK_CLOSED_EXPANDERS)
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stExpander"] details')]
-                    .every(details => details.open)"""
+        """(tables) => [...document.querySelectorAll('[data-testid="stExpander"] details')]
+                    .every(details => details.open)
+            && [...document.querySelectorAll(tables)]
+                    .every(t => t.querySelector('[data-testid="stDownloadButton"]'))""",
+        arg=_DATA_TABLES,
     )
     page.wait_for_function(ALL_DRAWN)
 

@@ -33,7 +33,10 @@ SCREENSHOTS = REPO / "tests" / "screenshots"
 #: url path -> (screenshot file name, the page's main heading, charts drawn on it or None)
 PAGES = {
     "": ("overview", "Early help overview", 3),
-    "demand": ("demand", "Demand for early help", 4),
+    "demand": ("demand", "Demand for early help", 1),  # its first view; the others follow
+    "demand?view=Against+expected": ("demand_against_expected", "Demand for early help", 1),
+    "demand?view=Year+on+year": ("demand_year_on_year", "Demand for early help", 1),
+    "demand?view=Forecast": ("demand_forecast", "Demand for early help", 1),
     "caseloads": ("caseloads", "Caseloads and workforce", 11),
     "pathways": ("pathways", "Front door, pathways and outcomes", 19),
     "scorecard": ("scorecard", "Strategy scorecard", None),
@@ -69,10 +72,18 @@ def test_a_shared_link_reopens_the_same_view(page, fresh_app_url):
     title.wait_for()
     assert title.text_content() == "Referrals per week, South"
 
-    # Changing a filter puts it in the address; opening that address shows the same view.
+    # Changing a filter or a view puts it in the address; opening that address shows the same.
     page.get_by_role("radio", name="Contacts to the front door").click()
     page.wait_for_url("**measure=Contacts*", timeout=PAGE_TIMEOUT_MS)
     wait_until_run_finished(page)
+    page.get_by_role("tab", name="Year on year").click()
+    page.wait_for_url("**view=Year*", timeout=PAGE_TIMEOUT_MS)
+    wait_until_run_finished(page)
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot .gtitle')?.textContent"
+        " === 'Contacts by financial year, South'",
+        timeout=PAGE_TIMEOUT_MS,
+    )
     shared = page.url
     assert "district=South" in shared and "per=Week" in shared
     page.goto("about:blank")
@@ -80,7 +91,9 @@ def test_a_shared_link_reopens_the_same_view(page, fresh_app_url):
     wait_until_run_finished(page)
     title = page.locator(".js-plotly-plot .gtitle").first
     title.wait_for()
-    assert title.text_content() == "Contacts per week, South"
+    assert title.text_content() == "Contacts by financial year, South"
+    selected = page.get_by_role("tab", selected=True)
+    assert selected.inner_text().strip() == "Year on year"
 
 
 # --- The test --------------------------------------------------------------------------------

@@ -195,6 +195,37 @@ def test_every_demand_filter_changes_the_figures(page, app_url):
         _set_back(page, lambda undo=undo: undo(page), before)
 
 
+#: The Demand page's other views (tabs, named in the address), each drawing one chart.
+OTHER_DEMAND_VIEWS = {
+    "Against+expected": "Against expected",
+    "Year+on+year": "Year on year",
+    "Forecast": "Forecast",
+}
+
+
+@pytest.mark.parametrize("tab", OTHER_DEMAND_VIEWS, ids=list(OTHER_DEMAND_VIEWS.values()))
+def test_every_demand_filter_changes_every_view(page, app_url, tab):
+    """Each view follows every filter: its chart plots other numbers (the monthly views keep
+    theirs when only 'per week' is chosen), and setting the filter back restores the view."""
+    open_page(page, app_url, f"demand?view={tab}")
+    assert controls_on_page(page) == CONTROLS["demand"]
+    selected = page.get_by_role("tab", selected=True).inner_text().strip()
+    assert selected == OTHER_DEMAND_VIEWS[tab]
+    before = view(page)
+    (shown,) = before["charts"]
+    for key, change, undo, _, _, all_charts in DEMAND:
+        change(page)
+        after = view(page)
+        assert not page.get_by_test_id("stException").count(), key
+        (changed,) = after["charts"]
+        if all_charts:
+            assert changed["data"] != shown["data"], f"{key}: the chart plots the same numbers"
+            assert changed["title"] != shown["title"], f"{key}: the title names the old choice"
+        else:
+            assert changed["data"] == shown["data"], f"{key}: a monthly chart changed"
+        _set_back(page, lambda undo=undo: undo(page), before)
+
+
 # --- Caseloads ------------------------------------------------------------------------------
 def _year_back(page) -> None:
     """A year earlier in the snapshot date, by keyboard: the year, the down arrow, then Tab out

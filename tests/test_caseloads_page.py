@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import caseloads, charts, ui
 from earlyhelp.ingest import ingest
 from earlyhelp.queries import QueryRunner
-from tests.apptest import assert_ran_cleanly, open_app
+from tests.apptest import assert_ran_cleanly, open_app, open_data_tables
 from tests.test_caseloads import write_tiny_extract
 
 PAGE = "pages/caseloads.py"
@@ -29,7 +29,9 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def everything_shown(at: AppTest) -> str:
-    """Every piece of text the page sends to the browser: text elements, tables, charts, CSVs."""
+    """Every piece of text the page sends to the browser: text elements, tables, charts, CSVs
+    (with every chart's table opened)."""
+    open_data_tables(at)
     parts = []
     for kind in ("markdown", "caption", "info", "title", "header", "subheader", "metric"):
         for element in at.get(kind):
@@ -80,6 +82,7 @@ def test_every_chart_has_alt_text_a_table_and_a_download(with_demo):
         assert chart.proto.alt, "every chart carries an alt text"
         assert chart.proto.alt in captions, "the alt text is also shown as a caption"
     assert [e.label for e in at.expander] == ["Show data as a table"] * len(shown)
+    open_data_tables(at)
     assert len(at.dataframe) >= len(shown)
     downloads = [b.label for b in at.download_button]
     assert downloads.count("Download this table (CSV)") >= len(shown)
@@ -218,6 +221,7 @@ def test_withheld_medians_are_shown_as_c(tiny_warehouse, monkeypatch):
     at.date_input(key="caseloads_as_of").set_value(date(2021, 2, 28)).run()
     assert_ran_cleanly(at)
     assert any("Too few families were given their first worker" in i.value for i in at.info)
+    open_data_tables(at)
     tables = [d.value for d in at.dataframe if "Median days" in d.value.columns]
     (table,) = [t for t in tables if "District" in t.columns]
     assert table["Allocated"].to_list() == ["c", "c"]

@@ -11,13 +11,25 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import charts, schema
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
-from tests.apptest import assert_ran_cleanly, figures, open_app
+from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables
 
 PAGE = "pages/demand.py"
+#: The page's views (tabs, bound to the URL as `view`), with each one's heading.
+VIEWS = {
+    "Over time": "Referrals over time",
+    "Against expected": "Against expected demand",
+    "Year on year": "Year on year",
+    "Forecast": "Forecast",
+}
 
 
 def run_demand_page(query_params: dict | None = None) -> AppTest:
     return open_app(PAGE, query_params)
+
+
+def every_view(query_params: dict | None = None) -> dict[str, AppTest]:
+    """The page opened on each of its views, from a link naming the view."""
+    return {view: run_demand_page({**(query_params or {}), "view": view}) for view in VIEWS}
 
 
 def select(at: AppTest, key: str, value: str) -> AppTest:
@@ -38,34 +50,48 @@ def test_demand_page_shows_trend_expected_year_on_year_and_forecast(with_demo):
     at = run_demand_page()
     assert_ran_cleanly(at)
     assert [t.value for t in at.title] == ["Demand for early help"]
-    headers = [h.value for h in at.header]
-    assert headers == [
-        "Referrals over time",
-        "Against expected demand",
-        "Year on year",
-        "Forecast",
-    ]
-    charts_shown = at.get("plotly_chart")
-    assert len(charts_shown) == 4
-    captions = "\n".join(c.value for c in at.caption)
-    for chart in charts_shown:
-        assert chart.proto.alt and chart.proto.alt in captions
-    findings = next(d.value for d in at.dataframe if "Kind" in d.value.columns)
+    assert [t.label for t in at.tabs] == list(VIEWS)
+    # Only the open view is worked out and drawn: the trend, on arrival.
+    assert [h.value for h in at.header] == ["Referrals over time"]
+    assert len(at.get("plotly_chart")) == 1
+    views = every_view()
+    for view, at in views.items():
+        assert_ran_cleanly(at)
+        assert [h.value for h in at.header] == [VIEWS[view]], view
+        (chart,) = at.get("plotly_chart")
+        captions = "\n".join(c.value for c in at.caption)
+        assert chart.proto.alt and chart.proto.alt in captions, view
+    expected = views["Against expected"]
+    findings = next(d.value for d in expected.dataframe if "Kind" in d.value.columns)
     assert findings["Period"].str.startswith("2020").any(), findings
-    assert "not the usual September rise" in markdown(at)
+    assert "not the usual September rise" in markdown(expected)
+
+
+def test_a_view_chosen_from_the_tabs_stays_when_a_filter_changes(with_demo):
+    at = run_demand_page()
+    at.session_state["view"] = "Forecast"  # what a click on the tab sets
+    at.run()
+    assert [h.value for h in at.header] == ["Forecast"]
+    # (That the address then names the view is checked in the browser: test_browser.py.)
+    select(at, "district", at.selectbox(key="district").options[1])
+    assert [h.value for h in at.header] == ["Forecast"], "a filter keeps the view"
 
 
 def test_every_chart_has_its_table_and_download(with_demo):
-    at = run_demand_page()
-    chart_tables = [e for e in at.expander if e.label == "Show data as a table"]
-    assert len(chart_tables) == 4
-    labels = [b.label for b in at.download_button]
-    assert labels.count("Download this table (CSV)") == 6  # 4 charts, findings, backtest
+    downloads = 0
+    for view, at in every_view().items():
+        (chart_table,) = [e for e in at.expander if e.label == "Show data as a table"]
+        assert not chart_table.dataframe, f"{view}: the table is drawn only when opened"
+        open_data_tables(at)
+        (chart_table,) = [e for e in at.expander if e.label == "Show data as a table"]
+        assert len(chart_table.dataframe) == 1, view
+        labels = [b.label for b in at.download_button]
+        downloads += labels.count("Download this table (CSV)")
+    assert downloads == 6  # 4 charts, findings, backtest
 
 
 def test_charts_mark_the_calendar_events_and_are_readable(with_demo):
-    at = run_demand_page()
-    trend, expected, yoy, forecast = figures(at)
+    trend, expected, yoy, forecast = (figures(at)[0] for at in every_view().values())
     for figure in (trend, expected):
         labels = [a.get("text") or "" for a in figure["layout"].get("annotations", [])]
         assert any("lockdown" in label.lower() for label in labels)
@@ -77,7 +103,7 @@ def test_charts_mark_the_calendar_events_and_are_readable(with_demo):
 
 
 def test_forecast_states_its_backtest_accuracy(with_demo):
-    at = run_demand_page()
+    at = run_demand_page({"view": "Forecast"})
     text = markdown(at)
     assert "How accurate is it?" in text
     assert "mean absolute percentage error" in text
@@ -183,11 +209,11 @@ def test_a_selection_with_no_referrals_shows_a_message(with_demo):
 
 
 def test_a_small_selection_explains_why_there_is_no_baseline(with_demo):
-    at = run_demand_page()
-    select(at, "age", "18+")
-    assert_ran_cleanly(at)
-    texts = [i.value for i in at.info]
-    assert any("too few months" in t for t in texts) or len(at.get("plotly_chart")) == 4
+    for view in ("Against expected", "Forecast"):
+        at = run_demand_page({"view": view, "age": "18+"})
+        assert_ran_cleanly(at)
+        texts = [i.value for i in at.info]
+        assert any("too few months" in t for t in texts) or len(at.get("plotly_chart")) == 1
 
 
 def test_referrals_filtered_without_filters_matches_the_borough_total(demo_warehouse):

@@ -13,7 +13,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from earlyhelp import charts, kpis
-from tests.apptest import assert_ran_cleanly, open_app
+from tests.apptest import assert_ran_cleanly, open_app, open_data_tables
 
 SCORECARD = "pages/scorecard.py"
 PROFILE = "pages/district_profile.py"
@@ -79,7 +79,10 @@ def test_scorecard_definitions_are_one_click_away(scorecard):
         assert f"`{kpi.query}`" in body
 
 
-def test_scorecard_charts_have_alt_text_tables_and_downloads(scorecard):
+def test_scorecard_charts_have_alt_text_tables_and_downloads(
+    scorecard, demo_warehouse, monkeypatch
+):
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))  # to open the tables
     at = scorecard
     shown = at.get("plotly_chart")
     kpi_set = kpis.load_kpis(DEFAULT_FILE)
@@ -92,6 +95,7 @@ def test_scorecard_charts_have_alt_text_tables_and_downloads(scorecard):
         assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
     data_tables = [e for e in at.expander if e.label == "Show data as a table"]
     assert len(data_tables) == len(shown)
+    open_data_tables(at)
     downloads = [b.label for b in at.download_button]
     assert downloads.count("Download this table (CSV)") == len(shown)
     assert "whole borough only" in texts(at.info), "caseload per FTE has no district figures"

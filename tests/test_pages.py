@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from earlyhelp import charts
 from earlyhelp.queries import QueryRunner
-from tests.apptest import figures, open_app
+from tests.apptest import figures, open_app, open_data_tables
 
 PAGES = [
     "pages/overview.py",
@@ -83,6 +83,8 @@ def test_overview_charts_have_alt_text_tables_and_downloads(with_demo):
         assert chart.proto.alt, "every chart carries an alt text"
         assert chart.proto.alt in captions, "the alt text is also shown as a caption"
     assert [e.label for e in at.expander] == ["Show data as a table"] * 3
+    assert not at.dataframe, "a chart's table is drawn only when its expander is opened"
+    open_data_tables(at)
     assert len(at.dataframe) == 3
     assert [b.label for b in at.download_button] == ["Download this table (CSV)"] * 3
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import charts, pathways
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
-from tests.apptest import assert_ran_cleanly, open_app
+from tests.apptest import assert_ran_cleanly, open_app, open_data_tables
 
 PAGE = "pages/pathways.py"
 
@@ -40,6 +40,7 @@ def test_page_runs_and_every_chart_has_alt_text_a_table_and_a_download(with_demo
         assert chart.proto.alt, "every chart carries an alt text"
         assert chart.proto.alt in captions, "the alt text is also shown as a caption"
     assert [e.label for e in at.expander] == ["Show data as a table"] * len(shown)
+    open_data_tables(at)
     downloads = [b.label for b in at.download_button]
     assert downloads == ["Download this table (CSV)"] * (len(shown) + 1), "+ districts table"
     assert len(at.dataframe) == len(shown) + 1

@@ -12,7 +12,7 @@ from earlyhelp import ui
 from earlyhelp.ingest import ingest
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
-from tests.apptest import open_app
+from tests.apptest import open_app, open_data_tables
 from tests.test_caseloads import write_tiny_extract
 
 
@@ -40,6 +40,7 @@ def test_the_board_sees_c_for_a_median_of_a_few_episodes(with_tiny):
     assert metrics["Median days open"] == "c"
     notes = "\n".join(m.value for m in at.markdown)
     assert "Median time open: **c days**" in notes
+    open_data_tables(at)
     tables = [d.value for d in at.dataframe if "Median days open" in d.value.columns]
     (glance,) = [t for t in tables if "District" in t.columns]
     assert set(glance["Median days open"]) == {"c"}
