@@ -164,7 +164,9 @@ def _bench(args: argparse.Namespace) -> int:
 
     sections = []
     for warehouse in args.warehouse:
-        measurements, raw = bench.run_queries(Path(warehouse), runs=args.runs)
+        measurements, raw = bench.run_queries(
+            Path(warehouse), runs=args.runs, pandas_runs=args.pandas_runs
+        )
         sections.append(bench.report(str(warehouse), measurements, raw))
         print(sections[-1], "\n", flush=True)
         if not all(m.same_result for m in measurements):
@@ -233,6 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="a warehouse to measure (repeat to compare scales, e.g. borough and national)",
     )
     bench.add_argument("--runs", type=int, default=20, help="timed runs per figure (median)")
+    bench.add_argument(
+        "--pandas-runs",
+        type=int,
+        default=None,
+        help="timed runs per pandas figure (default: a quarter of --runs, at least 3; "
+        "1 at national scale, where one takes minutes)",
+    )
     bench.add_argument(
         "--browser",
         action="store_true",
