@@ -101,6 +101,10 @@ def _build_template() -> go.layout.Template:
 
 TEMPLATE = _build_template()
 pio.templates["earlyhelp"] = TEMPLATE
+# Every figure starts from this template as Plotly's default. Plotly takes a default template
+# as already validated, where setting it on each figure validated and copied the whole template
+# again: about 20 ms a chart, a third of the time to build one.
+pio.templates.default = "earlyhelp"
 
 
 # --- Text colours ---------------------------------------------------------------------------
@@ -878,7 +882,6 @@ def _layout(
 ) -> None:
     bottom = 56
     fig.update_layout(
-        template=TEMPLATE,
         title={"text": title, "subtitle": {"text": subtitle}},
         height=plot_height + top + bottom,
         margin={"t": top, "r": right, "b": bottom, "l": 16, "pad": 0},

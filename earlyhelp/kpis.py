@@ -901,7 +901,6 @@ _SMALL_SUBTITLE_PX = 15
 
 def _small_layout(fig: go.Figure, title: str, subtitle: str, plot_px: int, **margin) -> None:
     fig.update_layout(
-        template=charts.TEMPLATE,
         title={
             "text": title,
             "font": {"size": _SMALL_TITLE_PX},
@@ -1158,7 +1157,6 @@ def comparison_figure(
     y_max = max(values, default=1) * 1.15 or 1
     right = charts.label_line_ends(fig, ends, y_max, highlight=highlight)
     fig.update_layout(
-        template=charts.TEMPLATE,
         title={"text": title, "subtitle": {"text": y_title}},
         height=charts.PLOT_HEIGHT_PX + 96 + 56,
         margin={"t": 96, "r": right, "b": 56, "l": 16, "pad": 0},

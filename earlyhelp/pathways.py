@@ -6,8 +6,9 @@ queries `frontdoor_*`, `pathway_*`, `outcomes_*` and `journeys_sankey`. This mod
 from, percentages recomputed from the protected counts (a suppressed count gives no
 percentage), and the figures that `earlyhelp/charts.py` has no builder for: working days to
 decision against the standard, closure outcomes in panels, the journeys Sankey and the
-partner-led share by year. Every figure uses the chart theme (`charts.TEMPLATE`), takes its
-colours from the Analysis Function palette, labels its lines directly and carries an alt text.
+partner-led share by year. Every figure uses the chart theme (`charts.TEMPLATE`, Plotly's
+default), takes its colours from the Analysis Function palette, labels its lines directly and
+carries an alt text.
 No Streamlit here.
 """
 
@@ -151,7 +152,6 @@ def steps_long(frame: pl.DataFrame) -> pl.DataFrame:
 # --- Figures ----------------------------------------------------------------------------------
 def _finish(fig: go.Figure, title: str, subtitle: str, height: int, alt: str, **margin) -> None:
     fig.update_layout(
-        template=charts.TEMPLATE,
         title={"text": title, "subtitle": {"text": subtitle}},
         height=height,
         margin={"t": 96, "r": 24, "b": 56, "l": 16, "pad": 0, **margin},

@@ -158,3 +158,28 @@ def test_about_without_warehouse_still_shows_the_guide(with_empty_warehouse):
     assert not at.exception
     assert "Accessibility statement for Early Help Insight" in [h.value for h in at.header]
     assert any("No data has been loaded yet" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        None,
+        "pages/demand.py",
+        "pages/caseloads.py",
+        "pages/pathways.py",
+        "pages/scorecard.py",
+        "pages/district_profile.py",
+    ],
+)
+def test_every_chart_carries_the_theme(with_demo, page):
+    """The theme is Plotly's default template (charts.py), not set figure by figure: every
+    chart a page sends must still carry it whole."""
+    shown = figures(run_page(page))
+    assert shown
+    theme = charts.TEMPLATE.to_plotly_json()
+    for figure in shown:
+        assert figure["layout"]["template"]["layout"]["font"] == theme["layout"]["font"]
+        assert figure["layout"]["template"]["layout"]["title"]["font"]["size"] == (
+            charts.TITLE_FONT_PX
+        )
+        assert figure["layout"]["template"]["layout"]["colorway"] == theme["layout"]["colorway"]
