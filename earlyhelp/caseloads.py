@@ -247,8 +247,8 @@ def caseload_distribution_figure(
         right = max(max(uppers), threshold) + 1
     else:
         right = threshold + 5
+    charts.apply_theme(fig)
     fig.update_layout(
-        template=charts.TEMPLATE,
         title={"text": title, "subtitle": {"text": subtitle}},
         height=charts.PLOT_HEIGHT_PX + 96 + 40 + 72,
         margin={"t": 96 + 40, "r": 24, "b": 72, "l": 16, "pad": 0},

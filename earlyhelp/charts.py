@@ -100,11 +100,22 @@ def _build_template() -> go.layout.Template:
 
 
 TEMPLATE = _build_template()
-pio.templates["earlyhelp"] = TEMPLATE
-# Every figure starts from this template as Plotly's default. Plotly takes a default template
-# as already validated, where setting it on each figure validated and copied the whole template
-# again: about 20 ms a chart, a third of the time to build one.
-pio.templates.default = "earlyhelp"
+THEME = "earlyhelp"
+pio.templates[THEME] = TEMPLATE
+# Every figure starts from this template as Plotly's default: Plotly takes a default template as
+# already validated, where setting it on each figure validated and copied the whole template
+# again (about 20 ms a chart, a third of the time to build one). See apply_theme.
+pio.templates.default = THEME
+
+
+def apply_theme(fig: go.Figure) -> None:
+    """Make sure `fig` has the theme. It has when it was made while the theme was Plotly's
+    default; but Streamlit sets its own template as the default when its Plotly module is first
+    imported, which may be after this one. Then this figure is themed the slow way, and the
+    default is taken back for the next ones."""
+    if pio.templates.default != THEME:
+        pio.templates.default = THEME
+        fig.update_layout(template=TEMPLATE)
 
 
 # --- Text colours ---------------------------------------------------------------------------
@@ -881,6 +892,7 @@ def _layout(
     plot_height: int = PLOT_HEIGHT_PX,
 ) -> None:
     bottom = 56
+    apply_theme(fig)
     fig.update_layout(
         title={"text": title, "subtitle": {"text": subtitle}},
         height=plot_height + top + bottom,

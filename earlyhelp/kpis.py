@@ -900,6 +900,7 @@ _SMALL_SUBTITLE_PX = 15
 
 
 def _small_layout(fig: go.Figure, title: str, subtitle: str, plot_px: int, **margin) -> None:
+    charts.apply_theme(fig)
     fig.update_layout(
         title={
             "text": title,
@@ -1156,6 +1157,7 @@ def comparison_figure(
     values = [v for v in data[y].to_list() if v is not None]
     y_max = max(values, default=1) * 1.15 or 1
     right = charts.label_line_ends(fig, ends, y_max, highlight=highlight)
+    charts.apply_theme(fig)
     fig.update_layout(
         title={"text": title, "subtitle": {"text": y_title}},
         height=charts.PLOT_HEIGHT_PX + 96 + 56,

@@ -151,6 +151,7 @@ def steps_long(frame: pl.DataFrame) -> pl.DataFrame:
 
 # --- Figures ----------------------------------------------------------------------------------
 def _finish(fig: go.Figure, title: str, subtitle: str, height: int, alt: str, **margin) -> None:
+    charts.apply_theme(fig)
     fig.update_layout(
         title={"text": title, "subtitle": {"text": subtitle}},
         height=height,

@@ -183,3 +183,18 @@ def test_every_chart_carries_the_theme(with_demo, page):
             charts.TITLE_FONT_PX
         )
         assert figure["layout"]["template"]["layout"]["colorway"] == theme["layout"]["colorway"]
+
+
+def test_a_chart_has_the_theme_even_after_another_default_was_set(monkeypatch):
+    """Streamlit makes its own template Plotly's default when its Plotly module is imported,
+    which can happen after charts.py: the next chart must still be themed, and the default
+    taken back."""
+    import plotly.io as pio
+    import polars as pl
+
+    monkeypatch.setattr(pio.templates, "default", "plotly")
+    frame = pl.DataFrame({"month": ["2025-01", "2025-02"], "referrals": [10.0, 12.0]})
+    fig = charts.monthly_trend(frame, "month", "referrals", title="Referrals", y_title="Referrals")
+    assert fig.layout.template.layout.font.family == charts.TEMPLATE.layout.font.family
+    assert fig.layout.template.layout.colorway == charts.TEMPLATE.layout.colorway
+    assert pio.templates.default == charts.THEME
