@@ -211,7 +211,9 @@ def _open_on(episodes: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
 
 def open_episodes_by_district(raw: RawTables, params: dict) -> pd.DataFrame:
     episodes = raw.read(EPISODES, ["start_date", "end_date", "district"])
-    counts = episodes[_open_on(episodes, pd.Timestamp(params["as_of"]))].groupby("district").size()
+    is_open = _open_on(episodes, pd.Timestamp(params["as_of"]))
+    # An episode with no district is counted as 'Not known', so the rows add up to the borough.
+    counts = episodes.loc[is_open, "district"].fillna(NOT_KNOWN).value_counts()
     return _every_district(raw, counts.to_frame("open_episodes"), ["open_episodes"])
 
 
@@ -220,13 +222,22 @@ def districts(raw: RawTables, params: dict) -> pd.DataFrame:
 
 
 # --- Caseloads --------------------------------------------------------------------------------
-# As the mart_caseload_daily header defines it: a worker holds an open episode on a day through
-# an involvement active that day (started on or before it, not ended before it: its end day
-# counts); when several are active, the one that started last holds it.
+# As the mart_caseload_assignments header defines it: a worker holds an open episode on a day
+# through an involvement active that day (started on or before it, not ended before it: its end
+# day counts); when several are active, the one that started last holds it (on the same start
+# day, the larger involvement id). An involvement with no worker recorded is no one's: it is
+# left out of every caseload figure.
+def _worker_involvements(raw: RawTables, columns: list[str]) -> pd.DataFrame:
+    """Involvements with an episode and a worker recorded (a blank worker id is none)."""
+    involvements = raw.read("involvements", ["episode_id", "worker_id", *columns])
+    worker = involvements["worker_id"].str.strip()
+    return involvements[involvements["episode_id"].notna() & worker.notna() & (worker != "")]
+
+
 def _first_worker_start(raw: RawTables) -> pd.Series:
     """The day each episode got its first worker: its earliest involvement's start."""
-    involvements = raw.read("involvements", ["episode_id", "start_date"])
-    return involvements.dropna(subset=["episode_id"]).groupby("episode_id")["start_date"].min()
+    involvements = _worker_involvements(raw, ["start_date"])
+    return involvements.groupby("episode_id")["start_date"].min()
 
 
 def _case_held(raw: RawTables, episodes: pd.DataFrame, first_start: pd.Series) -> pd.Series:
@@ -239,12 +250,9 @@ def _case_held(raw: RawTables, episodes: pd.DataFrame, first_start: pd.Series) -
 
 
 def _held_on(raw: RawTables, day: pd.Timestamp) -> pd.DataFrame:
-    """The involvement holding each episode open on `day`, with its worker (null when not
-    recorded), team and FTE (null when missing or 0)."""
-    involvements = raw.read(
-        "involvements",
-        ["involvement_id", "episode_id", "worker_id", "team", "start_date", "end_date"],
-    )
+    """The involvement holding each episode open on `day`, with its worker, team and FTE (null
+    when missing or 0)."""
+    involvements = _worker_involvements(raw, ["involvement_id", "team", "start_date", "end_date"])
     active = involvements[
         (involvements["start_date"] <= day)
         & (involvements["end_date"].isna() | (involvements["end_date"] >= day))
@@ -282,7 +290,7 @@ def open_cases_by_district(raw: RawTables, params: dict) -> pd.DataFrame:
     first = episodes["episode_id"].map(first_start)
     flags = pd.DataFrame(
         {
-            "district": episodes["district"],
+            "district": episodes["district"].fillna(NOT_KNOWN),
             "open_episodes": 1,
             "case_held_episodes": case_held,
             "with_worker": episodes["episode_id"].isin(_held_on(raw, day)["episode_id"]),
@@ -294,7 +302,6 @@ def open_cases_by_district(raw: RawTables, params: dict) -> pd.DataFrame:
 
 
 def _cases_per_worker(held: pd.DataFrame) -> pd.DataFrame:
-    # An involvement with no worker recorded is held by nobody: it is no one's caseload.
     return held.groupby("worker_id").agg(open_cases=("episode_id", "size"), fte=("fte", "first"))
 
 
@@ -343,7 +350,8 @@ def open_cases_by_month(raw: RawTables, params: dict) -> pd.DataFrame:
     case_held = _case_held(raw, episodes, first_start)
     first = episodes["episode_id"].map(first_start)
     last_day = episodes["start_date"].max()  # the data cover up to the last referral
-    district = episodes["district"].astype("category")  # grouped once a month: codes are quick
+    # Grouped once a month: category codes are quick.
+    district = episodes["district"].fillna(NOT_KNOWN).astype("category")
     rows = []
     for month in pd.period_range(episodes["start_date"].min(), last_day, freq="M"):
         day = min(month.end_time.normalize(), last_day)
@@ -369,11 +377,12 @@ def allocation_by_district(raw: RawTables, params: dict) -> pd.DataFrame:
     allocated = allocated[_in_months(allocated["first"], _months(raw, params))]
     # A worker recorded before the episode started waited 0 days.
     days = (allocated["first"] - allocated["start_date"]).dt.days.clip(lower=0)
-    by_district = days.groupby(allocated["district"])
+    district = allocated["district"].fillna(NOT_KNOWN)
+    by_district = days.groupby(district)
     counts = pd.DataFrame(
         {
             "allocated": by_district.size(),
-            "over_28_days": (days > 28).groupby(allocated["district"]).sum(),
+            "over_28_days": (days > 28).groupby(district).sum(),
         }
     )
     out = _every_district(raw, counts, ["allocated", "over_28_days"])
@@ -385,17 +394,18 @@ def allocation_by_district(raw: RawTables, params: dict) -> pd.DataFrame:
 
 def continuity_by_district(raw: RawTables, params: dict) -> pd.DataFrame:
     """Closed episodes that had a worker, their changes of worker (an involvement whose worker
-    differs from the one before it) and how many had two or more, by month of closure."""
-    involvements = raw.read(
-        "involvements", ["involvement_id", "episode_id", "worker_id", "start_date"]
-    ).dropna(subset=["episode_id"])
+    differs from the one before it, involvements with no worker left out) and how many had two
+    or more, by month of closure."""
+    involvements = _worker_involvements(raw, ["involvement_id", "start_date"])
     ordered = involvements.sort_values(["episode_id", "start_date", "involvement_id"])
     previous = ordered.groupby("episode_id")["worker_id"].shift()
-    changed = previous.notna() & ordered["worker_id"].notna() & (previous != ordered["worker_id"])
+    changed = previous.notna() & (previous != ordered["worker_id"])
     changes = changed.groupby(ordered["episode_id"]).sum()
     episodes = raw.read(EPISODES, ["episode_id", "end_date", "district"])
     closed = episodes[_in_months(episodes["end_date"], _months(raw, params))]
-    closed = closed.assign(changes=closed["episode_id"].map(changes)).dropna(subset=["changes"])
+    closed = closed.assign(
+        changes=closed["episode_id"].map(changes), district=closed["district"].fillna(NOT_KNOWN)
+    ).dropna(subset=["changes"])
     counts = closed.groupby("district").agg(
         episodes_closed=("changes", "size"),
         worker_changes=("changes", "sum"),

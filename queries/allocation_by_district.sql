@@ -1,7 +1,8 @@
 -- Days from referral to allocation per district: for episodes whose first worker was allocated
 -- in the months from..to, the first involvement's start minus the episode's start.
 -- median_days is the lower median (the smallest number of days that at least half waited no
--- longer than). Every known district is listed; median and average are null where none.
+-- longer than). Every known district is listed, and 'Not known' when some of the episodes have
+-- no district; median and average are null where none.
 -- param from: date, required. First month of allocation (any day in it).
 -- param to: date, required. Last month of allocation (any day in it).
 -- columns: district (text), allocated (count), median_days (int), average_days (number),
@@ -27,13 +28,16 @@ per_district AS (
            sum(days * episodes) / sum(episodes) AS average_days,
            sum(episodes) FILTER (WHERE days > 28) AS over_28_days
     FROM running GROUP BY district
+),
+places AS (
+    SELECT district FROM mart_districts UNION SELECT district FROM per_district
 )
 SELECT
-    districts.district,
+    places.district,
     coalesce(per_district.allocated, 0)::BIGINT AS allocated,
     per_district.median_days::BIGINT AS median_days,
     round(per_district.average_days, 1)::DOUBLE AS average_days,
     coalesce(per_district.over_28_days, 0)::BIGINT AS over_28_days
-FROM mart_districts AS districts
+FROM places
 LEFT JOIN per_district USING (district)
-ORDER BY districts.district;
+ORDER BY places.district;

@@ -1,5 +1,7 @@
 -- Open early help cases held by each team's workers on a date (a worker's cases count in the
--- team of the involvement), how many workers hold them and their full-time equivalence. Workers
+-- team of the involvement), how many workers hold them and their full-time equivalence. Who
+-- holds a case is mart_caseload_assignments' rule: an involvement with no worker recorded is
+-- no one's case, so every case counted here has a worker counted here. Workers
 -- whose FTE is missing or 0 are counted apart ("FTE not recorded") and left out of fte and
 -- cases_fte_recorded, so cases per FTE (cases_fte_recorded / fte) is never divided by zero.
 -- param as_of: date, required. The date to count on.

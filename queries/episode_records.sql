@@ -5,12 +5,13 @@
 -- cut short. The filters match the Demand and Caseloads figures: an episode starting in a month
 -- is a referral that month (referrals_filtered), and an episode is open on a day when it started
 -- on or before it and had not ended on or before it (caseload_by_district).
--- team and worker_label: with open_on, the worker holding the episode that day (the involvement
--- that started last on or before it and had not ended before it, as mart_caseload_worker_spans)
--- and that involvement's team (else the worker's department, else 'Team not recorded'); null
--- when no worker held it that day. Without open_on, the episode's latest worker (its last
--- involvement, else the worker recorded on the episode). worker_label is the pseudonymous label
--- ('Practitioner 014'), never a name.
+-- team and worker_label: with open_on, the worker holding the episode that day, as
+-- mart_caseload_assignments defines it for every caseload figure (of the involvements naming a
+-- worker active that day, the one that started last), and that involvement's team (else the
+-- worker's department, else 'Team not recorded'); null when no worker held it that day. Without
+-- open_on, the worker who held it last (its last span in mart_caseload_assignments), else the
+-- worker recorded on the episode. worker_label is the pseudonymous label ('Practitioner 014'),
+-- never a name.
 -- param district: text, optional. Only this district ('Not known' where none was found).
 -- param source_group: text, optional. Only referrals from this source group.
 -- param age_band: text, optional. Only children in this age band at the episode's start.
@@ -38,7 +39,7 @@ WITH selected AS (
         coalesce(age_band, 'Not known') AS age_band,
         CASE WHEN end_date IS NOT NULL THEN coalesce(end_reason, 'Not recorded') END
             AS end_reason,
-        worker_id AS recorded_worker
+        nullif(trim(worker_id), '') AS recorded_worker
     FROM early_help_episodes
     WHERE ($district IS NULL OR coalesce(district, 'Not known') = $district)
       AND ($source_group IS NULL OR coalesce(source_group, 'Unknown') = $source_group)
@@ -50,46 +51,23 @@ WITH selected AS (
           start_date <= $open_on::DATE AND (end_date IS NULL OR end_date > $open_on::DATE)
       ))
 ),
-involvement_order AS (
-    SELECT
-        i.episode_id,
-        i.worker_id,
-        i.start_date,
-        i.end_date,
-        coalesce(nullif(trim(i.team), ''), nullif(trim(w.department), ''), 'Team not recorded')
-            AS team,
-        lead(i.start_date) OVER (
-            PARTITION BY i.episode_id ORDER BY i.start_date, i.involvement_id
-        ) AS next_start
-    FROM involvements AS i
-    LEFT JOIN workers AS w USING (worker_id)
-    WHERE i.episode_id IN (SELECT episode_id FROM selected)
-),
-holder AS (
-    SELECT i.episode_id, i.worker_id, i.team
-    FROM involvement_order AS i
-    JOIN selected AS s USING (episode_id)
-    WHERE CASE
-        WHEN $open_on IS NULL THEN i.next_start IS NULL
-        ELSE greatest(i.start_date, s.start_date) <= $open_on::DATE
-            AND (i.end_date IS NULL OR i.end_date >= $open_on::DATE)
-            AND (i.next_start IS NULL OR i.next_start > $open_on::DATE)
-    END
-),
-has_involvement AS (
-    SELECT DISTINCT episode_id FROM involvement_order
+holder AS (  -- at most one span per episode: the one holding it on open_on, else its last
+    SELECT episode_id, worker_id, team
+    FROM mart_caseload_assignments
+    WHERE episode_id IN (SELECT episode_id FROM selected)
+      AND ($open_on IS NULL OR (
+          held_from <= $open_on::DATE AND (held_to IS NULL OR held_to > $open_on::DATE)
+      ))
+    QUALIFY row_number() OVER (PARTITION BY episode_id ORDER BY held_from DESC) = 1
 ),
 with_worker AS (
     SELECT
         s.*,
-        CASE
-            WHEN h.worker_id IS NOT NULL THEN h.worker_id
-            WHEN $open_on IS NULL AND n.episode_id IS NULL THEN s.recorded_worker
-        END AS worker_id,
+        coalesce(h.worker_id, CASE WHEN $open_on IS NULL THEN s.recorded_worker END)
+            AS worker_id,
         h.team AS involvement_team
     FROM selected AS s
     LEFT JOIN holder AS h USING (episode_id)
-    LEFT JOIN has_involvement AS n USING (episode_id)
 ),
 labelled AS (
     SELECT

@@ -5,8 +5,9 @@
 -- district: the district most of the worker's open cases are in on the day (the episodes'
 -- districts; ties go to the first in alphabetical order). A manager of one district
 -- (manager:<name>) gets only the workers of their district: the runner keeps these rows to it.
--- Who holds an episode on the day follows mart_caseload_worker_spans: the involvement that
--- started last on or before the day, if it has not ended before the day.
+-- Who holds an episode on the day is mart_caseload_assignments' holder, as in
+-- mart_caseload_worker_spans: of the involvements naming a worker that are active on the day
+-- (started on or before it, not ended before it), the one that started last.
 -- param as_of: date, required. The date to count on.
 -- columns: worker_id (text), worker_name (text), worker_label (text, pseudonymous),
 --   team (text), district (text), job_title (text), agency (yes/no),
@@ -23,22 +24,11 @@ per_worker AS (
     SELECT worker_id, arg_max(team, open_cases) AS team, sum(open_cases) AS open_cases
     FROM held GROUP BY worker_id
 ),
-involvement_order AS (
-    SELECT
-        episode_id, worker_id, start_date, end_date,
-        lead(start_date) OVER (PARTITION BY episode_id ORDER BY start_date, involvement_id)
-            AS next_start
-    FROM involvements
-    WHERE episode_id IS NOT NULL
-),
 holding AS (
-    SELECT i.worker_id, coalesce(e.district, 'Not known') AS district, count(*) AS cases
-    FROM involvement_order AS i
+    SELECT a.worker_id, coalesce(e.district, 'Not known') AS district, count(*) AS cases
+    FROM mart_caseload_assignments AS a
     JOIN early_help_episodes AS e USING (episode_id)
-    WHERE greatest(i.start_date, e.start_date) <= $as_of::DATE
-      AND (i.end_date IS NULL OR i.end_date >= $as_of::DATE)
-      AND (e.end_date IS NULL OR e.end_date > $as_of::DATE)
-      AND (i.next_start IS NULL OR i.next_start > $as_of::DATE)
+    WHERE a.held_from <= $as_of::DATE AND (a.held_to IS NULL OR a.held_to > $as_of::DATE)
     GROUP BY ALL
 ),
 worker_district AS (

@@ -1,5 +1,7 @@
 -- The whole borough's case-holding workforce on a date: workers holding at least one open early
--- help case, their cases and FTE. Workers whose FTE is missing or 0 are counted apart ("FTE not
+-- help case (mart_caseload_assignments: an involvement with no worker recorded makes no
+-- worker), their cases and FTE; open_cases is the sum of with_worker in
+-- caseload_snapshot_by_district. Workers whose FTE is missing or 0 are counted apart ("FTE not
 -- recorded") and left out of fte and cases_fte_recorded, so cases per case-holding FTE
 -- (cases_fte_recorded / fte) is never divided by zero.
 -- param as_of: date, required. The date to count on.

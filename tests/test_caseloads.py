@@ -10,14 +10,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp import caseloads
+from earlyhelp import caseloads, warehouse
 from earlyhelp.ingest import ingest
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
+from earlyhelp.validate import empty_rejects
 
 ANALYST = Role.parse("analyst")
 BOARD = Role.parse("board")
-FAR = date(9999, 12, 31)
 
 
 # --- A tiny extract, every case written out by hand ---------------------------------------------
@@ -34,6 +34,7 @@ FAR = date(9999, 12, 31)
 # E7 North 2021-01-04 .. 2021-01-04  Targeted North   starts and ends the same day: never open
 # E8 South 2021-01-12 .. open         Targeted South   W5 01-12..01-14, W1 01-14..open (overlap on
 #                                                      01-14: the newer involvement holds it)
+# E9 South 2021-03-05 .. 2021-03-05   a school          the last referral, so the data run to 03-05
 EPISODES = [
     ("E1", 1, "2021-01-10", "2021-02-10", "Targeted Early Help - North"),
     ("E2", 2, "2021-01-15", "", "Positive Steps"),
@@ -43,6 +44,7 @@ EPISODES = [
     ("E6", 1, "2021-01-01", "2021-01-31", "Targeted Early Help - North"),
     ("E7", 1, "2021-01-04", "2021-01-04", "Targeted Early Help - North"),
     ("E8", 3, "2021-01-12", "", "Targeted Early Help - South"),
+    ("E9", 3, "2021-03-05", "2021-03-05", "Oakwood Primary School"),
 ]
 INVOLVEMENTS = [
     ("I1", "W1", 1, "E1", "Targeted Early Help - North", "2021-01-12", "2021-01-20"),
@@ -73,7 +75,9 @@ def _csv(path: Path, header: str, rows: list[tuple]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def write_tiny_extract(folder: Path) -> Path:
+def write_tiny_extract(
+    folder: Path, episodes: list[tuple] = EPISODES, involvements: list[tuple] = INVOLVEMENTS
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     _csv(folder / "ssd_person.csv", "pers_person_id,pers_sex,pers_dob", [
         (1, "M", "2012-05-04"), (2, "F", "2015-08-15"), (3, "F", "2010-02-01")
@@ -90,13 +94,13 @@ def write_tiny_extract(folder: Path) -> Path:
         folder / "ssd_early_help_episodes.csv",
         "earl_episode_id,earl_person_id,earl_episode_start_date,earl_episode_end_date,"
         "earl_episode_organisation,earl_level_of_need",
-        [(*row, 3) for row in EPISODES],
+        [(*row, 3) for row in episodes],
     )
     _csv(
         folder / "ssd_involvements.csv",
         "invo_involvements_id,invo_professional_id,invo_person_id,invo_referral_id,"
         "invo_professional_team,invo_involvement_start_date,invo_involvement_end_date",
-        INVOLVEMENTS,
+        involvements,
     )
     _csv(
         folder / "ssd_professionals.csv",
@@ -140,7 +144,8 @@ def test_open_on_its_start_day_not_on_its_end_day(tiny):
 
 
 def test_open_ended_episodes_stay_open_after_the_data(tiny):
-    # E2 (North), E5 and E8 (South) never end; the last change in the data is 2021-03-01.
+    # E2 (North), E5 and E8 (South) never end; the data end on 2021-03-05 (E9, the last
+    # referral), so a later date is counted as that day.
     later = _snapshot(tiny, "2030-01-01")
     assert later["North"]["open_episodes"] == 1 and later["North"]["with_worker"] == 1
     assert later["South"]["open_episodes"] == 2 and later["South"]["with_worker"] == 2
@@ -250,6 +255,184 @@ def test_board_role_suppresses_small_counts(tiny):
     assert caseloads.total(board["open_episodes"]) is None
 
 
+# --- Data that end mid-month --------------------------------------------------------------------
+# The tiny extract and, after it, E10 North 2021-03-01 .. open (Targeted North, W2 03-01..03-15)
+# and E11 South 2021-03-15 .. open (a school): the last referral, so the data end on 15 March,
+# the day W2's involvement ends (the day after it is not in the data).
+MID_MONTH_END = "2021-03-15"
+
+
+@pytest.fixture(scope="module")
+def mid_month(tmp_path_factory) -> QueryRunner:
+    root = tmp_path_factory.mktemp("tiny_mid_month")
+    extract = write_tiny_extract(
+        root / "extract",
+        episodes=[
+            *EPISODES,
+            ("E10", 1, "2021-03-01", "", "Targeted Early Help - North"),
+            ("E11", 3, "2021-03-15", "", "Oakwood Primary School"),
+        ],
+        involvements=[
+            *INVOLVEMENTS,
+            ("I10", "W2", 1, "E10", "Targeted Early Help - North", "2021-03-01", "2021-03-15"),
+        ],
+    )
+    ingest([extract], root / "wh", key_path=root / "key")
+    return QueryRunner.open(root / "wh")
+
+
+def test_the_daily_caseload_stops_on_the_last_day_of_the_data(mid_month):
+    coverage = mid_month.run("data_coverage", role=ANALYST)
+    episodes = coverage.filter(pl.col("table_name") == "early_help_episodes").row(0, named=True)
+    assert episodes["last_date"] == date.fromisoformat(MID_MONTH_END)
+    daily = pl.read_parquet(mid_month.version_dir / "marts" / "mart_caseload_daily.parquet")
+    assert daily["date"].max() == episodes["last_date"], "never past the data's last day"
+
+
+def test_a_month_the_data_end_in_is_counted_on_their_last_day(mid_month):
+    months = mid_month.run("caseload_by_month", {"as_of": MID_MONTH_END}, role=ANALYST)
+    assert months["month"].unique().sort().to_list() == ["2021-01", "2021-02", "2021-03"]
+    march = {row["district"]: row for row in months.filter(pl.col("month") == "2021-03").to_dicts()}
+    # 15 March: North E2, E10 (W2's last day); South E5, E8, E11 (E3 ended on 1 March).
+    assert {d: row["open_episodes"] for d, row in march.items()} == {"North": 2, "South": 3}
+    assert {d: row["waiting"] for d, row in march.items()} == {"North": 0, "South": 0}
+    snapshot = _snapshot(mid_month, MID_MONTH_END)
+    assert {d: row["open_episodes"] for d, row in snapshot.items()} == {"North": 2, "South": 3}
+    assert snapshot["North"]["with_worker"] == 2  # E2 (W3), E10 (W2: its end day counts)
+    monthly = pl.read_parquet(mid_month.version_dir / "marts" / "mart_caseload_monthly.parquet")
+    as_at = monthly.group_by("month").agg(pl.col("as_at").max()).sort("month")["as_at"].to_list()
+    assert as_at == [date(2021, 1, 31), date(2021, 2, 28), date(2021, 3, 15)]
+    by_level = mid_month.run("caseload_by_month_and_level", {"as_of": MID_MONTH_END}, ANALYST)
+    assert by_level.filter(pl.col("month") == "2021-03")["open_episodes"].to_list() == [5]
+
+
+# --- Involvements with no worker, nested and same-day involvements ------------------------------
+# The tiny warehouse's tables published again with involvements ingest would not let in (a
+# missing worker) or that the extract lacks:
+# E3 South  IB1 no worker 02-01..open: names nobody, so E3 still waits for its first worker
+# E5 South  IB2 no worker 02-10..open: W4 (02-03..open) keeps the case
+# E1 North  IB3 worker '' 01-20..01-20: W1 keeps it to 01-20, then W2: still one change
+# E2 North  IN1 W2 02-12..02-15 inside W3's 01-15..open: W2 holds it 02-12..02-15, W3 again
+#           from 02-16; IN2 W1 and IN3 W5 both 02-20..02-22: the larger id (IN3, W5) holds it,
+#           W3 again from 02-23
+# And E12, 2021-02-01 .. open, Targeted North, with no district (canonical Parquet may carry
+# one empty): counted in district 'Not known', waiting (no worker).
+EXTRA_INVOLVEMENTS = [
+    ("IB1", None, "E3", "Targeted Early Help - South", "2021-02-01", None),
+    ("IB2", None, "E5", "Targeted Early Help - South", "2021-02-10", None),
+    ("IB3", "", "E1", "Targeted Early Help - North", "2021-01-20", "2021-01-20"),
+    ("IN1", "W2", "E2", "Positive Steps", "2021-02-12", "2021-02-15"),
+    ("IN2", "W1", "E2", "Positive Steps", "2021-02-20", "2021-02-22"),
+    ("IN3", "W5", "E2", "Positive Steps", "2021-02-20", "2021-02-22"),
+]
+
+
+@pytest.fixture(scope="module")
+def altered(tiny, tmp_path_factory) -> QueryRunner:
+    tables = {
+        path.stem: pl.read_parquet(path) for path in (tiny.version_dir / "tables").glob("*.parquet")
+    }
+    extra = pl.DataFrame(
+        EXTRA_INVOLVEMENTS,
+        schema=["involvement_id", "worker_id", "episode_id", "team", "start_date", "end_date"],
+        orient="row",
+    ).with_columns(pl.col("start_date", "end_date").str.to_date())
+    tables["involvements"] = pl.concat([tables["involvements"], extra], how="diagonal_relaxed")
+    no_district = (
+        tables["early_help_episodes"]
+        .filter(pl.col("episode_id") == "E1")
+        .with_columns(
+            episode_id=pl.lit("E12"),
+            start_date=date(2021, 2, 1),
+            end_date=pl.lit(None, pl.Date),
+            district=pl.lit(None, pl.String),
+        )
+    )
+    tables["early_help_episodes"] = pl.concat([tables["early_help_episodes"], no_district])
+    folder = tmp_path_factory.mktemp("tiny_altered")
+    warehouse.publish(folder, tables, empty_rejects(), {}, districts=["North", "South"])
+    return QueryRunner.open(folder)
+
+
+def test_an_involvement_with_no_worker_makes_no_worker(altered, tiny):
+    day = "2021-02-13"  # E2 W2 (IN1), E5 W4, E8 W1; E3 waits
+    assert _workers(altered, day) == {"W1": 1, "W2": 1, "W4": 1}
+    summary = altered.run("workers_caseload_summary", {"as_of": day}, role=ANALYST).row(
+        0, named=True
+    )
+    assert (summary["workers"], summary["workers_fte_not_recorded"]) == (3, 1)  # W4: FTE 0
+    assert (summary["open_cases"], summary["cases_fte_not_recorded"]) == (3, 1)
+    teams = altered.run("caseload_by_team", {"as_of": day}, role=ANALYST)
+    south = teams.filter(pl.col("team") == "Targeted Early Help - South").row(0, named=True)
+    assert (south["open_cases"], south["workers"]) == (2, 2)  # E8 W1, E5 W4
+    snapshot = _snapshot(altered, day)
+    assert snapshot["South"]["with_worker"] == 2 and snapshot["South"]["waiting"] == 1  # E3
+    assert sum(row["with_worker"] for row in snapshot.values()) == summary["open_cases"]
+    for day in ("2021-01-20", "2021-02-05", "2021-03-05"):
+        assert _workers(altered, day) == _workers(tiny, day), day
+    workers = pl.read_parquet(altered.version_dir / "marts" / "mart_caseload_workers.parquet")
+    assert workers["worker_id"].str.strip_chars().ne("").all()
+    # Not allocated by IB1; W1 then W2 on E1 is one change, whatever lies between.
+    jan_feb = {"from": "2021-01-01", "to": "2021-02-28"}
+    for query in ("allocation_by_district", "continuity_by_district"):
+        assert altered.run(query, jan_feb, ANALYST).equals(tiny.run(query, jan_feb, ANALYST))
+
+
+def test_the_earlier_worker_holds_the_episode_again_after_a_nested_involvement(altered):
+    assert _workers(altered, "2021-02-11")["W3"] == 1
+    assert _workers(altered, "2021-02-15") == {"W1": 1, "W2": 1, "W4": 1}  # IN1's end day
+    assert _workers(altered, "2021-02-16") == {"W1": 1, "W3": 1, "W4": 1}  # W3 again
+    # Same start day: the larger involvement id (IN3, W5) holds it; W1 (IN2) does not.
+    assert _workers(altered, "2021-02-20") == {"W1": 1, "W4": 1, "W5": 1}
+    assert _workers(altered, "2021-02-23") == {"W1": 1, "W3": 1, "W4": 1}
+    for day in ("2021-02-13", "2021-02-16", "2021-02-21"):
+        held = sum(row["with_worker"] for row in _snapshot(altered, day).values())
+        assert held == sum(_workers(altered, day).values()) == 3, day
+    # The drill-down names the same holder as the caseload figures.
+    labels = dict(
+        altered.run("workers_caseload", {"as_of": "2021-02-13"}, role=ANALYST)
+        .select("worker_id", "worker_label")
+        .iter_rows()
+    ) | dict(
+        altered.run("workers_caseload", {"as_of": "2021-02-16"}, role=ANALYST)
+        .select("worker_id", "worker_label")
+        .iter_rows()
+    )
+
+    def e2_worker(**params) -> tuple[str, str]:
+        records = altered.run("episode_records", {"district": "North", **params}, ANALYST)
+        row = records.filter(pl.col("start_date") == date(2021, 1, 15)).row(0, named=True)
+        return row["worker_label"], row["team"]
+
+    assert e2_worker(open_on="2021-02-13") == (labels["W2"], "Positive Steps")
+    assert e2_worker(open_on="2021-02-16") == (labels["W3"], "Positive Steps")
+    assert e2_worker() == (labels["W3"], "Positive Steps")  # the worker who holds it last
+
+
+def test_episodes_with_no_district_are_counted_as_not_known(altered):
+    before = _snapshot(altered, "2021-01-31")
+    assert "Not known" not in before  # E12 has not started: no row for it
+    snapshot = _snapshot(altered, "2021-02-13")
+    assert snapshot["Not known"] == {
+        "district": "Not known",
+        "open_episodes": 1,
+        "case_held_episodes": 1,
+        "with_worker": 0,
+        "waiting": 1,
+    }
+    # The headline (the rows' total) counts it: North E2, South E3 E5 E8, not known E12.
+    assert caseloads.total(pl.Series([r["open_episodes"] for r in snapshot.values()])) == 5
+    by_district = altered.run("caseload_by_district", {"as_of": "2021-02-13"}, role=ANALYST)
+    assert by_district.rows() == [("North", 1), ("Not known", 1), ("South", 3)]
+    months = altered.run("caseload_by_month", {"as_of": "2021-03-05"}, role=ANALYST)
+    assert months.filter(pl.col("district").is_null()).is_empty()
+    not_known = months.filter(pl.col("district") == "Not known")
+    assert not_known.select("month", "open_episodes", "waiting").rows()[-2:] == [
+        ("2021-02", 1, 1),
+        ("2021-03", 1, 1),
+    ]
+
+
 # --- The demo borough against an independent Polars computation ---------------------------------
 @pytest.fixture(scope="module")
 def demo(demo_warehouse) -> QueryRunner:
@@ -298,21 +481,23 @@ def raw(demo_extract) -> dict[str, pl.DataFrame]:
     return {"episodes": episodes, "involvements": involvements, "workers": workers}
 
 
-def _holding(raw: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Each involvement's days of holding its episode: [held_from, held_to)."""
-    inv = raw["involvements"].sort("episode", "start", "involvement")
-    inv = inv.with_columns(pl.col("start").shift(-1).over("episode").alias("next_start"))
-    joined = inv.join(raw["episodes"], on="episode", suffix="_episode")
-    far = pl.lit(FAR)
-    return joined.select(
-        "worker",
-        "district",
-        pl.max_horizontal("start", "start_episode").alias("held_from"),
-        pl.min_horizontal(
-            pl.coalesce(pl.col("end") + timedelta(days=1), far),
-            pl.coalesce("end_episode", far),
-            pl.coalesce("next_start", far),
-        ).alias("held_to"),
+def _held_on(raw: dict[str, pl.DataFrame], day: date) -> pl.DataFrame:
+    """The involvement holding each episode open on `day`, with its worker and district: of the
+    involvements naming a worker active that day (started on or before it, not ended before
+    it), the one that started last."""
+    episodes = raw["episodes"].filter(
+        (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") > day))
+    )
+    active = raw["involvements"].filter(
+        pl.col("worker").is_not_null()
+        & (pl.col("start") <= day)
+        & (pl.col("end").is_null() | (pl.col("end") >= day))
+    )
+    return (
+        active.join(episodes.select("episode", "district"), on="episode")
+        .sort("episode", "start", "involvement")
+        .group_by("episode")
+        .last()
     )
 
 
@@ -328,13 +513,13 @@ def _demo_days(raw) -> list[date]:
 
 
 def test_demo_snapshot_matches_an_independent_count(demo, raw):
-    episodes, holding = raw["episodes"], _holding(raw)
+    episodes = raw["episodes"]
     allocated = raw["involvements"].group_by("episode").agg(pl.col("start").min().alias("first"))
     for day in _demo_days(raw):
         open_ = episodes.filter(
             (pl.col("start") <= day) & (pl.col("end").is_null() | (pl.col("end") > day))
         ).join(allocated, on="episode", how="left")
-        held = holding.filter((pl.col("held_from") <= day) & (pl.col("held_to") > day))
+        held = _held_on(raw, day)
         expected = {
             "open_episodes": dict(open_.group_by("district").len().iter_rows()),
             "with_worker": dict(held.group_by("district").len().iter_rows()),
@@ -356,10 +541,9 @@ def test_demo_snapshot_matches_an_independent_count(demo, raw):
 
 
 def test_demo_workers_match_an_independent_count(demo, raw):
-    holding = _holding(raw)
     fte = raw["workers"].with_columns(pl.when(pl.col("fte") > 0).then(pl.col("fte")).alias("fte"))
     for day in _demo_days(raw):
-        held = holding.filter((pl.col("held_from") <= day) & (pl.col("held_to") > day))
+        held = _held_on(raw, day)
         expected = held.group_by("worker").len().join(fte, on="worker", how="left")
         actual = demo.run("workers_caseload", {"as_of": day}, role=ANALYST)
         assert dict(zip(actual["worker_id"].cast(pl.Int64), actual["open_cases"], strict=True)) == (

@@ -1,15 +1,20 @@
 -- Mart: days from referral to allocation for episodes that got a worker: the first involvement's
 -- start minus the episode's start (0 when the worker was recorded first), by month of allocation.
--- Columns: month (first day of the month of the first involvement), district, organisation,
---   level_of_need (0 = not recorded), days_to_allocation, episodes.
+-- Only involvements that name a worker count: one with no worker recorded allocates the episode
+-- to nobody (as in mart_caseload_daily's waiting).
+-- Columns: month (first day of the month of the first involvement), district ('Not known' when
+--   the episode has none), organisation, level_of_need (0 = not recorded), days_to_allocation,
+--   episodes.
 CREATE TABLE mart_caseload_allocations AS
 WITH first_worker AS (
     SELECT episode_id, min(start_date) AS allocated_on
-    FROM involvements WHERE episode_id IS NOT NULL GROUP BY episode_id
+    FROM involvements
+    WHERE episode_id IS NOT NULL AND nullif(trim(worker_id), '') IS NOT NULL
+    GROUP BY episode_id
 )
 SELECT
     date_trunc('month', f.allocated_on)::DATE AS month,
-    e.district,
+    coalesce(e.district, 'Not known') AS district,
     e.organisation,
     coalesce(e.level_of_need, 0) AS level_of_need,
     greatest(f.allocated_on - e.start_date, 0)::BIGINT AS days_to_allocation,

@@ -1,15 +1,18 @@
 -- Mart: changes of worker in closed early help episodes that had a worker, by month of closure.
 -- A change is an involvement whose worker differs from the one before it (in start order), so
--- the same worker recorded twice in a row is not a change.
--- Columns: month (first day of the closure month), district, organisation, level_of_need
---   (0 = not recorded), worker_changes, episodes.
+-- the same worker recorded twice in a row is not a change. Only involvements that name a worker
+-- count: one with no worker recorded is no change, and does not hide a change between the
+-- workers recorded either side of it.
+-- Columns: month (first day of the closure month), district ('Not known' when the episode has
+--   none), organisation, level_of_need (0 = not recorded), worker_changes, episodes.
 CREATE TABLE mart_caseload_continuity AS
 WITH ordered AS (
     SELECT
         episode_id, worker_id,
         lag(worker_id) OVER (PARTITION BY episode_id ORDER BY start_date, involvement_id)
             AS previous_worker
-    FROM involvements WHERE episode_id IS NOT NULL
+    FROM involvements
+    WHERE episode_id IS NOT NULL AND nullif(trim(worker_id), '') IS NOT NULL
 ),
 per_episode AS (
     SELECT
@@ -21,7 +24,7 @@ per_episode AS (
 )
 SELECT
     date_trunc('month', e.end_date)::DATE AS month,
-    e.district,
+    coalesce(e.district, 'Not known') AS district,
     e.organisation,
     coalesce(e.level_of_need, 0) AS level_of_need,
     p.worker_changes::BIGINT AS worker_changes,

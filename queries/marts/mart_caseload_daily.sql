@@ -1,13 +1,22 @@
 -- Mart: early help episodes on every day by district and level of need: how many are open, how
 -- many are held by a council team or commissioned provider, how many of those have a worker on
 -- the day and how many are still waiting for their first worker.
+-- Days: from the first day of the data to its last day, the last episode start (the "data up
+-- to" date of mart_coverage, which the pages offer as the latest date): a change after it, such
+-- as the day after an involvement that ends on the last day, is not counted, so a month the data
+-- end in is counted on the data's last day (mart_caseload_monthly) and never after it.
 -- Open on day D: started on or before D and not ended on or before D (caseload_by_district,
--- the Overview and the pathways page read open_episodes from here).
--- Case-held: the episode's organisation is a team in the teams table, or it has an involvement
--- (episodes led by a partner such as a school have neither). With a worker on D: an involvement
--- started on or before D and not ended before D (its end day counts); when involvements overlap,
--- the one that started last holds the episode. Waiting on D: case-held, open on D and before the
--- first involvement's start.
+-- the Overview and the pathways page read open_episodes from here). An episode with no district
+-- is counted in district 'Not known', as in the pathway marts, so district rows add up to the
+-- borough.
+-- Only involvements that name a worker count: one with no worker recorded allocates the episode
+-- to nobody. Case-held: the episode's organisation is a team in the teams table, or it has an
+-- involvement naming a worker (episodes led by a partner such as a school have neither).
+-- With a worker on D: some worker holds it on D, as mart_caseload_assignments defines (an
+-- involvement started on or before D and not ended before D, its end day counting; when
+-- involvements overlap, the one that started last), so with_worker on D is the sum of the
+-- workers' open cases on D. Waiting on D: case-held, open on D and before the first
+-- involvement naming a worker starts.
 -- Columns: date, district, level_of_need (0 = not recorded), open_episodes, case_held_episodes,
 --   with_worker, waiting.
 CREATE TABLE mart_caseload_daily AS
@@ -16,11 +25,14 @@ WITH team_names AS (
 ),
 first_worker AS (
     SELECT episode_id, min(start_date) AS first_start
-    FROM involvements WHERE episode_id IS NOT NULL GROUP BY episode_id
+    FROM involvements
+    WHERE episode_id IS NOT NULL AND nullif(trim(worker_id), '') IS NOT NULL
+    GROUP BY episode_id
 ),
 episodes AS (
     SELECT
-        e.episode_id, e.start_date, e.end_date, e.district,
+        e.episode_id, e.start_date, e.end_date,
+        coalesce(e.district, 'Not known') AS district,
         coalesce(e.level_of_need, 0) AS level_of_need,
         (f.episode_id IS NOT NULL OR e.organisation IN (SELECT team_name FROM team_names))
             AS case_held,
@@ -28,24 +40,11 @@ episodes AS (
     FROM early_help_episodes AS e
     LEFT JOIN first_worker AS f USING (episode_id)
 ),
-involvement_order AS (
+held AS (  -- each span in which a worker holds an episode: held_from up to (not including) held_to
     SELECT
-        episode_id, start_date, end_date,
-        lead(start_date) OVER (
-            PARTITION BY episode_id ORDER BY start_date, involvement_id
-        ) AS next_start
-    FROM involvements WHERE episode_id IS NOT NULL
-),
-held AS (  -- each involvement holds its episode from held_from up to (not including) held_to
-    SELECT
-        e.district, e.level_of_need,
-        greatest(i.start_date, e.start_date) AS held_from,
-        least(
-            coalesce(i.end_date + 1, DATE '9999-12-31'),
-            coalesce(e.end_date, DATE '9999-12-31'),
-            coalesce(i.next_start, DATE '9999-12-31')
-        ) AS held_to
-    FROM involvement_order AS i
+        e.district, e.level_of_need, a.held_from,
+        coalesce(a.held_to, DATE '9999-12-31') AS held_to
+    FROM mart_caseload_assignments AS a
     JOIN episodes AS e USING (episode_id)
 ),
 waits AS (  -- waiting from the start up to the first worker or the end, whichever is first
@@ -81,8 +80,8 @@ net AS (
            sum(d_worker) AS d_worker, sum(d_wait) AS d_wait
     FROM changes GROUP BY ALL
 ),
-bounds AS (
-    SELECT min(day) AS first_day, max(day) AS last_day FROM net
+bounds AS (  -- the period the data cover (mart_coverage's early_help_episodes row)
+    SELECT min(start_date) AS first_day, max(start_date) AS last_day FROM early_help_episodes
 ),
 grid AS (
     SELECT days.day::DATE AS day, keys.district, keys.level_of_need

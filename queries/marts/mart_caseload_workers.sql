@@ -1,12 +1,13 @@
--- Mart: every worker who holds or held an early help involvement, or is in the staff list.
+-- Mart: every worker who holds or held an early help involvement, or is in the staff list (an
+-- empty worker_id is no worker).
 -- fte is null when it is missing or 0 (not recorded); worker_label is a pseudonymous label
 -- ('Practitioner 014') for views that must not show names, stable within a warehouse version.
 -- Columns: worker_id, worker_name, worker_label, job_title, department, agency, fte.
 CREATE TABLE mart_caseload_workers AS
 WITH ids AS (
-    SELECT worker_id FROM workers WHERE worker_id IS NOT NULL
+    SELECT worker_id FROM workers WHERE nullif(trim(worker_id), '') IS NOT NULL
     UNION
-    SELECT worker_id FROM involvements WHERE worker_id IS NOT NULL
+    SELECT worker_id FROM involvements WHERE nullif(trim(worker_id), '') IS NOT NULL
 )
 SELECT
     ids.worker_id,
