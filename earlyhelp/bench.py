@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import holidays
 import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 
 from earlyhelp import caseloads, config, kpis, pathways
+from earlyhelp.calendar import bank_holidays
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
 
@@ -422,16 +422,11 @@ def _working_days(start: pd.Series, end: pd.Series) -> pd.Series:
     first, last = start[both], end[both]
     if first.empty:
         return pd.Series(np.nan, index=start.index)
-    years = range(
-        min(first.min().year, last.min().year), max(first.max().year, last.max().year) + 1
-    )
-    bank_holidays = np.array(
-        sorted(holidays.country_holidays("GB", subdiv="ENG", years=years)), dtype="datetime64[D]"
-    )
+    years = min(first.min().year, last.min().year), max(first.max().year, last.max().year)
     days = np.busday_count(
         first.to_numpy().astype("datetime64[D]"),
         last.to_numpy().astype("datetime64[D]"),
-        holidays=bank_holidays,
+        holidays=np.array(bank_holidays(*years), dtype="datetime64[D]"),
     )
     return pd.Series(days, index=first.index).reindex(start.index)
 

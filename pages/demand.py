@@ -210,8 +210,13 @@ with ui.metric_row():
             width=ui.METRIC_WIDTH_PX,
         )
 
+
 # --- The views, one tab each (bound to the URL, so a copied link opens the same tab) -----------
-events = load_events().filter(pl.col("kind").is_in(["covid", "school"]))
+def chart_events() -> pl.DataFrame:
+    """The calendar events the charts mark (read only by the views that draw them)."""
+    return load_events().filter(pl.col("kind").is_in(["covid", "school"]))
+
+
 per = "per week" if interval == "Week" else "per month"
 
 
@@ -222,7 +227,7 @@ def over_time() -> None:
         trend_frame,
         period_col,
         unit,
-        events=events,
+        events=chart_events(),
         title=f"{unit.capitalize()} {per}, {selection}",
         y_title=f"{unit.capitalize()} {per}"
         + (". Light shading: school holidays" if interval == "Week" else ""),
@@ -302,7 +307,7 @@ def against_expected() -> None:
         charts.expected_demand(
             result.baseline,
             result.findings,
-            events,
+            chart_events(),
             title=f"{unit.capitalize()} against expected, {selection}",
             subtitle=(
                 "Per month. Grey band: normal variation. \u25b2 unusually high, "
