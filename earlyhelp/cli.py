@@ -34,6 +34,22 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild(args: argparse.Namespace) -> int:
+    from earlyhelp import warehouse
+
+    started = time.perf_counter()
+    version, version_dir = warehouse.rebuild(Path(args.warehouse))
+    manifest = warehouse.read_manifest(version_dir)
+    print(f"Rebuilt warehouse version {manifest['rebuilt_from']} -> {version}")
+    print("")
+    for name, rows in manifest["tables"].items():
+        print(f"{name:<28}{rows:>14,} rows")
+    print("")
+    print(f"{len(manifest['marts'])} marts built from {warehouse.MART_QUERIES_DIR}")
+    print(f"Rebuild took {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def _parse_params(pairs: list[str]) -> dict[str, str]:
     params = {}
     for pair in pairs:
@@ -200,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--warehouse", required=True)
     ingest.set_defaults(run=_ingest)
+
+    rebuild = commands.add_parser(
+        "rebuild",
+        help="rebuild the marts of the current warehouse version after an upgrade "
+        "(publishes a new version; the extracts are not re-read)",
+    )
+    rebuild.add_argument("--warehouse", required=True)
+    rebuild.set_defaults(run=_rebuild)
 
     query = commands.add_parser("query", help="run a named query from queries/")
     query.add_argument("name")

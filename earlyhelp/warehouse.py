@@ -287,3 +287,62 @@ def current_version_dir(warehouse_dir: Path) -> Path:
 
 def read_manifest(version_dir: Path) -> dict:
     return json.loads((version_dir / "manifest.json").read_text())
+
+
+# Manifest keys _build_version writes for each version; everything else came from the ingest.
+_BUILT_MANIFEST_KEYS = frozenset(
+    {"version", "created", "tables", "marts", "organisation_types", "rejects", "coverage"}
+)
+
+
+def rebuild(warehouse_dir: Path) -> tuple[str, Path]:
+    """Publish a new version from the current version's canonical tables with this release's
+    mart definitions (queries/marts/*.sql), without re-reading the extracts.
+
+    After an upgrade changes the marts, this replaces a full re-ingest (the longest step at
+    national scale). The tables are already validated and pseudonymised, so they are reused as
+    they are, with the current version's district list, rejects and ingest-time manifest entries
+    (sources, reconciliation...), plus `rebuilt_from`: the version they came from.
+    data/organisations.csv is read afresh, as at ingest. The current version keeps serving until
+    the swap, so its files are never moved: they are hard-linked (copied where linking fails)
+    into a scratch folder in the warehouse, and publish moves the links into the new version.
+    """
+    warehouse_dir = Path(warehouse_dir).resolve()
+    old = current_version_dir(warehouse_dir)
+    con = duckdb.connect(str(old / DB_FILE), read_only=True)
+    try:
+        districts = [r[0] for r in con.table("district_lookup_districts").fetchall()]
+    finally:
+        con.close()
+    # Every column as text, so the rejects are written out as they were read.
+    rejects = pl.read_csv(old / "rejects.csv", infer_schema=False)
+    manifest = {k: v for k, v in read_manifest(old).items() if k not in _BUILT_MANIFEST_KEYS}
+    manifest["rebuilt_from"] = old.name
+    scratch = warehouse_dir / f".rebuild-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    scratch.mkdir()
+    try:
+        tables: dict[str, pl.DataFrame | Path] = {}
+        for name in schema.CANONICAL_TABLES:
+            source = old / "tables" / f"{name}.parquet"
+            _check_reusable(source, name)
+            tables[name] = scratch / source.name
+            try:
+                os.link(source, tables[name])
+            except OSError:
+                shutil.copy2(source, tables[name])
+        return publish(warehouse_dir, tables, rejects, manifest, districts=districts)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _check_reusable(path: Path, name: str) -> None:
+    """A table from an older release whose columns differ from this release's cannot be reused:
+    only a re-ingest can fill a new column."""
+    if not path.is_file():
+        raise UnusableInput(f"{path} is missing: run 'python -m earlyhelp ingest' instead")
+    found = dict(pl.read_parquet_schema(path))
+    if found != table_schema(name):
+        raise UnusableInput(
+            f"{path}: the {name} table's columns differ from this release's; rebuild reuses "
+            f"tables as they are, so run 'python -m earlyhelp ingest' on the extract instead"
+        )
