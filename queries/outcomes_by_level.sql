@@ -1,6 +1,7 @@
 -- Early help episodes closed in the period by level of need: how many, how many with outcomes
 -- met, and the median days open (exact: the middle value, or the mean of the two middle ones),
--- for a district or the whole borough, with a row 'All levels'.
+-- for a district or the whole borough (summed ahead in mart_selection_durations_monthly), with a
+-- row 'All levels'.
 -- param from: date, optional. First month to include (any day in it); default 11 months before `to`.
 -- param to: date, optional. Last month to include (any day in it); default the last complete month.
 -- param district: text, optional. Only this district (default: the whole borough).
@@ -30,9 +31,9 @@ selected AS (
             AS level,
         CASE WHEN level_of_need = 0 THEN 9 ELSE level_of_need END AS sort_key,
         end_reason, days_open, closures
-    FROM mart_pathway_durations, bounds
-    WHERE month BETWEEN first_month AND last_month
-      AND ($district IS NULL OR district = $district)
+    FROM mart_selection_durations_monthly, bounds
+    WHERE all_districts = ($district IS NULL) AND district IS NOT DISTINCT FROM $district
+      AND month BETWEEN first_month AND last_month
 ),
 everything AS (
     SELECT level, sort_key, end_reason, days_open, closures FROM selected
