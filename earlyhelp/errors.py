@@ -9,5 +9,9 @@ class WarehouseMissing(Exception):
     """No published warehouse where one was expected."""
 
 
+class WarehouseOutdated(WarehouseMissing):
+    """A warehouse built by an earlier release, without marts this release's queries read."""
+
+
 class QueryError(Exception):
     """A named query that does not exist, or parameters that do not fit it."""

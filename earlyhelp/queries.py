@@ -40,9 +40,9 @@ import polars as pl
 
 from earlyhelp import disclosure
 from earlyhelp.config import QUERIES_DIR
-from earlyhelp.errors import QueryError
+from earlyhelp.errors import QueryError, WarehouseOutdated
 from earlyhelp.roles import EXACT_KINDS, ROLE_KINDS, Role, describe_kinds
-from earlyhelp.warehouse import DB_FILE, current_version_dir, read_manifest
+from earlyhelp.warehouse import DB_FILE, current_version_dir, mart_files, read_manifest
 
 _PARAM = re.compile(
     r"^--\s*param\s+(\w+)\s*:\s*(date|text|int)\s*,\s*(required|optional)\b\.?\s*(.*)$"
@@ -288,11 +288,26 @@ def open_locked_down(db_path: Path) -> duckdb.DuckDBPyConnection:
     )
 
 
+def _check_marts(version_dir: Path, manifest: dict) -> None:
+    """A warehouse built before an upgrade added marts would fail query by query with a
+    database error; say once what it lacks and the command that rebuilds it."""
+    missing = sorted({f.stem for f in mart_files()} - set(manifest.get("marts") or []))
+    if missing:
+        warehouse = version_dir.parent.parent
+        raise WarehouseOutdated(
+            f"The warehouse in {warehouse} was built by an earlier release of Early Help "
+            f"Insight and lacks {len(missing)} of this release's marts ({', '.join(missing)}). "
+            f"Rebuild them from its tables, without re-reading the extracts: "
+            f"python -m earlyhelp rebuild --warehouse {warehouse}"
+        )
+
+
 class QueryRunner:
     def __init__(self, version_dir: Path, queries: dict[str, NamedQuery] | None = None):
         self.version_dir = version_dir
         self.version = version_dir.name
         self.manifest = read_manifest(version_dir)
+        _check_marts(version_dir, self.manifest)
         self.queries = queries if queries is not None else load_queries()
         self._connection = open_locked_down(version_dir / DB_FILE)
         self._local = threading.local()

@@ -242,8 +242,17 @@ def _has_episodes(runner: QueryRunner) -> bool:
     return bool(tables.get("early_help_episodes", 1))
 
 
+#: How an outdated warehouse's reason (WarehouseOutdated) gives its fix.
+OUTDATED_COMMAND = "python -m earlyhelp rebuild"
+
+
 def show_missing_warehouse(reason: str) -> None:
     """What is wrong in one sentence, then exactly what to run to fix it."""
+    if OUTDATED_COMMAND in reason:
+        explanation, command = reason.split(OUTDATED_COMMAND, 1)
+        st.error(f"**The data needs rebuilding after an upgrade.** {explanation.strip()}")
+        st.code(f"python -m earlyhelp rebuild{command}", language="bash")
+        return
     first_sentence = reason.split(". ")[0].rstrip(".")
     st.error(f"**There is no data to show yet.** {first_sentence}.")
     st.info(

@@ -6,7 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from earlyhelp import charts
+from earlyhelp.errors import WarehouseOutdated
 from earlyhelp.queries import QueryRunner
+from earlyhelp.warehouse import current_version_dir
 from tests.apptest import figures, open_app, open_data_tables
 
 PAGES = [
@@ -151,6 +153,30 @@ def test_overview_with_a_broken_warehouse_shows_a_message(tmp_path, monkeypatch)
     assert not at.exception
     assert at.error and "no data to show" in at.error[0].value.lower()
     assert not at.metric
+
+
+def test_a_warehouse_from_an_earlier_release_says_how_to_rebuild_it(
+    demo_warehouse, tmp_path, monkeypatch
+):
+    """A warehouse built before an upgrade added marts: one message and the rebuild command,
+    not a database error from every query."""
+    import json
+    import shutil
+
+    old = tmp_path / "old_release"
+    shutil.copytree(demo_warehouse, old)
+    manifest_path = current_version_dir(old) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["marts"].remove("mart_selection_referrals_monthly")
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(WarehouseOutdated, match="mart_selection_referrals_monthly"):
+        QueryRunner.open(old)
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(old))
+    at = run_page("pages/demand.py")
+    assert not at.exception
+    assert at.error and "rebuilding after an upgrade" in at.error[0].value
+    assert f"python -m earlyhelp rebuild --warehouse {old}" in texts(at.code)
+    assert not at.get("plotly_chart")
 
 
 def test_about_without_warehouse_still_shows_the_guide(with_empty_warehouse):
