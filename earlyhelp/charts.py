@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import copy
+import math
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -583,12 +584,32 @@ def monthly_trend(
     fig.update_xaxes(
         hoverformat="%B %Y", range=[first - timedelta(days=10), last + timedelta(days=10)]
     )
+    _fixed_margins(fig, y_max, right_margin)
 
     period = f"{month_name(first)} to {month_name(last)}"
     lines = "" if color is None else f", one line for each {color.replace('_', ' ')}"
     return _attach_alt_text(
         fig, f"Line chart of {subject}, {period}{lines}{_event_phrase(chosen)}."
     )
+
+
+#: The widest label a date axis may put at its right end ("Sep 2026"): half of it can run
+#: past the plot, so the right margin leaves room for half.
+_WIDEST_DATE_TICK = "Sep 2026"
+
+
+def _fixed_margins(fig: go.Figure, y_max: float, right: int) -> None:
+    """Margins worked out here instead of by Plotly's automargin, which draws a chart, measures
+    its tick labels and draws it all again: a chart with event labels took about 40% longer
+    to draw, and Streamlit draws a chart afresh after every filter change. The y tick labels
+    (',d' numbers up to y_max) and the date labels at the right end fit these margins."""
+    widest_y_tick = text_px(f"{int(y_max):,}", BASE_FONT_PX)
+    half_date_tick = text_px(_WIDEST_DATE_TICK, BASE_FONT_PX) / 2
+    fig.update_layout(
+        margin={"l": math.ceil(widest_y_tick) + 20, "r": max(right, math.ceil(half_date_tick) + 8)}
+    )
+    fig.update_xaxes(automargin=False)
+    fig.update_yaxes(automargin=False)
 
 
 def small_multiples(

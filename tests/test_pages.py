@@ -224,3 +224,18 @@ def test_a_chart_has_the_theme_even_after_another_default_was_set(monkeypatch):
     assert fig.layout.template.layout.font.family == charts.TEMPLATE.layout.font.family
     assert fig.layout.template.layout.colorway == charts.TEMPLATE.layout.colorway
     assert pio.templates.default == charts.THEME
+
+
+@pytest.mark.parametrize("largest", [7.0, 940.0, 12_345.0, 3_456_789.0])
+def test_a_trend_sets_its_own_margins_wide_enough_for_its_labels(largest):
+    """A line chart's margins are set, not left to Plotly's automargin (which draws a chart
+    twice): the left one must hold the widest y tick label, the right one half the widest date
+    label (a tick at the plot's right end)."""
+    import polars as pl
+
+    frame = pl.DataFrame({"month": ["2024-01", "2024-06", "2025-03"], "n": [1.0, largest, 3.0]})
+    fig = charts.monthly_trend(frame, "month", "n", title="Trend", y_title="Count")
+    assert fig.layout.xaxis.automargin is False and fig.layout.yaxis.automargin is False
+    top_tick = f"{int(fig.layout.yaxis.range[1]):,}"
+    assert fig.layout.margin.l >= charts.text_px(top_tick, charts.BASE_FONT_PX) + 8
+    assert fig.layout.margin.r >= charts.text_px("Sep 2026", charts.BASE_FONT_PX) / 2
