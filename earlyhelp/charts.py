@@ -602,7 +602,7 @@ def _fixed_margins(fig: go.Figure, y_max: float, right: int) -> None:
     """Margins worked out here instead of by Plotly's automargin, which draws a chart, measures
     its tick labels and draws it all again: a chart with event labels took about 40% longer
     to draw, and Streamlit draws a chart afresh after every filter change. The y tick labels
-    (',d' numbers up to y_max) and the date labels at the right end fit these margins."""
+    (',d' numbers up to y_max) and the date or month labels at the right end fit these."""
     widest_y_tick = text_px(f"{int(y_max):,}", BASE_FONT_PX)
     half_date_tick = text_px(_WIDEST_DATE_TICK, BASE_FONT_PX) / 2
     fig.update_layout(
@@ -1061,6 +1061,7 @@ def expected_demand(
     fig.update_xaxes(
         hoverformat="%B %Y", range=[first - timedelta(days=10), last + timedelta(days=10)]
     )
+    _fixed_margins(fig, _nice_max(top_value), right)
     peaks = sum(f["kind"] == "peak" for f in findings)
     troughs = len(findings) - peaks
     return _attach_alt_text(
@@ -1165,6 +1166,7 @@ def forecast_chart(
     fig.update_xaxes(
         hoverformat="%B %Y", range=[first - timedelta(days=10), last + timedelta(days=10)]
     )
+    _fixed_margins(fig, _nice_max(top_value), right)
     returns_text = (
         f", with {_join([_plain_label(r['label']) for r in returns])} marked" if returns else ""
     )
@@ -1217,12 +1219,12 @@ def year_on_year_chart(
             )
     y_max = _nice_max(float(frame.filter(pl.col("year").is_in(years))[value_col].max() or 0))
     label_line_ends(fig, ends, y_max)
-    _layout(
-        fig, title, subtitle, top=_TITLE_BLOCK_PX, right=int(text_px("2025-26", BASE_FONT_PX)) + 40
-    )
+    right = int(text_px("2025-26", BASE_FONT_PX)) + 40
+    _layout(fig, title, subtitle, top=_TITLE_BLOCK_PX, right=right)
     fig.update_layout(showlegend=False)
     fig.update_xaxes(categoryorder="array", categoryarray=month_names, type="category")
     fig.update_yaxes(range=[0, y_max])
+    _fixed_margins(fig, y_max, right)
     return _attach_alt_text(
         fig,
         f"Line chart of {subject} by month of the financial year (April to March), one line "
