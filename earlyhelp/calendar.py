@@ -9,6 +9,7 @@ person who edited the file can fix it.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,13 +23,28 @@ EVENT_COLUMNS = ("start_date", "end_date", "label", "kind", "description")
 TERM_COLUMNS = ("term", "start_date", "end_date")
 
 
+def _file_version(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
 def load_events(path: Path | None = None) -> pl.DataFrame:
     """Events that move demand, sorted by start date.
 
     Columns: start_date (Date), end_date (Date, null for a single-day event), label (short,
     for a chart annotation), kind (e.g. "covid", "school"), description.
+
+    Read again only when the file changes: the pages read it on every rerun, and a council's
+    edit still shows on the next one.
     """
-    path = path or DEFAULT_CALENDAR_DIR / "events.csv"
+    path = Path(path or DEFAULT_CALENDAR_DIR / "events.csv")
+    if not path.exists():
+        return _read_events(path, None)  # the message naming the missing file
+    return _read_events(path, _file_version(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_events(path: Path, _version: tuple[int, int] | None) -> pl.DataFrame:
     raw = _read_text_csv(path, EVENT_COLUMNS)
     events = raw.with_columns(
         _parse_dates(path, raw, "start_date", required=True),
@@ -45,9 +61,17 @@ def load_term_dates(path: Path | None = None) -> pl.DataFrame:
     """School terms as teaching blocks (half terms are the gaps between rows), sorted by start.
 
     Columns: term (e.g. "2020/21 Autumn 1"), start_date (Date), end_date (Date). A date in no
-    block but within the covered years is a school holiday.
+    block but within the covered years is a school holiday. Read again only when the file
+    changes, as load_events.
     """
-    path = path or DEFAULT_CALENDAR_DIR / "term_dates.csv"
+    path = Path(path or DEFAULT_CALENDAR_DIR / "term_dates.csv")
+    if not path.exists():
+        return _read_term_dates(path, None)
+    return _read_term_dates(path, _file_version(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_term_dates(path: Path, _version: tuple[int, int] | None) -> pl.DataFrame:
     raw = _read_text_csv(path, TERM_COLUMNS)
     terms = raw.with_columns(
         _parse_dates(path, raw, "start_date", required=True),

@@ -730,3 +730,21 @@ def test_a_bad_calendar_date_names_file_row_and_column(tmp_path: Path) -> None:
     backwards.write_text("term,start_date,end_date\nAutumn 1,2020-09-02,2020-08-01\n")
     with pytest.raises(ValueError, match="before start_date"):
         calendar.load_term_dates(backwards)
+
+
+def test_an_edited_calendar_is_read_again(tmp_path: Path) -> None:
+    """The pages read the calendar on every rerun from a cache: a council's edit must still
+    show on the next one, and a file broken by an edit must still be reported."""
+    events = tmp_path / "events.csv"
+    header = "start_date,end_date,label,kind,description\n"
+    events.write_text(header + "2020-03-23,,First lockdown,covid,\n")
+    assert calendar.load_events(events)["label"].to_list() == ["First lockdown"]
+    assert calendar.load_events(events) is calendar.load_events(events)
+    events.write_text(header + "2020-03-23,,First lockdown,covid,\n2024-09-02,,New hub,local,\n")
+    assert calendar.load_events(events)["label"].to_list() == ["First lockdown", "New hub"]
+    events.write_text(header + "2024-13-02,,New hub,local,\n")
+    with pytest.raises(ValueError, match="column start_date"):
+        calendar.load_events(events)
+    events.unlink()
+    with pytest.raises(ValueError, match="not found"):
+        calendar.load_events(events)
