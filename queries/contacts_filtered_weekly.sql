@@ -1,7 +1,8 @@
 -- Contacts into the front door per week (weeks start on Monday) for a selection of district,
 -- contact source group and age band (all optional).
 -- Every week in the mart is listed, with 0 where the selection has none, so the series has no
--- gaps. children is the child population of the selected district(s) and age band(s) in that
+-- gaps. Read from mart_selection_contacts_weekly, where every selection is summed ahead.
+-- children is the child population of the selected district(s) and age band(s) in that
 -- week's year (null when no population table was supplied, or for ages 18+ and not known):
 -- the denominator of a rate per 10,000 children. contacts_under_18 counts only the children in
 -- the age bands the population covers (under 18): the rate's numerator.
@@ -12,20 +13,15 @@
 --   contacts_under_18 (count), children (number: population estimate, public, not suppressed)
 -- counts: contacts, contacts_under_18
 WITH periods AS (
-    SELECT DISTINCT week FROM mart_contacts_weekly
+    SELECT week FROM mart_selection_contacts_weekly
+    WHERE all_districts AND all_sources AND all_ages
 ),
 selected AS (
-    SELECT
-        week,
-        sum(contacts) AS contacts,
-        sum(contacts) FILTER (
-            WHERE age_band IN (SELECT DISTINCT age_band FROM mart_population_yearly)
-        ) AS contacts_under_18
-    FROM mart_contacts_weekly
-    WHERE ($district IS NULL OR district = $district)
-      AND ($source_group IS NULL OR source_group = $source_group)
-      AND ($age_band IS NULL OR age_band = $age_band)
-    GROUP BY week
+    SELECT week, contacts, contacts_under_18
+    FROM mart_selection_contacts_weekly
+    WHERE all_districts = ($district IS NULL) AND district IS NOT DISTINCT FROM $district
+      AND all_sources = ($source_group IS NULL) AND source_group IS NOT DISTINCT FROM $source_group
+      AND all_ages = ($age_band IS NULL) AND age_band IS NOT DISTINCT FROM $age_band
 ),
 population AS (
     SELECT year, sum(children) AS children

@@ -1,7 +1,8 @@
 -- Referrals to early help per week (weeks start on Monday) for a selection of district,
 -- referral source group, level of need and age band (all optional).
 -- Every week in the mart is listed, with 0 where the selection has none, so the series has no
--- gaps. children is the child population of the selected district(s) and age band(s) in that
+-- gaps. Read from mart_selection_referrals_weekly, where every selection is summed ahead.
+-- children is the child population of the selected district(s) and age band(s) in that
 -- week's year (null when no population table was supplied, or for ages 18+ and not known):
 -- the denominator of a rate per 10,000 children. referrals_under_18 counts only the children in
 -- the age bands the population covers (under 18): the rate's numerator.
@@ -13,21 +14,16 @@
 --   referrals_under_18 (count), children (number: population estimate, public, not suppressed)
 -- counts: referrals, referrals_under_18
 WITH periods AS (
-    SELECT DISTINCT week FROM mart_referrals_weekly
+    SELECT week FROM mart_selection_referrals_weekly
+    WHERE all_districts AND all_sources AND all_levels AND all_ages
 ),
 selected AS (
-    SELECT
-        week,
-        sum(referrals) AS referrals,
-        sum(referrals) FILTER (
-            WHERE age_band IN (SELECT DISTINCT age_band FROM mart_population_yearly)
-        ) AS referrals_under_18
-    FROM mart_referrals_weekly
-    WHERE ($district IS NULL OR district = $district)
-      AND ($source_group IS NULL OR source_group = $source_group)
-      AND ($age_band IS NULL OR age_band = $age_band)
-      AND ($level_of_need IS NULL OR level_of_need = $level_of_need)
-    GROUP BY week
+    SELECT week, referrals, referrals_under_18
+    FROM mart_selection_referrals_weekly
+    WHERE all_districts = ($district IS NULL) AND district IS NOT DISTINCT FROM $district
+      AND all_sources = ($source_group IS NULL) AND source_group IS NOT DISTINCT FROM $source_group
+      AND all_levels = ($level_of_need IS NULL) AND level_of_need IS NOT DISTINCT FROM $level_of_need
+      AND all_ages = ($age_band IS NULL) AND age_band IS NOT DISTINCT FROM $age_band
 ),
 population AS (
     SELECT year, sum(children) AS children

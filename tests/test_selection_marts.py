@@ -28,21 +28,23 @@ def marts(demo_warehouse):
 
 
 def _summed(detail: pl.DataFrame, measure: str, chosen: dict, population: pl.DataFrame):
-    """The monthly series for a selection, summed here from the detailed mart."""
-    months = detail.select(pl.col("month").unique()).sort("month")
+    """The series for a selection (by month or week), summed here from the detailed mart."""
+    period = "month" if "month" in detail.columns else "week"
+    shown = "%Y-%m" if period == "month" else "%Y-%m-%d"
+    periods = detail.select(pl.col(period).unique()).sort(period)
     selected = detail.filter(
         *[pl.col(column) == value for column, value in chosen.items() if value is not None]
     )
     covered = population["age_band"].unique().to_list()
-    sums = selected.group_by("month").agg(
+    sums = selected.group_by(period).agg(
         pl.col(measure).sum(),
         pl.col(measure).filter(pl.col("age_band").is_in(covered)).sum().alias("under_18"),
     )
     return (
-        months.join(sums, on="month", how="left")
+        periods.join(sums, on=period, how="left")
         .fill_null(0)
-        .select(pl.col("month").dt.strftime("%Y-%m"), measure, "under_18")
-        .sort("month")
+        .select(pl.col(period).dt.strftime(shown), measure, "under_18")
+        .sort(period)
     )
 
 
@@ -74,6 +76,18 @@ def _selections(detail: pl.DataFrame, columns: tuple[str, ...]):
             "contacts",
             ("district", "source_group", "age_band"),
         ),
+        (
+            "referrals_filtered_weekly",
+            "mart_referrals_weekly",
+            "referrals",
+            ("district", "source_group", "level_of_need", "age_band"),
+        ),
+        (
+            "contacts_filtered_weekly",
+            "mart_contacts_weekly",
+            "contacts",
+            ("district", "source_group", "age_band"),
+        ),
     ],
 )
 def test_every_selection_matches_the_detailed_mart(
@@ -85,7 +99,8 @@ def test_every_selection_matches_the_detailed_mart(
     for chosen in _selections(detail, filters):
         actual = runner.run(query, chosen, ANALYST)
         expected = _summed(detail, measure, chosen, population)
-        assert actual["month"].to_list() == expected["month"].to_list(), chosen
+        period = expected.columns[0]
+        assert actual[period].to_list() == expected[period].to_list(), chosen
         assert actual[measure].to_list() == expected[measure].to_list(), chosen
         assert actual[f"{measure}_under_18"].to_list() == expected["under_18"].to_list(), chosen
         checked += 1
@@ -110,6 +125,16 @@ FLAGS = {
         ),
         (
             "mart_selection_contacts_monthly",
+            ("district", "source_group", "age_band"),
+            ("contacts", "contacts_under_18"),
+        ),
+        (
+            "mart_selection_referrals_weekly",
+            ("district", "source_group", "level_of_need", "age_band"),
+            ("referrals", "referrals_under_18"),
+        ),
+        (
+            "mart_selection_contacts_weekly",
             ("district", "source_group", "age_band"),
             ("contacts", "contacts_under_18"),
         ),
