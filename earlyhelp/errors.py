@@ -10,7 +10,12 @@ class WarehouseMissing(Exception):
 
 
 class WarehouseOutdated(WarehouseMissing):
-    """A warehouse built by an earlier release, without marts this release's queries read."""
+    """A warehouse built by an earlier release, without marts this release's queries read.
+    Its message ends with REBUILD_COMMAND and the warehouse folder."""
+
+
+#: The command that rebuilds an outdated warehouse's marts (followed by ' --warehouse DIR').
+REBUILD_COMMAND = "python -m earlyhelp rebuild"
 
 
 class QueryError(Exception):

@@ -40,7 +40,7 @@ import polars as pl
 
 from earlyhelp import disclosure
 from earlyhelp.config import QUERIES_DIR
-from earlyhelp.errors import QueryError, WarehouseOutdated
+from earlyhelp.errors import REBUILD_COMMAND, QueryError, WarehouseOutdated
 from earlyhelp.roles import EXACT_KINDS, ROLE_KINDS, Role, describe_kinds
 from earlyhelp.warehouse import DB_FILE, current_version_dir, mart_files, read_manifest
 
@@ -298,7 +298,7 @@ def _check_marts(version_dir: Path, manifest: dict) -> None:
             f"The warehouse in {warehouse} was built by an earlier release of Early Help "
             f"Insight and lacks {len(missing)} of this release's marts ({', '.join(missing)}). "
             f"Rebuild them from its tables, without re-reading the extracts: "
-            f"python -m earlyhelp rebuild --warehouse {warehouse}"
+            f"{REBUILD_COMMAND} --warehouse {warehouse}"
         )
 
 

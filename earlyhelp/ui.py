@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from earlyhelp import charts, config, disclosure
-from earlyhelp.errors import QueryError, WarehouseMissing
+from earlyhelp.errors import REBUILD_COMMAND, QueryError, WarehouseMissing
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
 from earlyhelp.warehouse import VERSIONS, current_version_dir
@@ -242,16 +242,12 @@ def _has_episodes(runner: QueryRunner) -> bool:
     return bool(tables.get("early_help_episodes", 1))
 
 
-#: How an outdated warehouse's reason (WarehouseOutdated) gives its fix.
-OUTDATED_COMMAND = "python -m earlyhelp rebuild"
-
-
 def show_missing_warehouse(reason: str) -> None:
     """What is wrong in one sentence, then exactly what to run to fix it."""
-    if OUTDATED_COMMAND in reason:
-        explanation, command = reason.split(OUTDATED_COMMAND, 1)
+    if REBUILD_COMMAND in reason:  # WarehouseOutdated: its message ends with the command
+        explanation, arguments = reason.split(REBUILD_COMMAND, 1)
         st.error(f"**The data needs rebuilding after an upgrade.** {explanation.strip()}")
-        st.code(f"python -m earlyhelp rebuild{command}", language="bash")
+        st.code(f"{REBUILD_COMMAND}{arguments}", language="bash")
         return
     first_sentence = reason.split(". ")[0].rstrip(".")
     st.error(f"**There is no data to show yet.** {first_sentence}.")

@@ -13,6 +13,8 @@ from earlyhelp.roles import Role
 from earlyhelp.warehouse import current_version_dir
 
 ANALYST = Role.parse("analyst")
+REFERRAL_FILTERS = ("district", "source_group", "level_of_need", "age_band")
+CONTACT_FILTERS = ("district", "source_group", "age_band")
 
 
 @pytest.fixture(scope="module")
@@ -68,25 +70,25 @@ def _selections(detail: pl.DataFrame, columns: tuple[str, ...]):
             "referrals_filtered",
             "mart_referrals_monthly",
             "referrals",
-            ("district", "source_group", "level_of_need", "age_band"),
+            REFERRAL_FILTERS,
         ),
         (
             "contacts_filtered",
             "mart_contacts_monthly",
             "contacts",
-            ("district", "source_group", "age_band"),
+            CONTACT_FILTERS,
         ),
         (
             "referrals_filtered_weekly",
             "mart_referrals_weekly",
             "referrals",
-            ("district", "source_group", "level_of_need", "age_band"),
+            REFERRAL_FILTERS,
         ),
         (
             "contacts_filtered_weekly",
             "mart_contacts_weekly",
             "contacts",
-            ("district", "source_group", "age_band"),
+            CONTACT_FILTERS,
         ),
     ],
 )
@@ -120,22 +122,22 @@ FLAGS = {
     [
         (
             "mart_selection_referrals_monthly",
-            ("district", "source_group", "level_of_need", "age_band"),
+            REFERRAL_FILTERS,
             ("referrals", "referrals_under_18"),
         ),
         (
             "mart_selection_contacts_monthly",
-            ("district", "source_group", "age_band"),
+            CONTACT_FILTERS,
             ("contacts", "contacts_under_18"),
         ),
         (
             "mart_selection_referrals_weekly",
-            ("district", "source_group", "level_of_need", "age_band"),
+            REFERRAL_FILTERS,
             ("referrals", "referrals_under_18"),
         ),
         (
             "mart_selection_contacts_weekly",
-            ("district", "source_group", "age_band"),
+            CONTACT_FILTERS,
             ("contacts", "contacts_under_18"),
         ),
         ("mart_selection_durations_monthly", ("district",), ("closures",)),
