@@ -500,7 +500,13 @@ def chart_with_data(
     worked out from, so one withheld with them is shown as 'c' too.
     """
     alt = alt_text or charts.alt_text(fig)
-    st.plotly_chart(fig, theme=None, alt=alt, config=_PLOTLY_CONFIG, key=f"chart-{download_name}")
+    st.plotly_chart(
+        charts.browser_figure(fig),
+        theme=None,
+        alt=alt,
+        config=_PLOTLY_CONFIG,
+        key=f"chart-{download_name}",
+    )
     st.caption(alt)
     if note:
         st.markdown(note)
