@@ -48,7 +48,7 @@ def test_the_sent_figure_has_no_template_or_alt_text_and_names_its_data():
     fig = _trend([10.0, 12.0, 9.0])
     assert charts.alt_text(fig), "the builder attached an alt text"
     sent = _sent(fig)
-    assert "template" not in sent["layout"] and "meta" not in sent["layout"]
+    assert sent["layout"].get("template") is None and "meta" not in sent["layout"]
     # The template's styles are written in: the title font, the line width, the axis ticks.
     assert sent["layout"]["title"]["font"]["size"] == charts.TITLE_FONT_PX
     assert sent["data"][0]["line"]["width"] == 3  # the figure's own width wins over 2.5

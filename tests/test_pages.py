@@ -205,7 +205,7 @@ def test_every_chart_carries_the_theme(with_demo, page):
     assert shown
     theme = charts.TEMPLATE.to_plotly_json()
     for figure in shown:
-        assert "template" not in figure["layout"], "sent with the template written in"
+        assert figure["layout"].get("template") is None, "sent with the template written in"
         assert figure["layout"]["font"] == theme["layout"]["font"]
         # The template's title size, unless the figure sets its own (the scorecard's are 18).
         assert figure["layout"]["title"]["font"]["size"] >= charts.SUBTITLE_FONT_PX
