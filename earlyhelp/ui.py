@@ -8,6 +8,8 @@ the user a message telling them what to do, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -481,6 +483,24 @@ def _header(column: str) -> str:
 
 #: The key of each chart's "Show data as a table" expander starts with this.
 DATA_TABLE_KEY = "data-"
+
+
+def cached_figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+    """`build(*args, **kwargs)`, kept for the same builder and arguments (frames included).
+
+    Plotly takes 30 to 50 ms to build a chart with event markers; a user going back to a
+    selection, as a board does when comparing districts, gets it at once. The figure is
+    shared, so nothing may change it after it is built (chart_with_data does not).
+    """
+    key = hashlib.sha1(
+        pickle.dumps((build.__module__, build.__qualname__, args, sorted(kwargs.items())))
+    ).hexdigest()
+    return _built_figure(key, build, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _built_figure(key: str, _build: Callable[..., go.Figure], _args: tuple, _kwargs: dict):
+    return _build(*_args, **_kwargs)
 
 
 def chart_with_data(

@@ -223,7 +223,8 @@ per = "per week" if interval == "Week" else "per month"
 def over_time() -> None:
     st.header(f"{noun.capitalize()}s over time")
     trend_frame = series.select(period_col, "value").rename({"value": unit})
-    trend = charts.monthly_trend(
+    trend = ui.cached_figure(
+        charts.monthly_trend,
         trend_frame,
         period_col,
         unit,
@@ -304,7 +305,8 @@ def against_expected() -> None:
         return
     covid_start, covid_end = (charts.month_name(day) for day in demand.COVID_MONTHS)
     ui.chart_with_data(
-        charts.expected_demand(
+        ui.cached_figure(
+            charts.expected_demand,
             result.baseline,
             result.findings,
             chart_events(),
@@ -376,7 +378,8 @@ def year_on_year() -> None:
     st.header("Year on year")
     by_year = demand.year_on_year(monthly.select("month", "value"), "month", "value")
     ui.chart_with_data(
-        charts.year_on_year_chart(
+        ui.cached_figure(
+            charts.year_on_year_chart,
             by_year,
             "value",
             title=f"{unit.capitalize()} by financial year, {selection}",
@@ -406,7 +409,8 @@ def forecast() -> None:
         return
     predicted, backtest = result.forecast, result.backtest or {}
     ui.chart_with_data(
-        charts.forecast_chart(
+        ui.cached_figure(
+            charts.forecast_chart,
             monthly.select("month", "value"),
             predicted,
             result.school_returns,

@@ -240,3 +240,21 @@ def test_a_trend_sets_its_own_margins_wide_enough_for_its_labels(largest):
     top_tick = f"{int(fig.layout.yaxis.range[1]):,}"
     assert fig.layout.margin.l >= charts.text_px(top_tick, charts.BASE_FONT_PX) + 8
     assert fig.layout.margin.r >= charts.text_px("Sep 2026", charts.BASE_FONT_PX) / 2
+
+
+def test_a_built_chart_is_kept_for_the_same_data_and_rebuilt_for_new_data():
+    import polars as pl
+
+    from earlyhelp import ui
+
+    def trend(values: list[float], title: str = "Referrals"):
+        frame = pl.DataFrame({"month": ["2025-01", "2025-02"], "referrals": values})
+        return ui.cached_figure(
+            charts.monthly_trend, frame, "month", "referrals", title=title, y_title="Referrals"
+        )
+
+    first = trend([10.0, 12.0])
+    assert trend([10.0, 12.0]) is first, "the same builder, data and words: the same figure"
+    assert trend([10.0, 13.0]) is not first
+    assert list(trend([10.0, 13.0]).data[0].y) == [10.0, 13.0]
+    assert trend([10.0, 12.0], title="Contacts").layout.title.text == "Contacts"
