@@ -23,7 +23,11 @@ EVENT_COLUMNS = ("start_date", "end_date", "label", "kind", "description")
 TERM_COLUMNS = ("term", "start_date", "end_date")
 
 
-def _file_version(path: Path) -> tuple[int, int]:
+def _file_version(path: Path) -> tuple[int, int] | None:
+    """What the cached readers are keyed on besides the path (None for a missing file, which
+    the reader then reports by name)."""
+    if not path.exists():
+        return None
     stat = path.stat()
     return stat.st_mtime_ns, stat.st_size
 
@@ -38,8 +42,6 @@ def load_events(path: Path | None = None) -> pl.DataFrame:
     edit still shows on the next one.
     """
     path = Path(path or DEFAULT_CALENDAR_DIR / "events.csv")
-    if not path.exists():
-        return _read_events(path, None)  # the message naming the missing file
     return _read_events(path, _file_version(path))
 
 
@@ -65,8 +67,6 @@ def load_term_dates(path: Path | None = None) -> pl.DataFrame:
     changes, as load_events.
     """
     path = Path(path or DEFAULT_CALENDAR_DIR / "term_dates.csv")
-    if not path.exists():
-        return _read_term_dates(path, None)
     return _read_term_dates(path, _file_version(path))
 
 
