@@ -77,3 +77,20 @@ def test_a_difference_is_found():
         pd.DataFrame({"district": ["East"], "referrals": [3]}),
     ):
         assert bench._difference(marts, other, ("district", "referrals")) is not None
+
+
+def test_the_server_skips_the_full_collection_after_each_run():
+    """Streamlit's post-run garbage collection held back each run's last messages, the chart
+    among them, by 60 ms or more on this app's heap (docs/PERFORMANCE.md)."""
+    import os
+
+    from streamlit import config
+
+    here = os.getcwd()
+    os.chdir(APP.parent)  # Streamlit reads .streamlit/config.toml from the working directory
+    try:
+        config.get_config_options(force_reparse=True)
+        assert config.get_option("runner.postScriptGC") is False
+    finally:
+        os.chdir(here)
+        config.get_config_options(force_reparse=True)
