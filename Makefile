@@ -30,7 +30,9 @@ $(WAREHOUSE)/CURRENT: | $(VENV)/.runtime-installed
 
 demo: $(WAREHOUSE)/CURRENT
 
+# A warehouse built by an earlier release is brought up to date first (its tables are reused).
 run: $(VENV)/.runtime-installed $(WAREHOUSE)/CURRENT
+	$(PY) -m earlyhelp rebuild --warehouse $(WAREHOUSE) --if-outdated
 	EARLYHELP_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev-installed chromium

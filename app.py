@@ -21,7 +21,7 @@ page = st.navigation(
     ]
 )
 
-runner, _ = ui.open_warehouse()
-ui.sidebar(runner)
+runner, reason = ui.open_warehouse()
+ui.sidebar(runner, reason)
 ui.show_marking(role)
 page.run()

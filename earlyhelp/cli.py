@@ -37,6 +37,13 @@ def _ingest(args: argparse.Namespace) -> int:
 def _rebuild(args: argparse.Namespace) -> int:
     from earlyhelp import warehouse
 
+    if args.if_outdated:
+        current = warehouse.current_version_dir(Path(args.warehouse))
+        outdated = warehouse.outdated_marts(warehouse.read_manifest(current))
+        if not outdated:
+            print(f"The warehouse in {args.warehouse} is up to date with this release's marts.")
+            return 0
+        print(f"Rebuilding {len(outdated)} missing or changed marts: {', '.join(outdated)}")
     started = time.perf_counter()
     version, version_dir = warehouse.rebuild(Path(args.warehouse))
     manifest = warehouse.read_manifest(version_dir)
@@ -223,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(publishes a new version; the extracts are not re-read)",
     )
     rebuild.add_argument("--warehouse", required=True)
+    rebuild.add_argument(
+        "--if-outdated",
+        action="store_true",
+        help="only when the current version lacks some of this release's marts or built "
+        "them from SQL that has changed since (what `make run` does before starting the app)",
+    )
     rebuild.set_defaults(run=_rebuild)
 
     query = commands.add_parser("query", help="run a named query from queries/")

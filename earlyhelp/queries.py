@@ -42,7 +42,7 @@ from earlyhelp import disclosure
 from earlyhelp.config import QUERIES_DIR
 from earlyhelp.errors import REBUILD_COMMAND, QueryError, WarehouseOutdated
 from earlyhelp.roles import EXACT_KINDS, ROLE_KINDS, Role, describe_kinds
-from earlyhelp.warehouse import DB_FILE, current_version_dir, mart_files, read_manifest
+from earlyhelp.warehouse import DB_FILE, current_version_dir, missing_marts, read_manifest
 
 _PARAM = re.compile(
     r"^--\s*param\s+(\w+)\s*:\s*(date|text|int)\s*,\s*(required|optional)\b\.?\s*(.*)$"
@@ -291,7 +291,7 @@ def open_locked_down(db_path: Path) -> duckdb.DuckDBPyConnection:
 def _check_marts(version_dir: Path, manifest: dict) -> None:
     """A warehouse built before an upgrade added marts would fail query by query with a
     database error; say once what it lacks and the command that rebuilds it."""
-    missing = sorted({f.stem for f in mart_files()} - set(manifest.get("marts") or []))
+    missing = missing_marts(manifest)
     if missing:
         warehouse = version_dir.parent.parent
         raise WarehouseOutdated(

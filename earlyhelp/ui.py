@@ -373,7 +373,9 @@ def coverage_or_stop(runner: QueryRunner) -> tuple[dt.date, dt.date]:
 
 
 # --- Sidebar ----------------------------------------------------------------------------------
-def sidebar(runner: QueryRunner | None) -> None:
+def sidebar(runner: QueryRunner | None, reason: str | None = None) -> None:
+    """Who is signed in and what the data covers; without a runner, why there is no data
+    (`reason` from open_warehouse)."""
     with st.sidebar:
         if login_configured():
             user = st.user.to_dict()
@@ -383,7 +385,8 @@ def sidebar(runner: QueryRunner | None) -> None:
         else:
             st.markdown(f"**Demo mode:** {role_label()}")
         if runner is None:
-            st.caption("No warehouse loaded.")
+            outdated = REBUILD_COMMAND in (reason or "")
+            st.caption("The data needs rebuilding." if outdated else "No warehouse loaded.")
             return
         try:
             first, last = coverage(runner)

@@ -21,6 +21,7 @@ and a failed ingest leaves the previous version serving.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import shutil
@@ -157,6 +158,25 @@ def mart_files() -> list[Path]:
     return sorted(MART_QUERIES_DIR.glob("*.sql"))
 
 
+def missing_marts(manifest: dict) -> list[str]:
+    """This release's marts that a published version (its manifest) was built without: a
+    warehouse from an earlier release, which `rebuild` brings up to date."""
+    return sorted({f.stem for f in mart_files()} - set(manifest.get("marts") or []))
+
+
+def _definition(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()[:16]
+
+
+def outdated_marts(manifest: dict) -> list[str]:
+    """The marts a published version lacks or built from SQL that has changed since (versions
+    published before definitions were recorded are judged on missing marts alone)."""
+    built = manifest.get("mart_definitions") or {}
+    current = {f.stem: _definition(f.read_text()) for f in mart_files()}
+    missing = set(missing_marts(manifest))
+    return sorted(n for n, d in current.items() if n in missing or built.get(n, d) != d)
+
+
 def publish(
     warehouse_dir: Path,
     tables: dict[str, pl.DataFrame | Path],
@@ -217,10 +237,11 @@ def _build_version(
         known = pl.DataFrame({"district": sorted(set(districts))}, schema={"district": pl.String})
         con.from_arrow(known.to_arrow()).create("district_lookup_districts")
         con.from_arrow(organisations.to_arrow()).create(ORGANISATIONS_TABLE)
-        mart_names = []
+        definitions = {}
         for sql_file in mart_files():
-            con.sql(sql_file.read_text())
-            mart_names.append(sql_file.stem)
+            sql = sql_file.read_text()
+            con.sql(sql)
+            definitions[sql_file.stem] = _definition(sql)
             con.table(sql_file.stem).write_parquet(
                 str(staging / "marts" / f"{sql_file.stem}.parquet")
             )
@@ -235,7 +256,8 @@ def _build_version(
         "version": version,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "tables": row_counts,
-        "marts": mart_names,
+        "marts": list(definitions),
+        "mart_definitions": definitions,
         "organisation_types": organisations.height,
         "rejects": rejects.height,
         "coverage": [
@@ -291,7 +313,16 @@ def read_manifest(version_dir: Path) -> dict:
 
 # Manifest keys _build_version writes for each version; everything else came from the ingest.
 _BUILT_MANIFEST_KEYS = frozenset(
-    {"version", "created", "tables", "marts", "organisation_types", "rejects", "coverage"}
+    {
+        "version",
+        "created",
+        "tables",
+        "marts",
+        "mart_definitions",
+        "organisation_types",
+        "rejects",
+        "coverage",
+    }
 )
 
 

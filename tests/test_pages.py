@@ -177,6 +177,7 @@ def test_a_warehouse_from_an_earlier_release_says_how_to_rebuild_it(
     assert at.error and "rebuilding after an upgrade" in at.error[0].value
     assert f"python -m earlyhelp rebuild --warehouse {old}" in texts(at.code)
     assert not at.get("plotly_chart")
+    assert "The data needs rebuilding." in texts(at.sidebar.caption)
 
 
 def test_about_without_warehouse_still_shows_the_guide(with_empty_warehouse):

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from earlyhelp import cli, warehouse
-from earlyhelp.errors import UnusableInput
+from earlyhelp.errors import UnusableInput, WarehouseOutdated
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
 from earlyhelp.validate import empty_rejects
@@ -197,3 +197,58 @@ def test_rebuild_refuses_tables_from_a_release_with_other_columns(demo_warehouse
     assert warehouse.current_version_dir(folder) == old
     assert sorted((folder / warehouse.VERSIONS).iterdir()) == versions
     assert leftovers(folder) == []
+
+
+def test_cli_rebuild_if_outdated_leaves_an_up_to_date_warehouse_alone(
+    demo_warehouse, tmp_path, capsys
+):
+    """What `make run` does before starting the app: nothing, when no mart is missing."""
+    folder = copy_of(demo_warehouse, tmp_path / "wh")
+    before = fingerprints(folder)
+    assert cli.main(["rebuild", "--warehouse", str(folder), "--if-outdated"]) == 0
+    assert "is up to date with this release's marts" in capsys.readouterr().out
+    assert fingerprints(folder) == before
+
+
+def test_cli_rebuild_if_outdated_rebuilds_a_warehouse_from_an_earlier_release(
+    demo_warehouse, tmp_path, capsys
+):
+    """After an upgrade that added a mart, `make run` rebuilds before the app starts, so the
+    app opens on the data instead of asking for the command."""
+    import json
+
+    folder = copy_of(demo_warehouse, tmp_path / "wh")
+    old = warehouse.current_version_dir(folder)
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["marts"].remove("mart_selection_referrals_monthly")
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(WarehouseOutdated):
+        QueryRunner.open(folder)
+
+    assert cli.main(["rebuild", "--warehouse", str(folder), "--if-outdated"]) == 0
+    new = warehouse.current_version_dir(folder)
+    assert f"{old.name} -> {new.name}" in capsys.readouterr().out
+    assert warehouse.missing_marts(warehouse.read_manifest(new)) == []
+    QueryRunner.open(folder).run("referrals_filtered", role=Role.parse("analyst"))
+
+
+def test_cli_rebuild_if_outdated_rebuilds_marts_whose_definition_changed(
+    demo_warehouse, tmp_path, monkeypatch, capsys
+):
+    """A release (or a developer) editing a mart's SQL: the version records each definition it
+    was built from, so the edit is noticed and only then rebuilt."""
+    folder = copy_of(demo_warehouse, tmp_path / "wh")
+    old = warehouse.current_version_dir(folder)
+    assert warehouse.outdated_marts(warehouse.read_manifest(old)) == []
+    marts = tmp_path / "marts"
+    shutil.copytree(warehouse.MART_QUERIES_DIR, marts)
+    districts_sql = marts / "mart_districts.sql"
+    districts_sql.write_text(districts_sql.read_text() + "\n-- edited by a release\n")
+    monkeypatch.setattr(warehouse, "MART_QUERIES_DIR", marts)
+
+    assert warehouse.outdated_marts(warehouse.read_manifest(old)) == ["mart_districts"]
+    assert cli.main(["rebuild", "--warehouse", str(folder), "--if-outdated"]) == 0
+    out = capsys.readouterr().out
+    assert "Rebuilding 1 missing or changed marts: mart_districts" in out
+    new = warehouse.current_version_dir(folder)
+    assert new != old and warehouse.outdated_marts(warehouse.read_manifest(new)) == []
