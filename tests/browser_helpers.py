@@ -143,22 +143,31 @@ _WATCH_RUNS = """() => {
         });
     }
 }"""
-_RERUN_FINISHED = """() => window.__ehRuns > 0
-    && !document.querySelector('[data-testid="stStatusWidget"]')
+_RUN_OVER = """() => !document.querySelector('[data-testid="stStatusWidget"]')
     && document.querySelector('[data-testid="stApp"]')
            ?.getAttribute('data-test-script-state') === 'notRunning'
     && !document.querySelector('[data-stale="true"]')"""
+_RERUN_FINISHED = f"() => window.__ehRuns > 0 && ({_RUN_OVER})()"
 
 
-def rerun_after(page, action) -> None:
+def rerun_after(page, action, shown: str | None = None, arg=None) -> None:
     """Do `action` (a click or key press that changes a widget) and wait until the Streamlit run
     it starts has finished and the page is drawn again.
 
     The script state is watched from before the action, so a run that starts and ends between
-    two polls is still seen, and the old page is never mistaken for the new one."""
+    two polls is still seen, and the old page is never mistaken for the new one. A quick run
+    whose messages reach the browser together is drawn once, already finished, so its
+    'running' state is never seen: where the run draws something new, `shown` (a JavaScript
+    predicate, given `arg`) is the proof of it instead. What a run draws is drawn after its
+    start, so once `shown` holds and the app is not running, that run is over."""
     page.evaluate(_WATCH_RUNS)
     action()
-    page.wait_for_function(_RERUN_FINISHED, timeout=PAGE_TIMEOUT_MS)
+    if shown is None:
+        page.wait_for_function(_RERUN_FINISHED, timeout=PAGE_TIMEOUT_MS)
+    else:
+        page.wait_for_function(
+            f"(arg) => ({shown})(arg) && ({_RUN_OVER})()", arg=arg, timeout=PAGE_TIMEOUT_MS
+        )
     page.wait_for_function(ALL_DRAWN, timeout=PAGE_TIMEOUT_MS)
 
 
@@ -180,6 +189,11 @@ def grow_to_content(page) -> None:
 #: A chart's "Show data as a table" expander (ui.chart_with_data) draws its table and download
 #: only once it is open, in the Streamlit run that opening it starts.
 _DATA_TABLES = '[data-testid="stLayoutWrapper"][class*="st-key-data-"]'
+#: Every expander open, and every chart's data table drawn with its download.
+_ALL_TABLES_OPEN = """(tables) =>
+    [...document.querySelectorAll('[data-testid="stExpander"] details')].every(d => d.open)
+    && [...document.querySelectorAll(tables)]
+        .every(t => t.querySelector('[data-testid="stDownloadButton"]'))"""
 _CLICK_CLOSED_EXPANDERS = """() => document.querySelectorAll(
         '[data-testid="stExpander"] details:not([open]) > summary'
     ).forEach(summary => summary.click())"""
@@ -191,16 +205,12 @@ def open_every_expander(page) -> None:
     wait for the run that draws the charts' tables and for every table's download."""
     closed_tables = page.locator(f"{_DATA_TABLES} details:not([open])").count()
     if closed_tables:
-        rerun_after(page, lambda: page.evaluate(_CLICK_CLOSED_EXPANDERS))
+        rerun_after(
+            page, lambda: page.evaluate(_CLICK_CLOSED_EXPANDERS), _ALL_TABLES_OPEN, _DATA_TABLES
+        )
     else:
         page.evaluate(_CLICK_CLOSED_EXPANDERS)
-    page.wait_for_function(
-        """(tables) => [...document.querySelectorAll('[data-testid="stExpander"] details')]
-                    .every(details => details.open)
-            && [...document.querySelectorAll(tables)]
-                    .every(t => t.querySelector('[data-testid="stDownloadButton"]'))""",
-        arg=_DATA_TABLES,
-    )
+    page.wait_for_function(_ALL_TABLES_OPEN, arg=_DATA_TABLES)
     page.wait_for_function(ALL_DRAWN)
 
 

@@ -20,6 +20,7 @@ Deselect with `pytest -m "not browser"`.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
@@ -87,10 +88,30 @@ def _shown(page, index: int, kind: str) -> dict:
     return shown
 
 
+#: What the page was doing when a click on a download gave no file.
+_MISSED_DOWNLOAD = """button => {
+    const box = button.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    const app = document.querySelector('[data-testid="stApp"]');
+    return {
+        disabled: button.disabled,
+        box: [box.x, box.y, box.width, box.height].map(Math.round),
+        at_centre: hit === null ? null
+            : button.contains(hit) ? 'the button' : hit.outerHTML.slice(0, 160),
+        script_state: app.getAttribute('data-test-script-state'),
+        stale: document.querySelectorAll('[data-stale="true"]').length,
+    };
+}"""
+
+
 def _download(page, index: int, tmp_path):
     button = page.get_by_test_id("stDownloadButton").nth(index).get_by_role("button")
-    with page.expect_download() as info:
-        button.click()
+    try:
+        with page.expect_download() as info:
+            button.click()
+    except PlaywrightTimeoutError:
+        state = button.evaluate(_MISSED_DOWNLOAD) if button.count() else "the button is gone"
+        raise AssertionError(f"download {index} gave no file; the page: {state}") from None
     download = info.value
     tmp_path.mkdir(parents=True, exist_ok=True)
     saved = tmp_path / f"{index:02d}_{download.suggested_filename}"
