@@ -244,9 +244,15 @@ def _has_episodes(runner: QueryRunner) -> bool:
     return bool(tables.get("early_help_episodes", 1))
 
 
+def needs_rebuild(reason: str | None) -> bool:
+    """Whether open_warehouse's reason is a warehouse from an earlier release (WarehouseOutdated:
+    its message ends with the rebuild command)."""
+    return REBUILD_COMMAND in (reason or "")
+
+
 def show_missing_warehouse(reason: str) -> None:
     """What is wrong in one sentence, then exactly what to run to fix it."""
-    if REBUILD_COMMAND in reason:  # WarehouseOutdated: its message ends with the command
+    if needs_rebuild(reason):
         explanation, arguments = reason.split(REBUILD_COMMAND, 1)
         st.error(f"**The data needs rebuilding after an upgrade.** {explanation.strip()}")
         st.code(f"{REBUILD_COMMAND}{arguments}", language="bash")
@@ -385,8 +391,9 @@ def sidebar(runner: QueryRunner | None, reason: str | None = None) -> None:
         else:
             st.markdown(f"**Demo mode:** {role_label()}")
         if runner is None:
-            outdated = REBUILD_COMMAND in (reason or "")
-            st.caption("The data needs rebuilding." if outdated else "No warehouse loaded.")
+            st.caption(
+                "The data needs rebuilding." if needs_rebuild(reason) else "No warehouse loaded."
+            )
             return
         try:
             first, last = coverage(runner)

@@ -171,10 +171,9 @@ def _definition(sql: str) -> str:
 def outdated_marts(manifest: dict) -> list[str]:
     """The marts a published version lacks or built from SQL that has changed since (versions
     published before definitions were recorded are judged on missing marts alone)."""
-    built = manifest.get("mart_definitions") or {}
+    built, definitions = set(manifest.get("marts") or []), manifest.get("mart_definitions") or {}
     current = {f.stem: _definition(f.read_text()) for f in mart_files()}
-    missing = set(missing_marts(manifest))
-    return sorted(n for n, d in current.items() if n in missing or built.get(n, d) != d)
+    return sorted(n for n, d in current.items() if n not in built or definitions.get(n, d) != d)
 
 
 def publish(

@@ -210,8 +210,8 @@ def open_every_expander(page) -> None:
         )
     else:
         page.evaluate(_CLICK_CLOSED_EXPANDERS)
-    page.wait_for_function(_ALL_TABLES_OPEN, arg=_DATA_TABLES)
-    page.wait_for_function(ALL_DRAWN)
+        page.wait_for_function(_ALL_TABLES_OPEN, arg=_DATA_TABLES)
+        page.wait_for_function(ALL_DRAWN)
 
 
 # --- What a page shows -------------------------------------------------------------------------
