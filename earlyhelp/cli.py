@@ -28,10 +28,26 @@ def _ingest(args: argparse.Namespace) -> int:
     from earlyhelp.ingest import ingest, reconciliation_text
 
     started = time.perf_counter()
-    result = ingest([Path(p) for p in args.paths], Path(args.warehouse))
+    result = ingest(
+        [Path(p) for p in args.paths],
+        Path(args.warehouse),
+        mapping_path=Path(args.mapping) if args.mapping else None,
+        max_rejected_pct=args.max_rejected,
+        local_authority=args.la,
+    )
     print(reconciliation_text(result))
     print(f"Ingest took {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _percentage(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a percentage from 0 to 100")
+    return value
 
 
 def _rebuild(args: argparse.Namespace) -> int:
@@ -222,6 +238,23 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="+", help="SSD folder, Annex A workbook or canonical Parquet"
     )
     ingest.add_argument("--warehouse", required=True)
+    ingest.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="the council's mapping file (default: mapping.yaml beside an SSD extract)",
+    )
+    ingest.add_argument(
+        "--max-rejected",
+        type=_percentage,
+        default=10.0,
+        metavar="PCT",
+        help="refuse to publish when a table loses more than PCT%% of its rows (default 10)",
+    )
+    ingest.add_argument(
+        "--la",
+        metavar="NAME",
+        help="the council to keep from an Annex A file holding several (by name or code)",
+    )
     ingest.set_defaults(run=_ingest)
 
     rebuild = commands.add_parser(

@@ -26,9 +26,18 @@ from earlyhelp import schema, warehouse
 from earlyhelp.calendar import working_days_between
 from earlyhelp.config import INGEST_QUERIES_DIR, key_file
 from earlyhelp.errors import UnusableInput
+from earlyhelp.mapping import (
+    DEFAULT_EXCLUDED_ADDRESS_PREFIXES,
+    Mapping,
+    find_mapping,
+    load_mapping,
+)
 from earlyhelp.pseudonymise import Pseudonymiser, load_or_create_key
 from earlyhelp.sources import RawTable, read_sources
 from earlyhelp.validate import (
+    EARLIEST_PLAUSIBLE_DATE,
+    EARLY_HELP,
+    SOCIAL_CARE_DECISIONS,
     SOURCE_FILE,
     SOURCE_ROW,
     Validated,
@@ -49,6 +58,9 @@ EVENT_DATES = {
     "cin_referrals": "referral_date",
 }
 KEY_COLUMN, SHOWN_COLUMN = "__key", "__shown"
+DEFAULT_MAX_REJECTED_PCT = 10.0
+# The tables the pages count from: at least one must have rows for a version to be published.
+PAGE_TABLES = ("early_help_episodes", "contacts", "cin_referrals")
 # DuckDB's share of memory while it looks for duplicates; the rest is left to Polars' lookups.
 DEDUPLICATION_MEMORY = "4GB"
 
@@ -69,10 +81,17 @@ class _TableCount:
 
 
 def ingest(
-    paths: list[Path], warehouse_dir: Path, today: date | None = None, key_path: Path | None = None
+    paths: list[Path],
+    warehouse_dir: Path,
+    today: date | None = None,
+    key_path: Path | None = None,
+    mapping_path: Path | None = None,
+    max_rejected_pct: float = DEFAULT_MAX_REJECTED_PCT,
+    local_authority: str | None = None,
 ) -> IngestResult:
     today = today or date.today()
-    raw_tables = read_sources(paths)
+    mapping = _mapping_for(paths, mapping_path)
+    raw_tables = read_sources(paths, mapping_path=mapping_path, local_authority=local_authority)
     by_table: dict[str, list[RawTable]] = {}
     for raw in raw_tables:
         by_table.setdefault(raw.table, []).append(raw)
@@ -90,7 +109,7 @@ def ingest(
     work = warehouse_dir / f".ingest-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     work.mkdir()
     try:
-        stage = _Stage(work, today, pseudonymiser)
+        stage = _Stage(work, today, pseudonymiser, mapping)
         stage.reference_tables(by_table)
         for name in _stored_tables_in_order(by_table):
             stage.table(name, by_table[name])
@@ -103,6 +122,7 @@ def ingest(
                 f"e.g. {first['source_file']} row {first['source_row']}, {first['column']}: "
                 f"{first['reason']}"
             )
+        _refuse_poor_extract(stage, max_rejected_pct)
         rejects = pl.concat([stage.all_rejects(), *extra_rejects], how="vertical")
         rejects = rejects.sort(SOURCE_FILE, SOURCE_ROW, "column")
         set_aside = {"early_help_episodes": sum(r.height for r in extra_rejects)}
@@ -124,6 +144,19 @@ def ingest(
             "sources": [str(p) for p in paths],
             "reconciliation": reconciliation,
             "ingested_on": today.isoformat(),
+            "source_fields": _source_fields(by_table),
+            "encodings": {t.source_file: t.encoding for t in raw_tables if t.encoding is not None},
+            "mapping": mapping.summary() if mapping.path else None,
+            "level_labels": {str(k): v for k, v in sorted(mapping.level_labels.items())},
+            "organisation_kinds": {
+                o.name: o.kind for o in mapping.organisations.values() if o.kind is not None
+            },
+            "definitions": {
+                "frontdoor_timeliness": "contact_to_early_help_start"
+                if stage.linked_contacts
+                else "contact_to_decision",
+                "early_help_within_days": mapping.early_help_within_days,
+            },
         }
         version, version_dir = warehouse.publish(
             warehouse_dir, tables, rejects, manifest, districts=stage.known_districts
@@ -131,6 +164,70 @@ def ingest(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return IngestResult(version, version_dir, reconciliation, rejects.height)
+
+
+def _mapping_for(paths: list[Path], mapping_path: Path | None) -> Mapping:
+    """The mapping file given, else the one beside the first SSD extract, else SSD's defaults."""
+    if mapping_path:
+        return load_mapping(mapping_path)
+    for path in paths:
+        folder = path if path.is_dir() else path.parent
+        found = find_mapping(folder)
+        if found:
+            return load_mapping(found)
+    return Mapping()
+
+
+def _source_fields(by_table: dict[str, list[RawTable]]) -> dict[str, dict[str, str | None]]:
+    """Per stored table and column, the source field it was read from; None when no file for
+    the table had it (the quality report then says the measure is not in this extract)."""
+    fields: dict[str, dict[str, str | None]] = {}
+    for name, raws in by_table.items():
+        if name not in schema.CANONICAL_TABLES:
+            continue
+        table_fields = fields.setdefault(name, {})
+        for raw in raws:
+            if not raw.source_fields:  # Annex A and canonical Parquet: every column read as given
+                for column in schema.CANONICAL_TABLES[name].column_names:
+                    if column in raw.frame.columns and table_fields.get(column) is None:
+                        table_fields[column] = f"{name}.{column}"
+                    table_fields.setdefault(column, None)
+                continue
+            for column, source in raw.source_fields.items():
+                if table_fields.get(column) is None:
+                    table_fields[column] = source
+    return fields
+
+
+def _refuse_poor_extract(stage: _Stage, max_rejected_pct: float) -> None:
+    """The quality gate: nothing is published (the previous version keeps serving) when a
+    table loses more than the allowed share of its rows, or no table the pages count from has
+    a row."""
+    for name, count in sorted(stage.counts.items()):
+        if count.rows_read == 0 or name not in schema.CANONICAL_TABLES:
+            continue
+        rejected = count.rows_read - stage.loaded.get(name, 0)
+        share = 100.0 * rejected / count.rows_read
+        if share > max_rejected_pct:
+            example = stage.all_rejects().filter(
+                (pl.col("table") == name) & (pl.col("action") == "row rejected")
+            )
+            first = example.row(0, named=True) if example.height else None
+            because = (
+                f", e.g. {first['source_file']} row {first['source_row']}, {first['column']}: "
+                f"{first['reason']}"
+                if first
+                else ""
+            )
+            raise UnusableInput(
+                f"not published: {name} lost {rejected:,} of {count.rows_read:,} rows "
+                f"({share:.1f}%) to rejects, more than the {max_rejected_pct:g}% allowed "
+                f"(--max-rejected){because}"
+            )
+    if not any(stage.loaded.get(t) for t in PAGE_TABLES):
+        raise UnusableInput(
+            "not published: no early help episode, contact or social care referral was loaded"
+        )
 
 
 def _remove_abandoned_work(warehouse_dir: Path) -> None:
@@ -153,18 +250,25 @@ def _process_alive(pid: int) -> bool:
 
 
 def _stored_tables_in_order(by_table: dict[str, list[RawTable]]) -> list[str]:
-    """Children first: the other tables' age bands need each child's birth month."""
+    """Children first: the other tables' age bands need each child's birth month; early help
+    episodes before contacts, which are linked to the episode that follows them."""
     names = [n for n in by_table if n not in REFERENCE_TABLES]
-    return sorted(names, key=lambda n: (n != "children", n))
+    first = ("children", "early_help_episodes")
+    return sorted(names, key=lambda n: (first.index(n) if n in first else len(first), n))
 
 
 class _Stage:
     """The working folder of one ingest: validated, derived rows as Parquet parts per table."""
 
-    def __init__(self, work: Path, today: date, pseudonymiser: Pseudonymiser) -> None:
+    def __init__(
+        self, work: Path, today: date, pseudonymiser: Pseudonymiser, mapping: Mapping
+    ) -> None:
         self.work = work
         self.today = today
         self.pseudonymiser = pseudonymiser
+        self.mapping = mapping
+        self.episode_starts = pl.DataFrame(schema={"child_id": pl.String, "__eh_start": pl.Date})
+        self.linked_contacts = 0
         self.counts: dict[str, _TableCount] = {}
         self.loaded: dict[str, int] = {}
         self.parts: dict[str, list[Path]] = {}
@@ -196,6 +300,7 @@ class _Stage:
                             "postcode",
                             "start_date",
                             "end_date",
+                            "address_type",
                         )
                     )
             addresses, duplicates = reject_duplicates(pl.concat(slim), "addresses")
@@ -203,7 +308,7 @@ class _Stage:
             count.rows_rejected += duplicates.height
             self.loaded["addresses"] = addresses.height
             if lookup is not None:
-                self.districts = _district_periods(addresses, lookup)
+                self.districts = _district_periods(_home_addresses(addresses, self.mapping), lookup)
 
     def _whole(self, name: str, raws: list[RawTable]) -> pl.DataFrame:
         result = validate_table(name, raws, self.today)
@@ -232,13 +337,17 @@ class _Stage:
         folder.mkdir(parents=True)
         parts = self.parts.setdefault(name, [])
         key, _column, shown = duplicate_key(name)
-        births = []
+        births, starts = [], []
         for raw in raws:
             for batch in raw.batches():
                 frame = self._checked(name, raw, batch).frame
                 if name == "children":
                     births.append(
                         frame.select("child_id", pl.col("birth_month").dt.truncate("1mo"))
+                    )
+                if name == "early_help_episodes":
+                    starts.append(
+                        frame.select("child_id", pl.col("start_date").alias("__eh_start"))
                     )
                 frame = self._derive(name, frame, already_hashed=raw.pseudonymised)
                 frame = frame.with_columns(key.alias(KEY_COLUMN), shown.alias(SHOWN_COLUMN))
@@ -252,6 +361,8 @@ class _Stage:
                 path = folder / f"{len(parts):05d}.parquet"
                 frame.write_parquet(path, compression="zstd", compression_level=1)
                 parts.append(path)
+        if starts:
+            self.episode_starts = pl.concat(starts).unique().sort("__eh_start")
         if births:
             # A child given twice keeps the first row's birth month, as the children table does.
             self.births = pl.concat(births).unique(
@@ -266,6 +377,7 @@ class _Stage:
         if name in EVENT_DATES:
             frame = frame.with_columns(_source_group(pl.col("source_code")).alias("source_group"))
         if name == "contacts":
+            frame = self._linked_to_early_help(frame)
             frame = frame.with_columns(
                 working_days_between(frame["contact_date"], frame["decision_date"]).alias(
                     "decision_working_days"
@@ -277,6 +389,47 @@ class _Stage:
             for column in schema.CANONICAL_TABLES[name].child_id_columns:
                 frame = self.pseudonymiser.column(frame, column)
         return frame
+
+    def _linked_to_early_help(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """SSD holds no front-door decision date: a contact with none, whose outcome is not a
+        social care one, is decided "Early help" on the day an early help episode for the child
+        starts, if one starts within the mapping's window (30 days unless set) on or after it."""
+        if self.episode_starts.height == 0 or frame.height == 0:
+            return frame
+        events = frame.with_row_index("__row").sort("contact_date")
+        joined = events.join_asof(
+            self.episode_starts,
+            left_on="contact_date",
+            right_on="__eh_start",
+            by="child_id",
+            strategy="forward",
+            check_sortedness=False,
+        )
+        within = (
+            pl.col("__eh_start") - pl.col("contact_date")
+        ).dt.total_days() <= self.mapping.early_help_within_days
+        linked = (
+            pl.col("decision_date").is_null()
+            & pl.col("__eh_start").is_not_null()
+            & within
+            & ~pl.col("decision").fill_null("").is_in(list(SOCIAL_CARE_DECISIONS))
+        )
+        joined = joined.with_columns(linked.alias("__linked"))
+        self.linked_contacts += int(joined["__linked"].sum())
+        return (
+            joined.with_columns(
+                pl.when("__linked")
+                .then(pl.lit(EARLY_HELP))
+                .otherwise("decision")
+                .alias("decision"),
+                pl.when("__linked")
+                .then("__eh_start")
+                .otherwise("decision_date")
+                .alias("decision_date"),
+            )
+            .sort("__row")
+            .drop("__row", "__eh_start", "__linked")
+        )
 
     def deduplicate(self) -> dict[str, Path]:
         """Each stored table as one Parquet file without duplicates; their rejects recorded."""
@@ -353,6 +506,22 @@ def _prefer_ssd_episodes(
                 )
             )
     return {t.source_file for t in annex} if annex and ssd else set()
+
+
+def _home_addresses(addresses: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
+    """Addresses where the family lives: a placement address (a foster home, a residential
+    unit) does not move a child's district. An address with no start date counts from the
+    beginning of the data."""
+    kind = pl.col("address_type").fill_null("").str.strip_chars().str.to_uppercase()
+    if mapping.excluded_address_types is not None:
+        excluded = kind.is_in(list(mapping.excluded_address_types))
+    else:
+        excluded = pl.any_horizontal(
+            [kind.str.starts_with(prefix) for prefix in DEFAULT_EXCLUDED_ADDRESS_PREFIXES]
+        )
+    return addresses.filter(~excluded).with_columns(
+        pl.col("start_date").fill_null(EARLIEST_PLAUSIBLE_DATE)
+    )
 
 
 def _no_district_periods() -> pl.DataFrame:

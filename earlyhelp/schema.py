@@ -132,14 +132,21 @@ WORKERS = Table(
 INVOLVEMENTS = Table(
     "involvements",
     key="involvement_id",
-    description="A worker's involvement with a child's episode; a new one is a worker change.",
+    description=(
+        "A worker's involvement with a child's case: SSD's are social care work (referral_id); "
+        "a council's early help involvements name the episode (episode_id)."
+    ),
     child_id_columns=("child_id",),
     columns=(
         Column("involvement_id", ID, True),
-        Column("worker_id", ID, True),
+        Column("worker_id", ID, False, "empty when the case system names no worker"),
         Column("child_id", ID, False),
-        Column("episode_id", ID, False, "the early help episode (SSD invo_referral_id)"),
+        Column(
+            "episode_id", ID, False, "the early help episode, when the involvement is early help"
+        ),
+        Column("referral_id", ID, False, "the social care referral (SSD invo_referral_id)"),
         Column("role", TEXT, False),
+        Column("holds_case", BOOL, False, "an allocated case worker's involvement (mapping)"),
         Column("team", TEXT, False),
         Column("start_date", DATE, True),
         Column("end_date", DATE, False),
@@ -221,7 +228,8 @@ SSD_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "cont_person_id": "child_id",
             "cont_contact_date": "contact_date",
             "cont_contact_source_code": "source_code",
-            # cont_contact_outcome_json is unpacked into decision and decision_date
+            "cont_contact_source_desc": "source_description",
+            "cont_contact_outcome_json": "outcome_json",
         },
     ),
     "ssd_early_help_episodes": (
@@ -273,7 +281,7 @@ SSD_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "invo_involvements_id": "involvement_id",
             "invo_professional_id": "worker_id",
             "invo_person_id": "child_id",
-            "invo_referral_id": "episode_id",
+            "invo_referral_id": "referral_id",
             "invo_professional_role_id": "role",
             "invo_professional_team": "team",
             "invo_involvement_start_date": "start_date",
@@ -297,8 +305,21 @@ SSD_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "addr_address_postcode": "postcode",
             "addr_address_start_date": "start_date",
             "addr_address_end_date": "end_date",
+            "addr_address_type": "address_type",
         },
     ),
+}
+# A council's own early help involvements (not part of SSD): the same columns as
+# ssd_involvements, with invo_referral_id naming the early help episode.
+SSD_TABLES["ssd_early_help_involvements"] = (
+    "involvements",
+    {**SSD_TABLES["ssd_involvements"][1], "invo_referral_id": "episode_id"},
+)
+# Other spellings seen in deployments' SQL (Mosaic's data-warehouse variant), read as the
+# column SSD names.
+SSD_COLUMN_ALIASES = {
+    "cine_referral_source": "cine_referral_source_code",
+    "cin_referral_nfa": "cine_referral_nfa",
 }
 # SSD columns that hold names: present in real extracts, never read.
 SSD_NAME_COLUMNS = ("pers_forename", "pers_surname")
@@ -331,6 +352,8 @@ SOURCE_CODES: dict[str, tuple[str, str]] = {
 SOURCE_GROUPS = ("Schools", "Health", "Police", "Individuals", "LA services", "Other", "Unknown")
 
 END_REASONS = ("Outcomes met", "Step-up", "Disengaged", "Moved away", "No further action")
+#: A council's end reason that is none of the five (declared "other" in its mapping file).
+OTHER_END_REASON = "Other"
 
 CIN_CLOSE_REASONS = {
     "RC1": "Adopted",
@@ -347,7 +370,7 @@ CIN_CLOSE_REASONS = {
 ALLOWED_CODES: dict[str, tuple[str, ...]] = {
     "source_code": tuple(SOURCE_CODES),
     "sex": ("M", "F", "U"),
-    "end_reason": END_REASONS,
+    "end_reason": (*END_REASONS, OTHER_END_REASON),
     "close_reason": tuple(CIN_CLOSE_REASONS),
 }
 

@@ -62,6 +62,7 @@ _SEX_WORDS = {
     "NOT STATED": "U",
     "NOT RECORDED": "U",
     "INDETERMINATE": "U",
+    "I": "U",  # SystemC's code for indeterminate
     "OTHER": "U",
 }
 _END_REASON_KEYS = {re.sub(r"[^a-z]", "", r.lower()): r for r in schema.END_REASONS}
@@ -80,6 +81,74 @@ _SOURCE_DESCRIPTIONS.update(
         "OTHER": "8",
     }
 )
+
+# Source columns read to work out a canonical one, and dropped after validation.
+INPUT_COLUMNS = {"contacts": ("outcome_json",)}
+
+# SSD's contact outcome flags (SystemC's cont_contact_outcome_json), in the order that decides a
+# contact's outcome when several are set. An early help episode that follows the contact ranks
+# after the social care outcomes (earlyhelp.ingest links it, since it needs the episodes).
+CHILD_PROTECTION = "Child protection enquiry"
+SOCIAL_CARE_REFERRAL = "Social care referral"
+EXISTING_CASE = "Existing social care case"
+EARLY_HELP = "Early help"
+ADVICE = "Information and advice"
+NO_FURTHER_ACTION = "No further action"
+OTHER_OUTCOME = "Other outcome"
+#: Decisions an early help episode starting after the contact does not replace.
+SOCIAL_CARE_DECISIONS = (CHILD_PROTECTION, SOCIAL_CARE_REFERRAL, EXISTING_CASE)
+OUTCOME_FLAGS = (
+    ("CP_ENQUIRY_FLAG", CHILD_PROTECTION),
+    ("NEW_REFERRAL_FLAG", SOCIAL_CARE_REFERRAL),
+    ("EXISTING_REFERRAL_FLAG", EXISTING_CASE),
+    ("ADVICE_FLAG", ADVICE),
+    ("NFA_FLAG", NO_FURTHER_ACTION),
+    ("OLA_CP_FLAG", OTHER_OUTCOME),
+    ("MISSING_FLAG", OTHER_OUTCOME),
+    ("PRIVATE_FOSTERING_FLAG", OTHER_OUTCOME),
+    ("NON_AGENCY_ADOPTION_FLAG", OTHER_OUTCOME),
+    ("OTHER_OUTCOMES_EXIST_FLAG", OTHER_OUTCOME),
+)
+# Outcomes written as text (Mosaic's data-warehouse variant aggregates next-step names).
+OUTCOME_WORDS = (
+    (r"STRATEGY|S47|SECTION 47|CHILD PROTECTION", CHILD_PROTECTION),
+    (r"EARLY HELP|FAMILY HELP|TARGETED", EARLY_HELP),
+    (r"REFERRAL|ASSESSMENT|SOCIAL CARE", SOCIAL_CARE_REFERRAL),
+    (r"ADVICE|INFORMATION|SIGNPOST", ADVICE),
+    (r"\bNFA\b|NO FURTHER", NO_FURTHER_ACTION),
+)
+
+
+def outcome_decision(outcome: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A contact's decision from its outcome flags, and whether the outcome was unreadable.
+
+    The JSON is built by string concatenation in SystemC's SSD, so a quote inside COMMENTS
+    makes it invalid: each flag is therefore found by pattern, which reads every flag before
+    the comments of an otherwise broken object. Text that is not JSON is read by keyword.
+    """
+    is_json = outcome.str.starts_with("{")
+    flag_values = {
+        name: outcome.str.extract(rf'"{name}"\s*:\s*"?\s*([A-Za-z0-9]*)', 1).str.to_uppercase()
+        for name, _decision in OUTCOME_FLAGS
+    }
+    by_flags = pl.lit(None, pl.String)
+    for name, decision in reversed(OUTCOME_FLAGS):
+        by_flags = (
+            pl.when(flag_values[name].is_in(["Y", "YES", "1", "TRUE"]))
+            .then(pl.lit(decision))
+            .otherwise(by_flags)
+        )
+    any_flag = pl.any_horizontal([v.is_not_null() for v in flag_values.values()])
+    upper = outcome.str.to_uppercase()
+    by_words = pl.lit(OTHER_OUTCOME)
+    for pattern, decision in reversed(OUTCOME_WORDS):
+        by_words = pl.when(upper.str.contains(pattern)).then(pl.lit(decision)).otherwise(by_words)
+    # A council may add its own "decision" key (the front-door decision as text).
+    local = outcome.str.json_path_match("$.decision")
+    decision = pl.when(is_json).then(pl.coalesce(local, by_flags)).otherwise(by_words)
+    unreadable = (is_json & ~any_flag & local.is_null()).fill_null(False)
+    return pl.when(outcome.is_not_null()).then(decision), unreadable
+
 
 POSTCODE_SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])[A-Z]{2}$")
 
@@ -107,11 +176,20 @@ def clean_text(column: str) -> pl.Expr:
     return pl.when(value.is_in(_NULL_TOKENS_ANY_CASE)).then(None).otherwise(value)
 
 
+_DAY_FIRST_DATE = r"^(\d{1,2}[/-]\d{1,2}[/-]\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+
+
 def parse_date(value: pl.Expr) -> pl.Expr:
-    """ISO (optionally with a time), dd/mm/yyyy or dd-mm-yyyy text, or an Excel serial day."""
+    """ISO (optionally with a time, as SQL Server's `2024-12-10 00:00:00.000`), dd/mm/yyyy or
+    dd-mm-yyyy text (optionally with a time, as Excel re-saves a CSV: `10/12/2024 00:00`), or
+    an Excel serial day."""
     iso = value.str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    dmy = value.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
-    dmy_dash = value.str.strptime(pl.Date, "%d-%m-%Y", strict=False)
+    # The date before any time of day, which is dropped: every measure counts whole days.
+    day = value.str.extract(
+        r"^(\d{1,2}[/-]\d{1,2}[/-]\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$", 1
+    )
+    dmy = day.str.strptime(pl.Date, "%d/%m/%Y", strict=False)
+    dmy_dash = day.str.strptime(pl.Date, "%d-%m-%Y", strict=False)
     serial = value.cast(pl.Float64, strict=False)
     # Excel's day 1 is 1900-01-01 with a phantom 29 Feb 1900, hence the 1899-12-30 origin.
     excel = (
@@ -179,31 +257,30 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
         quoted = pl.lit("'") + raw + pl.lit("'")
         if col.kind == schema.DATE:
             parsed = parse_date(raw)
+            not_a_date = raw.is_not_null() & parsed.is_null()
+            too_early = parsed < EARLIEST_PLAUSIBLE_DATE
+            in_future = parsed > today
+            action = _bad_value_action(col)
+            checks.append(_Check(col.name, not_a_date, pl.lit("not a date: ") + quoted, action))
             checks.append(
                 _Check(
                     col.name,
-                    raw.is_not_null() & parsed.is_null(),
-                    pl.lit("not a date: ") + quoted,
-                    REJECTED,
-                )
-            )
-            checks.append(
-                _Check(
-                    col.name,
-                    parsed < EARLIEST_PLAUSIBLE_DATE,
+                    too_early,
                     pl.lit("implausible date before 1900: ") + quoted,
-                    REJECTED,
+                    action,
                 )
             )
             checks.append(
                 _Check(
                     col.name,
-                    parsed > today,
+                    in_future,
                     pl.lit(f"date is in the future (after {today.isoformat()}): ") + quoted,
-                    REJECTED,
+                    action,
                 )
             )
-            typed.append(parsed.alias(col.name))
+            # A bad optional date is cleared, and the row kept (required ones lose the row).
+            bad = (too_early | in_future).fill_null(False)
+            typed.append(pl.when(bad).then(None).otherwise(parsed).alias(col.name))
         elif col.kind in (schema.INT, schema.FLOAT):
             number = _parse_number(raw)
             bad = raw.is_not_null() & number.is_null()
@@ -353,15 +430,16 @@ def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> V
         for c in schema.DERIVED_COLUMNS.get(table_name, ())
         if raw_tables and all(c in raw.frame.columns for raw in raw_tables)
     ]
+    inputs = [*names, *INPUT_COLUMNS.get(table_name, ())]
     frames = []
     for raw in raw_tables:
-        missing = [c for c in names if c not in raw.frame.columns]
+        missing = [c for c in inputs if c not in raw.frame.columns]
         frame = raw.frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
         frames.append(
             frame.select(
                 pl.lit(raw.source_file).alias(SOURCE_FILE),
                 pl.col(SOURCE_ROW).cast(pl.Int64),
-                *[clean_text(c).alias(c) for c in names],
+                *[clean_text(c).alias(c) for c in inputs],
                 *[pl.col(c).cast(pl.String) for c in carried],
             )
         )
@@ -369,10 +447,19 @@ def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> V
         pl.concat(frames)
         if frames
         else pl.DataFrame(
-            schema={SOURCE_FILE: pl.String, SOURCE_ROW: pl.Int64, **{c: pl.String for c in names}}
+            schema={SOURCE_FILE: pl.String, SOURCE_ROW: pl.Int64, **{c: pl.String for c in inputs}}
         )
     )
     rows_read = frame.height
+    if table_name == "contacts":
+        decision, unreadable = outcome_decision(pl.col("outcome_json"))
+        frame = frame.with_columns(
+            pl.coalesce(pl.col("decision"), decision).alias("decision"),
+            pl.coalesce(
+                pl.col("decision_date"),
+                pl.col("outcome_json").str.json_path_match("$.decision_date"),
+            ).alias("decision_date"),
+        )
 
     typed_exprs, checks = _value_checks(definition, today)
     if table_name == "addresses":
@@ -396,6 +483,18 @@ def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> V
             )
         )
 
+    if table_name == "contacts":
+        checks.append(
+            _Check(
+                "decision",
+                unreadable,
+                pl.lit(
+                    "contact outcome cannot be read: cont_contact_outcome_json is not valid JSON "
+                    "and names no outcome flag (its text is not copied here)"
+                ),
+                CLEARED,
+            )
+        )
     typed = frame.with_columns(typed_exprs)
     if table_name in DATE_ORDER:
         later, earlier = DATE_ORDER[table_name]
@@ -417,6 +516,7 @@ def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> V
         rejects.filter(pl.col("action") == REJECTED).select(SOURCE_FILE, SOURCE_ROW).unique()
     )
     kept = typed.join(rejected_rows, on=[SOURCE_FILE, SOURCE_ROW], how="anti")
+    kept = kept.drop(*INPUT_COLUMNS.get(table_name, ()))
     return Validated(table_name, kept, rows_read, rows_read - kept.height, rejects)
 
 
@@ -490,8 +590,10 @@ ADDRESSES = schema.Table(
     columns=(
         schema.Column("person_id", schema.ID, True),
         schema.Column("postcode", schema.TEXT, True),
-        schema.Column("start_date", schema.DATE, True),
+        # Optional in SSD: an address with no start date counts from the beginning.
+        schema.Column("start_date", schema.DATE, False),
         schema.Column("end_date", schema.DATE, False),
+        schema.Column("address_type", schema.TEXT, False),
     ),
 )
 DISTRICT_LOOKUP = schema.Table(

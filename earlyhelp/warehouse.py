@@ -154,6 +154,22 @@ def _cell(cells: list[str], i: int) -> str:
     return " ".join(cells[i].replace("\u00a0", " ").split()) if i < len(cells) else ""
 
 
+def with_mapped_types(organisations: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    """The organisations file's types, with the kinds a council's mapping file gives its
+    organisation codes (recorded in the manifest, so a rebuild keeps them): the mapping wins
+    for an organisation both name, since it describes this extract."""
+    if not kinds:
+        return organisations
+    mapped = {organisation_key(name) for name in kinds}
+    kept = organisations.filter(
+        ~pl.col("organisation").map_elements(organisation_key, return_dtype=pl.String).is_in(mapped)
+    )
+    extra = pl.DataFrame(
+        {"organisation": list(kinds), "type": list(kinds.values())}, schema=organisations.schema
+    )
+    return pl.concat([kept, extra])
+
+
 def mart_files() -> list[Path]:
     return sorted(MART_QUERIES_DIR.glob("*.sql"))
 
@@ -188,7 +204,10 @@ def publish(
     versions.mkdir(parents=True, exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     # Read before anything is built: a bad organisations file stops the ingest at once.
-    organisations = load_organisation_types(config.organisations_file())
+    organisations = with_mapped_types(
+        load_organisation_types(config.organisations_file()),
+        manifest.get("organisation_kinds") or {},
+    )
     staging = warehouse_dir / f".staging-{version}-{uuid.uuid4().hex[:8]}"
     try:
         _build_version(staging, tables, rejects, manifest, version, districts or [], organisations)

@@ -96,8 +96,9 @@ def write_tiny_extract(
         "earl_episode_organisation,earl_level_of_need",
         [(*row, 3) for row in episodes],
     )
+    # The council's early help involvements: invo_referral_id names the early help episode.
     _csv(
-        folder / "ssd_involvements.csv",
+        folder / "ssd_early_help_involvements.csv",
         "invo_involvements_id,invo_professional_id,invo_person_id,invo_referral_id,"
         "invo_professional_team,invo_involvement_start_date,invo_involvement_end_date",
         involvements,

@@ -227,7 +227,7 @@ def test_annex_a_header_variants_and_messy_cells(tmp_path):
     sheet.append([103, "b) Female", "a) WBRI", None, None, "2021-03-09", "zz) 99: Nonsense"])
     path = tmp_path / "annex_a.xlsx"
     book.save(path)
-    result = ingest([path], tmp_path / "wh", key_path=tmp_path / "k")
+    result = ingest([path], tmp_path / "wh", key_path=tmp_path / "k", max_rejected_pct=100)
     by_table = {r["table"]: r for r in result.reconciliation}
     assert by_table["contacts"] | {"files": None} == {
         "table": "contacts",
@@ -364,7 +364,7 @@ def test_duplicates_are_found_across_batches_and_files(tmp_path, monkeypatch):
         "earl_episode_id,earl_person_id,earl_episode_start_date\nE2,2,2021-06-01\nE9,1,2021-06-02\n"
     )
     monkeypatch.setattr(sources, "BATCH_ROWS", 2)
-    result = ingest([extract], tmp_path / "wh", key_path=tmp_path / "k")
+    result = ingest([extract], tmp_path / "wh", key_path=tmp_path / "k", max_rejected_pct=100)
     episodes = pl.read_parquet(result.version_dir / "tables" / "early_help_episodes.parquet")
     assert sorted(episodes["episode_id"]) == ["E1", "E2", "E3", "E4", "E9"]
     first_e1 = episodes.filter(pl.col("episode_id") == "E1")["start_date"][0]

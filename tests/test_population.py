@@ -49,7 +49,7 @@ def test_bad_population_rows_are_rejected_with_their_reason(tmp_path):
         "North,2020,1-4,-5\n"
         ",2020,1-4,10\n",
     )
-    result = ingest([extract], tmp_path / "wh", key_path=tmp_path / "k")
+    result = ingest([extract], tmp_path / "wh", key_path=tmp_path / "k", max_rejected_pct=100)
     reconciliation = {row["table"]: row for row in result.reconciliation}
     assert reconciliation["population"]["rows_read"] == 6
     assert reconciliation["population"]["loaded"] == 1

@@ -9,7 +9,7 @@ for every format.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -37,6 +37,10 @@ class RawTable:
     source_file: str
     data: pl.DataFrame | pl.LazyFrame
     pseudonymised: bool = False  # child ids are already keyed hashes (a warehouse's own tables)
+    encoding: str | None = None  # the text encoding a CSV was read in
+    # canonical column -> the source field it came from ("ssd_contacts.cont_contact_date"), or
+    # None when the file lacked it: what the quality report says is missing from the extract.
+    source_fields: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def frame(self) -> pl.DataFrame:
@@ -66,24 +70,38 @@ class RawTable:
             yield self.data.head(0).collect()
 
 
-def read_sources(paths: list[Path]) -> list[RawTable]:
-    """Read every path given on the command line, deciding the format of each."""
+def read_sources(
+    paths: list[Path], mapping_path: Path | None = None, local_authority: str | None = None
+) -> list[RawTable]:
+    """Read every path given on the command line, deciding the format of each.
+
+    An SSD folder is read with the mapping file given, else the `mapping.yaml` beside it.
+    """
+    from earlyhelp.mapping import find_mapping, load_mapping
     from earlyhelp.sources import annex_a, canonical, ssd
 
+    given = load_mapping(mapping_path) if mapping_path else None
     tables: list[RawTable] = []
     for path in paths:
         if not path.exists():
             raise UnusableInput(f"{path}: no such file or folder")
         if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            tables.extend(annex_a.read_workbook(path))
+            if local_authority:
+                tables.extend(annex_a.read_workbook(path, local_authority=local_authority))
+            else:
+                tables.extend(annex_a.read_workbook(path))
         elif path.is_dir() and ssd.looks_like_ssd(path):
-            tables.extend(ssd.read_folder(path))
+            beside = find_mapping(path)
+            mapping = given or (load_mapping(beside) if beside else None)
+            tables.extend(ssd.read_folder(path, mapping))
         elif canonical.looks_like_canonical(path):
             tables.extend(canonical.read(path))
         elif ssd.is_population_file(path):
             tables.append(ssd.read_population(path))
         elif path.is_file() and ssd.table_name_for(path) is not None:
-            tables.extend(ssd.read_files([path]))
+            beside = find_mapping(path.parent)
+            mapping = given or (load_mapping(beside) if beside else None)
+            tables.extend(ssd.read_files([path], mapping))
         else:
             raise UnusableInput(
                 f"{path}: no recognisable table (expected an SSD-layout folder of ssd_*.csv or "

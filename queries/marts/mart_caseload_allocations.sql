@@ -8,8 +8,9 @@
 CREATE TABLE mart_caseload_allocations AS
 WITH first_worker AS (
     SELECT episode_id, min(start_date) AS allocated_on
-    FROM involvements
-    WHERE episode_id IS NOT NULL AND nullif(trim(worker_id), '') IS NOT NULL
+    FROM mart_case_involvements
+    -- An episode's own worker (from_episode) says nothing of waits or changes of worker.
+    WHERE NOT from_episode AND nullif(trim(worker_id), '') IS NOT NULL
     GROUP BY episode_id
 )
 SELECT

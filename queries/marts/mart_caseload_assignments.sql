@@ -1,4 +1,4 @@
--- Mart: who holds each early help episode, span by span: the one definition of holding, read by
+-- Mart: who holds each early help episode, span by span (from mart_case_involvements): the one definition of holding, read by
 -- mart_caseload_daily (with_worker), mart_caseload_worker_spans and the queries workers_caseload
 -- and episode_records. (Its name sorts before theirs because mart files are built in name order.)
 -- An involvement is active from the later of its start and the episode's start up to (not
@@ -27,7 +27,7 @@ WITH active AS (  -- each involvement naming a worker, active from active_from u
         least(
             coalesce(i.end_date + 1, DATE '9999-12-31'), coalesce(e.end_date, DATE '9999-12-31')
         ) AS active_to
-    FROM involvements AS i
+    FROM mart_case_involvements AS i
     JOIN early_help_episodes AS e USING (episode_id)
     LEFT JOIN workers AS w ON w.worker_id = i.worker_id
     WHERE nullif(trim(i.worker_id), '') IS NOT NULL

@@ -11,8 +11,9 @@ WITH ordered AS (
         episode_id, worker_id,
         lag(worker_id) OVER (PARTITION BY episode_id ORDER BY start_date, involvement_id)
             AS previous_worker
-    FROM involvements
-    WHERE episode_id IS NOT NULL AND nullif(trim(worker_id), '') IS NOT NULL
+    FROM mart_case_involvements
+    -- An episode's own worker (from_episode) says nothing of waits or changes of worker.
+    WHERE NOT from_episode AND nullif(trim(worker_id), '') IS NOT NULL
 ),
 per_episode AS (
     SELECT

@@ -25,8 +25,8 @@ WITH team_names AS (
 ),
 first_worker AS (
     SELECT episode_id, min(start_date) AS first_start
-    FROM involvements
-    WHERE episode_id IS NOT NULL AND nullif(trim(worker_id), '') IS NOT NULL
+    FROM mart_case_involvements
+    WHERE nullif(trim(worker_id), '') IS NOT NULL
     GROUP BY episode_id
 ),
 episodes AS (

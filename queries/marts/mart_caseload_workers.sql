@@ -7,7 +7,7 @@ CREATE TABLE mart_caseload_workers AS
 WITH ids AS (
     SELECT worker_id FROM workers WHERE nullif(trim(worker_id), '') IS NOT NULL
     UNION
-    SELECT worker_id FROM involvements WHERE nullif(trim(worker_id), '') IS NOT NULL
+    SELECT worker_id FROM mart_case_involvements WHERE nullif(trim(worker_id), '') IS NOT NULL
 )
 SELECT
     ids.worker_id,
