@@ -71,6 +71,7 @@ class IngestResult:
     version_dir: Path
     reconciliation: list[dict] = field(default_factory=list)
     rejects: int = 0
+    not_used: list[tuple[str, str]] = field(default_factory=list)  # (file or sheet, why)
 
 
 @dataclass
@@ -91,7 +92,10 @@ def ingest(
 ) -> IngestResult:
     today = today or date.today()
     mapping = _mapping_for(paths, mapping_path)
-    raw_tables = read_sources(paths, mapping_path=mapping_path, local_authority=local_authority)
+    not_used: list[tuple[str, str]] = []
+    raw_tables = read_sources(
+        paths, mapping_path=mapping_path, local_authority=local_authority, not_used=not_used
+    )
     by_table: dict[str, list[RawTable]] = {}
     for raw in raw_tables:
         by_table.setdefault(raw.table, []).append(raw)
@@ -144,6 +148,7 @@ def ingest(
             "sources": [str(p) for p in paths],
             "reconciliation": reconciliation,
             "ingested_on": today.isoformat(),
+            "not_used": [{"file": f, "why": why} for f, why in not_used],
             "source_fields": _source_fields(by_table),
             "encodings": {t.source_file: t.encoding for t in raw_tables if t.encoding is not None},
             "mapping": mapping.summary() if mapping.path else None,
@@ -163,7 +168,7 @@ def ingest(
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return IngestResult(version, version_dir, reconciliation, rejects.height)
+    return IngestResult(version, version_dir, reconciliation, rejects.height, not_used)
 
 
 def _mapping_for(paths: list[Path], mapping_path: Path | None) -> Mapping:
@@ -628,4 +633,8 @@ def reconciliation_text(result: IngestResult) -> str:
         )
     lines.append("")
     lines.append(f"Rejects (file, row, column, reason): {result.version_dir / 'rejects.csv'}")
+    if result.not_used:
+        lines.append("")
+        lines.append("Not read:")
+        lines.extend(f"  {name}: {why}" for name, why in result.not_used)
     return "\n".join(lines)

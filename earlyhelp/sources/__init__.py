@@ -71,12 +71,17 @@ class RawTable:
 
 
 def read_sources(
-    paths: list[Path], mapping_path: Path | None = None, local_authority: str | None = None
+    paths: list[Path],
+    mapping_path: Path | None = None,
+    local_authority: str | None = None,
+    not_used: list[tuple[str, str]] | None = None,
 ) -> list[RawTable]:
     """Read every path given on the command line, deciding the format of each.
 
     An SSD folder is read with the mapping file given, else the `mapping.yaml` beside it.
+    Files of a folder that are not read are added to `not_used` as (file, why).
     """
+    not_used = not_used if not_used is not None else []
     from earlyhelp.mapping import find_mapping, load_mapping
     from earlyhelp.sources import annex_a, canonical, ssd
 
@@ -94,6 +99,7 @@ def read_sources(
             beside = find_mapping(path)
             mapping = given or (load_mapping(beside) if beside else None)
             tables.extend(ssd.read_folder(path, mapping))
+            not_used.extend(ssd.unused_files(path))
         elif canonical.looks_like_canonical(path):
             tables.extend(canonical.read(path))
         elif ssd.is_population_file(path):

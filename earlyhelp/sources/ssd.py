@@ -47,6 +47,34 @@ def looks_like_ssd(folder: Path) -> bool:
     return any(table_name_for(p) for p in folder.iterdir() if p.is_file())
 
 
+# Files an extract folder may hold besides the SSD tables, read by name.
+_COMPANION_FILES = (LOOKUP_FILE, POPULATION_FILE, "mapping.yaml")
+_SSD_LIKE = re.compile(r"^(ssd_[a-z_]+)", re.IGNORECASE)
+
+
+def unused_files(folder: Path) -> list[tuple[str, str]]:
+    """Every file in an extract folder that is not read, with why, so none is skipped silently
+    (a table saved as `ssd_contacts (1).csv` would otherwise leave its measures empty)."""
+    unused = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if table_name_for(path) or path.name.lower() in _COMPANION_FILES:
+            continue
+        stem = _SSD_LIKE.match(path.name)
+        if path.name.startswith("."):
+            continue
+        if stem and stem.group(1).lower() in SSD_TABLES:
+            reason = (
+                f"named like {stem.group(1).lower()} but not ssd_<table>.csv or .parquet "
+                "(optionally _YYYYMMDD): rename it to be read"
+            )
+        elif stem:
+            reason = "an SSD table this product does not use"
+        else:
+            reason = "not an SSD table, district_lookup.csv, population.csv or mapping.yaml"
+        unused.append((str(path), reason))
+    return unused
+
+
 def read_folder(folder: Path, mapping: Mapping | None = None) -> list[RawTable]:
     mapping = mapping or Mapping()
     files = sorted(p for p in folder.iterdir() if p.is_file() and table_name_for(p))
