@@ -39,8 +39,9 @@ _NULL_TOKENS_ANY_CASE = sorted(
     }
 )
 
-# "a) Male", "q) 6: Police": the option letter a spreadsheet drop-down puts before the value.
-_OPTION_PREFIX = r"^[a-zA-Z]{1,2}\)\s*"
+# "a) Male", "q) 6: Police", "p1) 5D: LA services": the option letters (and digits) a
+# spreadsheet drop-down puts before the value.
+_OPTION_PREFIX = r"^[a-zA-Z]{1,2}\d{0,2}\)\s*"
 
 # Identifiers whose raw values must not appear in the rejects file.
 _MASKED_COLUMNS = {"child_id", "person_id", "postcode", "birth_month"}
