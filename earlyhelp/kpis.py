@@ -985,7 +985,10 @@ def trend_figure(result: KpiResult, area: str = BOROUGH) -> go.Figure:
         ticktext=[_short_month(t) for t in ticks],
         range=[xs[0] - (xs[1] - xs[0]) * 0.3, xs[-1] + (xs[-1] - xs[-2]) * 0.3],
     )
-    label_px = charts.text_px(kpi.format(known[-1][1], suffix=False), charts.BASE_FONT_PX)
+    # With every value withheld or missing there is no end label to leave room for.
+    label_px = (
+        charts.text_px(kpi.format(known[-1][1], suffix=False), charts.BASE_FONT_PX) if known else 0
+    )
     _small_layout(fig, title, subtitle, 180, r=int(label_px) + 24)
     where = "the whole borough" if area == BOROUGH else area
     if known:
