@@ -79,7 +79,8 @@ def read_sources(
     """Read every path given on the command line, deciding the format of each.
 
     An SSD folder is read with the mapping file given, else the `mapping.yaml` beside it.
-    Files of a folder that are not read are added to `not_used` as (file, why).
+    Files of a folder and sheets of a workbook that are not read are added to `not_used` as
+    (file or "<workbook>#<sheet>", why).
     """
     not_used = not_used if not_used is not None else []
     from earlyhelp.mapping import find_mapping, load_mapping
@@ -87,14 +88,12 @@ def read_sources(
 
     given = load_mapping(mapping_path) if mapping_path else None
     tables: list[RawTable] = []
+    workbooks: list[Path] = []
     for path in paths:
         if not path.exists():
             raise UnusableInput(f"{path}: no such file or folder")
         if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            if local_authority:
-                tables.extend(annex_a.read_workbook(path, local_authority=local_authority))
-            else:
-                tables.extend(annex_a.read_workbook(path))
+            workbooks.append(path)  # read together below: a child in two returns is one child
         elif path.is_dir() and ssd.looks_like_ssd(path):
             beside = find_mapping(path)
             mapping = given or (load_mapping(beside) if beside else None)
@@ -113,4 +112,8 @@ def read_sources(
                 f"{path}: no recognisable table (expected an SSD-layout folder of ssd_*.csv or "
                 "ssd_*.parquet files, an Annex A workbook, canonical Parquet or population.csv)"
             )
+    if workbooks:
+        tables.extend(
+            annex_a.read_workbooks(workbooks, local_authority=local_authority, not_used=not_used)
+        )
     return tables

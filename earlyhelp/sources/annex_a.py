@@ -584,18 +584,15 @@ def _with_children_in_need(
     standalone = marked.filter(~pl.col("__matched") & pl.col("__closed"))
     for sheet in cin_sheets:
         mine = marked.filter(pl.col("__src") == sheet.source)
-        merged = mine.filter(pl.col("__matched")).height
         open_unread = mine.filter(~pl.col("__matched") & ~pl.col("__closed")).height
-        said = []
-        if merged:
-            said.append(f"{merged} rows give the closure of the List 3 referral they began with")
         if open_unread:
-            said.append(
-                f"{open_unread} open episodes not among List 3's referrals are not read "
-                "(no closure to add)"
+            notes.append(
+                (
+                    sheet.source,
+                    f"{open_unread} of {mine.height} rows: open episodes not among List 3's "
+                    "referrals add nothing the product shows",
+                )
             )
-        if said:
-            notes.append((sheet.source, "; ".join(said)))
     standalone = standalone.drop("__matched", "__closed")
     return referrals, (standalone if standalone.height else None), fields
 
@@ -638,7 +635,7 @@ def _with_assessments(
         .select("__row", "__child", pl.col("__date").alias("__referred"))
         .sort("__referred")
     )
-    used = 0
+    used = pl.Series("__src", [], dtype=pl.String)
     if closing.height and candidates.height:
         linked = closing.join_asof(
             candidates,
@@ -648,29 +645,30 @@ def _with_assessments(
             strategy="backward",
             check_sortedness=False,
         ).filter(pl.col("__row").is_not_null())
-        used = linked.height
         # The first assessment after a referral closes it.
-        closes = (
-            linked.sort("__date")
-            .unique("__row", keep="first")
-            .select("__row", pl.col("__ended").cast(pl.String).alias("__close"))
-        )
+        closes = linked.sort("__date").unique("__row", keep="first", maintain_order=True)
+        used = closes["__src"]
         referrals = (
             referrals.with_row_index("__row")
-            .join(closes, on="__row", how="left", maintain_order="left")
+            .join(
+                closes.select("__row", pl.col("__ended").cast(pl.String).alias("__close")),
+                on="__row",
+                how="left",
+                maintain_order="left",
+            )
             .with_columns(pl.coalesce(pl.col("close_date"), pl.col("__close")).alias("close_date"))
             .drop("__row", "__close")
         )
-    unused = assessments.height - used
-    if unused:
-        notes.append(
-            (
-                sheet.source
-                if len(assessment_sheets) == 1
-                else f"{sheet.source} and its continuations",
-                f"{unused} of {assessments.height} assessments not read: only those that found "
-                "no need for social care support, with a date of authorisation, after a List 3 "
-                "referral of the same child not closed in List 6, are read (they close it)",
+    for part in assessment_sheets:
+        rows = assessments.filter(pl.col("__src") == part.source).height
+        unused = rows - int((used == part.source).sum())
+        if unused:
+            notes.append(
+                (
+                    part.source,
+                    f"{unused} of {rows} rows: only an assessment that found no need for social "
+                    "care support, with a date of authorisation, after a List 3 referral of the "
+                    "same child that List 6 does not close, is read (it closes that referral)",
+                )
             )
-        )
     return referrals, fields
