@@ -16,11 +16,16 @@ def _demo(args: argparse.Namespace) -> int:
     from earlyhelp.demo import write_demo
 
     started = time.perf_counter()
-    written = write_demo(Path(args.out), seed=args.seed, scale=args.scale, fmt=args.format)
+    written = write_demo(
+        Path(args.out), seed=args.seed, scale=args.scale, fmt=args.format, flavour=args.flavour
+    )
     seconds = time.perf_counter() - started
     for name, rows in written.items():
         print(f"{name:<28}{rows:>14,} rows")
-    print(f"Demo extract ({args.scale}, seed {args.seed}) written to {args.out} in {seconds:.1f} s")
+    print(
+        f"Demo extract ({args.scale}, {args.flavour}, seed {args.seed}) written to {args.out} "
+        f"in {seconds:.1f} s, with its mapping.yaml"
+    )
     return 0
 
 
@@ -231,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2021)
     demo.add_argument("--scale", choices=("borough", "national"), default="borough")
     demo.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    demo.add_argument(
+        "--flavour",
+        choices=("systemc", "mosaic"),
+        default="systemc",
+        help="the SSD deployment whose value conventions to write (default systemc)",
+    )
     demo.set_defaults(run=_demo)
 
     ingest = commands.add_parser("ingest", help="validate extracts and publish a warehouse version")

@@ -17,6 +17,8 @@ area by area and streamed to the output so that memory stays bounded.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,26 +254,177 @@ MOVE_SHARE = 0.10
 MOVE_TO_OTHER_DISTRICT = 0.30
 INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters Royal Mail uses in inward codes
 
-# --- Output -----------------------------------------------------------------------------------
+# --- SSD conventions --------------------------------------------------------------------------
+# How the Standard Safeguarding Dataset's deployments write the tables (Data to Insight's SystemC
+# and Mosaic SQL). The flavour changes only how the same records are written, never the records:
+# every draw it needs comes from its own random stream, so both flavours tell the same story.
+
+FLAVOURS = ("systemc", "mosaic")
+MAPPING_FILE = "mapping.yaml"
+DATETIME_TEXT = "%Y-%m-%d 00:00:00.000"  # SQL Server DATETIME, as SSD exports it
+NULL_TEXT = "NULL"  # how SQL Server Management Studio exports a null
+PLACEHOLDER_WORKER = "SSD_PH"  # SystemC's earl_episode_worker_id
+
+SEX_TEXT = {
+    "systemc": ("M", "F", "U", "I"),
+    "mosaic": ("Male", "Female", "Unknown", "Indeterminate"),
+}
+INDETERMINATE = 3  # index in SEX_TEXT
+INDETERMINATE_SHARE = 0.002
+EXPECTED_DOB_SHARE = 0.003  # birth date estimated: pers_dob NULL, pers_expected_dob set
+ADDRESS_TYPES = {"systemc": ("HOME", "PLACEMENT"), "mosaic": ("Home", "Placement")}
+PLACEMENT_SHARE = 0.02  # children with a placement address (elsewhere in the area) as well
+PLACEMENT_DAYS = (30, 541)
+NO_ADDRESS_START_SHARE = 0.05  # first addresses recorded without a start date
+
+# Contact outcomes: SystemC's flags, in the order its SQL writes them into the JSON.
+OUTCOME_FLAGS = (
+    "NEW_REFERRAL_FLAG",
+    "EXISTING_REFERRAL_FLAG",
+    "CP_ENQUIRY_FLAG",
+    "NFA_FLAG",
+    "NON_AGENCY_ADOPTION_FLAG",
+    "PRIVATE_FOSTERING_FLAG",
+    "ADVICE_FLAG",
+    "MISSING_FLAG",
+    "OLA_CP_FLAG",
+    "OTHER_OUTCOMES_EXIST_FLAG",
+)
+# The flags set for each decision (in DECISIONS order), with their shares. An early help
+# decision has no flag of its own: SystemC records it as another outcome, as none, or as no
+# further action from social care; what shows it is the early help episode that follows.
+EARLY_HELP_FLAGS = ((("OTHER_OUTCOMES_EXIST_FLAG",), 0.60), ((), 0.25), (("NFA_FLAG",), 0.15))
+DECISION_FLAGS = (
+    EARLY_HELP_FLAGS,
+    EARLY_HELP_FLAGS,
+    ((("NEW_REFERRAL_FLAG",), 1.0),),
+    ((("ADVICE_FLAG",), 1.0),),
+    ((("NFA_FLAG",), 1.0),),
+)
+OUTCOME_COMMENTS = (
+    (
+        "Referred to Targeted Early Help",
+        "Early help assessment agreed with the family",
+        "Passed to the district early help team",
+    ),
+    (
+        "Early help to be led by a partner agency",
+        "School to lead the early help assessment",
+        "Family agreed to a lead professional from health",
+    ),
+    (
+        "Threshold met for a social care assessment",
+        "Referred to Children's Social Care",
+        "Social care assessment to follow",
+    ),
+    (
+        "Advice given to the referrer",
+        "Signposted to universal services",
+        "Information shared with the family's GP",
+    ),
+    ("No further action", "No role for services at this time", "Information only"),
+)
+# A quote inside COMMENTS makes SystemC's JSON invalid (it is built by concatenation).
+QUOTED_COMMENTS = (
+    'Mum said "we are not coping" and asked for help',
+    'Referrer described the home as "chaotic"',
+    'Child said "I don\'t want to go home"',
+)
+QUOTED_SHARE = 0.0003
+# Mosaic's data-warehouse SQL aggregates the names of the next steps instead of flags.
+MOSAIC_OUTCOMES = (
+    "Targeted Early Help",
+    "Early Help - Partner Led",
+    "Referral to Children's Social Care",
+    "Information and Advice",
+    "No Further Action",
+)
+
+# SSD has no level of need or early help referral source: councils add local columns.
+LOCAL_COLUMNS = {
+    "systemc": ("earl_local_level_of_need", "earl_local_referral_source"),
+    "mosaic": ("earl_local_threshold", "earl_local_eh_source"),
+}
+LEVEL_CODES = {
+    "systemc": ("L1", "L2", "L3", "L4"),
+    "mosaic": ("Universal", "Universal Plus", "Targeted", "Specialist"),
+}
+LEVEL_LABELS = {1: "Universal", 2: "Universal Plus", 3: "Targeted Early Help"}
+LEVEL_LABELS[4] = "Children's Social Care"
+# earl_episode_end_reason is a local lookup code (SystemC) or a form answer (Mosaic), in the
+# order of schema.END_REASONS, then a reason of the council's own ("other").
+END_REASON_CODES = {
+    "systemc": ("OUTMET", "STEPUP", "DISENG", "MOVED", "NFA", "OTHER"),
+    "mosaic": (
+        "Outcomes achieved",
+        "Stepped up to social care",
+        "Family disengaged",
+        "Moved out of area",
+        "No further action",
+        "Other",
+    ),
+}
+END_REASON_OUTCOMES = ("met", "step-up", "disengaged", "moved away", "no further action", "other")
+OTHER_END = len(END_REASONS)
+OTHER_END_SHARE = 0.05  # of episodes ending with no further action, a reason of the council's own
+# invo_worker_change_reason: SSD's code set, in CHANGE_REASONS order.
+CHANGE_REASON_CODES = ("LEFTRL", "MANAGE", "ORGRST", "PCCHAN")
+CASE_WORKER_ROLE = "CW"  # allocated case worker: holds the case
+TEAM_MANAGER_ROLE = "TM"  # team manager oversight: holds no case
+TM_OVERSIGHT_SHARE = 0.15  # of allocated early help episodes
+TM_OVERSIGHT_DAYS = (7, 43)
+# Social care involvements have their own block of ids within the area's.
+SOCIAL_CARE_INVOLVEMENT_IDS = ID_BLOCK // 2
+# Organisation codes (SystemC) of the teams in _Teams order and of the partners; Mosaic writes
+# organisation ids (a team's is its department id).
+TEAM_CODES = ("CHS", "EHS", "CSC", "TEH", "PSTEP", "MASH", "AST1", "AST2", "CINT")
+PARTNER_CODE_PREFIXES = ("SCH", "HLT", "EYS")
+PARTNER_KINDS = ("school", "health", "early_years")
+MOSAIC_PARTNER_IDS = 70_001
 
 _S, _I, _D, _F = pa.string(), pa.int64(), pa.date32(), pa.float64()
-SSD_SCHEMAS: dict[str, pa.Schema] = {
-    name: pa.schema(columns)
-    for name, columns in {
+
+
+def _involvement_columns(worker: pa.DataType) -> list[tuple[str, pa.DataType]]:
+    return [
+        ("invo_involvements_id", _I),
+        ("invo_professional_id", worker),
+        ("invo_professional_role_id", _S),
+        ("invo_professional_team", _I),
+        ("invo_person_id", _I),
+        ("invo_involvement_start_date", _D),
+        ("invo_involvement_end_date", _D),
+        ("invo_worker_change_reason", _S),
+        ("invo_referral_id", _I),
+    ]
+
+
+@functools.cache
+def ssd_schemas(flavour: str = "systemc") -> dict[str, pa.Schema]:
+    """Each table's columns as the flavour's deployment writes them (Parquet keeps the types;
+    CSV writes dates as DATETIME text and nulls as NULL)."""
+    mosaic = flavour == "mosaic"
+    # Mosaic keys workers by prof_staff_id (text); SystemC by prof_professional_id.
+    worker = _S if mosaic else _I
+    level_column, source_column = LOCAL_COLUMNS[flavour]
+    tables: dict[str, list[tuple[str, pa.DataType]]] = {
         "ssd_person": [
             ("pers_person_id", _I),
+            ("pers_forename", _S),
+            ("pers_surname", _S),
             ("pers_sex", _S),
             ("pers_gender", _S),
             ("pers_ethnicity", _S),
             ("pers_dob", _D),
-            ("pers_forename", _S),
-            ("pers_surname", _S),
+            ("pers_expected_dob", _D),
         ],
         "ssd_address": [
+            ("addr_table_id", _I),
             ("addr_person_id", _I),
-            ("addr_address_postcode", _S),
+            ("addr_address_type", _S),
             ("addr_address_start_date", _D),
             ("addr_address_end_date", _D),
+            ("addr_address_postcode", _S),
         ],
         "ssd_contacts": [
             ("cont_contact_id", _I),
@@ -288,53 +441,55 @@ SSD_SCHEMAS: dict[str, pa.Schema] = {
             ("earl_episode_end_date", _D),
             ("earl_episode_reason", _S),
             ("earl_episode_end_reason", _S),
-            ("earl_episode_organisation", _S),
-            ("earl_episode_worker_id", _I),
-            ("earl_level_of_need", _I),
-            ("earl_referral_source_code", _S),
+            ("earl_episode_organisation", _I if mosaic else _S),
+            ("earl_episode_worker_id", _S),
+            (level_column, _S),
+            (source_column, _S),
         ],
-        "ssd_cin_episodes": [
-            ("cine_referral_id", _I),
-            ("cine_person_id", _I),
-            ("cine_referral_date", _D),
-            ("cine_cin_primary_need_code", _S),
-            ("cine_referral_source_code", _S),
-            ("cine_referral_source_desc", _S),
-            ("cine_referral_nfa", _S),
-            ("cine_close_reason", _S),
-            ("cine_close_date", _D),
-            ("cine_referral_team", _S),
-            ("cine_referral_worker_id", _I),
-        ],
-        "ssd_professionals": [
-            ("prof_professional_id", _I),
-            ("prof_staff_id", _S),
-            ("prof_professional_name", _S),
-            ("prof_professional_job_title", _S),
-            ("prof_professional_caseload", _I),
-            ("prof_professional_department", _S),
-            ("prof_full_time_equivalency", _F),
-            ("prof_agency_worker_flag", _S),
-        ],
-        "ssd_involvements": [
-            ("invo_involvements_id", _I),
-            ("invo_professional_id", _I),
-            ("invo_professional_role_id", _S),
-            ("invo_professional_team", _S),
-            ("invo_involvement_start_date", _D),
-            ("invo_involvement_end_date", _D),
-            ("invo_worker_change_reason", _S),
-            ("invo_person_id", _I),
-            ("invo_referral_id", _I),
-        ],
-        "ssd_department": [
-            ("dept_team_id", _I),
-            ("dept_team_name", _S),
-            ("dept_team_parent_id", _I),
-            ("dept_team_parent_name", _S),
-        ],
-    }.items()
-}
+    }
+    if not mosaic:
+        tables["ssd_early_help_involvements"] = _involvement_columns(worker)
+    tables["ssd_cin_episodes"] = [
+        ("cine_referral_id", _I),
+        ("cine_person_id", _I),
+        ("cine_referral_date", _D),
+        ("cine_cin_primary_need_code", _S),
+        # Mosaic's data-warehouse SQL spells two columns its own way and has no description.
+        *(
+            [("cine_referral_source", _S)]
+            if mosaic
+            else [("cine_referral_source_code", _S), ("cine_referral_source_desc", _S)]
+        ),
+        ("cin_referral_nfa" if mosaic else "cine_referral_nfa", _S),
+        ("cine_close_reason", _S),
+        ("cine_close_date", _D),
+        ("cine_referral_team", _I),
+        ("cine_referral_worker_id", _S),  # SystemC: the worker's name; Mosaic: the staff id
+    ]
+    tables["ssd_involvements"] = _involvement_columns(worker)
+    tables["ssd_professionals"] = [
+        ("prof_professional_id", _I),
+        ("prof_staff_id", _S),
+        ("prof_professional_name", _S),
+        ("prof_agency_worker_flag", _S),
+        ("prof_professional_job_title", _S),
+        ("prof_professional_caseload", _I),
+        ("prof_professional_department", _S),
+        ("prof_full_time_equivalency", _F),
+    ]
+    tables["ssd_department"] = [
+        ("dept_team_id", _I),
+        ("dept_team_name", _S),
+        ("dept_team_parent_id", _I),
+        ("dept_team_parent_name", _S),
+    ]
+    return {name: pa.schema(columns) for name, columns in tables.items()}
+
+
+SSD_SCHEMAS = ssd_schemas("systemc")
+
+# --- Output -----------------------------------------------------------------------------------
+
 LOOKUP_SCHEMA = pa.schema([("postcode_sector", _S), ("district", _S)])
 LOOKUP_FILE = "district_lookup"
 POPULATION_FILE = "population"
@@ -358,33 +513,54 @@ def write_demo(
     seed: int = 2021,
     scale: str = "borough",
     fmt: str = "csv",
+    flavour: str = "systemc",
     *,
     _areas: int | None = None,
 ) -> dict[str, int]:
-    """Write an SSD-layout extract into `out` (created if missing); return rows per file stem.
+    """Write an SSD extract into `out` (created if missing); return rows per file stem.
 
     `scale` "borough" is one council of five districts (about 6,000 early help referrals a
     year); "national" is 150 such areas, larger on average (about 20 million referrals in all),
     streamed area by area. `_areas` overrides the number of national areas (for tests).
     `fmt` is "csv" or "parquet"; `district_lookup.csv` and `population.csv` are always CSV.
+    `flavour` "systemc" or "mosaic" writes the value conventions of that deployment of SSD;
+    `mapping.yaml` beside the tables declares the local columns and codes. Files a previous
+    run wrote there (in either format or flavour) are replaced.
     """
     if scale not in ("borough", "national"):
         raise ValueError(f"scale must be 'borough' or 'national', not {scale!r}")
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', not {fmt!r}")
+    if flavour not in FLAVOURS:
+        raise ValueError(f"flavour must be 'systemc' or 'mosaic', not {flavour!r}")
     out.mkdir(parents=True, exist_ok=True)
+    _remove_previous_demo(out)
     days = ExtractDays.load()
     if scale == "borough":
         areas: Iterable[_Area] = [_borough()]
     else:
         areas = _national_areas(seed, NATIONAL_AREAS if _areas is None else _areas)
-    writer = _ChunkWriter(out, fmt)
+    writer = _ChunkWriter(out, fmt, ssd_schemas(flavour))
+    organisations: dict[str, tuple[str, str]] = {}
     try:
         for area in areas:
-            writer.write(_generate_area(area, seed, days))
+            writer.write(_generate_area(area, seed, days, flavour))
+            organisations.update(_organisation_entries(area, flavour))
     finally:
         writer.close()
+    (out / MAPPING_FILE).write_text(mapping_text(flavour, organisations), encoding="utf-8")
     return writer.rows
+
+
+def _remove_previous_demo(out: Path) -> None:
+    """The files an earlier demo run may have left (an SSD folder is read whole, so a table of
+    the other flavour or format would be read too)."""
+    names = {name for flavour in FLAVOURS for name in ssd_schemas(flavour)}
+    for name in names:
+        for suffix in (".csv", ".parquet"):
+            (out / f"{name}{suffix}").unlink(missing_ok=True)
+    for name in (f"{LOOKUP_FILE}.csv", f"{POPULATION_FILE}.csv", MAPPING_FILE):
+        (out / name).unlink(missing_ok=True)
 
 
 # --- Areas ------------------------------------------------------------------------------------
@@ -1278,7 +1454,9 @@ def _allocate(
 # --- One area ---------------------------------------------------------------------------------
 
 
-def _generate_area(area: _Area, seed: int, days: ExtractDays) -> dict[str, pl.DataFrame]:
+def _generate_area(
+    area: _Area, seed: int, days: ExtractDays, flavour: str = "systemc"
+) -> dict[str, pl.DataFrame]:
     """Every table for one area, as data frames in output order."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, area.index)))
     work = _casework(rng, area, days)
@@ -1318,27 +1496,72 @@ def _generate_area(area: _Area, seed: int, days: ExtractDays) -> dict[str, pl.Da
         staff.pick_post(rng, sc_team), np.minimum(referrals.close_day, extract)
     )
     holders = len(staff.holder_id)
+    # What SystemC's SQL counts: open allocated-case-worker involvements, early help and social
+    # care alike (team managers' oversight holds no case).
     caseload = np.bincount(involvements.holder[involvements.end == _OPEN], minlength=holders)
     caseload += np.bincount(sc_holder[referrals.close_day == _OPEN], minlength=holders)
 
+    # How the records are written: its own stream, so both flavours share the records.
+    style = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, area.index)))
+    out = _Output(area, flavour, style, teams, staff)
     tables = {
-        "ssd_person": _person_table(area, children),
-        "ssd_address": _address_table(area, children),
-        "ssd_contacts": _contact_table(area, work.contacts, children),
+        "ssd_person": _person_table(out, children),
+        "ssd_address": _address_table(out, children),
+        "ssd_contacts": _contact_table(out, work.contacts, children),
     }
-    tables.update(_episode_tables(rng, area, teams, episodes, team, involvements, staff, children))
-    sc_worker = staff.holder_id[sc_holder]
-    tables["ssd_cin_episodes"] = _referral_table(
-        area, teams, referrals, sc_team, sc_worker, children
-    )
-    tables["ssd_professionals"] = _professional_table(rng, area, teams, staff, caseload)
-    tables["ssd_department"] = _department_table(area, teams)
+    tables.update(_episode_tables(rng, out, episodes, team, involvements, children))
+    tables.update(_referral_tables(out, referrals, sc_team, sc_holder, children))
+    tables["ssd_professionals"] = _professional_table(rng, out, caseload)
+    tables["ssd_department"] = _department_table(out)
     tables[LOOKUP_FILE] = _lookup_table(area)
     tables[POPULATION_FILE] = _population_table(area)
-    return tables
+    return {name: tables[name] for name in (*out.schemas, LOOKUP_FILE, POPULATION_FILE)}
 
 
 # --- Output tables ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Output:
+    """What writing one area's tables needs: the flavour, its random stream, teams and staff."""
+
+    area: _Area
+    flavour: str
+    style: np.random.Generator
+    teams: _Teams
+    staff: _Workforce
+
+    @property
+    def mosaic(self) -> bool:
+        return self.flavour == "mosaic"
+
+    @property
+    def schemas(self) -> dict[str, pa.Schema]:
+        return ssd_schemas(self.flavour)
+
+    def frame(self, name: str, columns: dict[str, pl.Series]) -> pl.DataFrame:
+        """A table with exactly the flavour's columns, in its order."""
+        frame = pl.DataFrame([series.alias(column) for column, series in columns.items()])
+        return frame.select(self.schemas[name].names)
+
+    def team_ids(self, team: np.ndarray) -> pl.Series:
+        """ssd_department.dept_team_id of each team index."""
+        return _ints(self.area.id_base + 1 + team, team < 0)
+
+    def staff_ids(self) -> pl.Series:
+        """prof_staff_id of each holder (in holder order)."""
+        number = _ints(self.staff.holder_id - self.area.id_base).cast(pl.String).str.zfill(4)
+        return f"S{self.area.index + 1:03d}-" + number
+
+    def worker_names(self) -> pl.Series:
+        number = _ints(self.staff.holder_id - self.area.id_base).cast(pl.String).str.zfill(3)
+        return "Worker " + number
+
+    def worker_refs(self, holder: np.ndarray) -> pl.Series:
+        """What an involvement names its worker by: prof_staff_id in Mosaic, else the id."""
+        if self.mosaic:
+            return self.staff_ids().gather(_ints(holder, holder < 0))
+        return _ints(self.staff.holder_id[holder], holder < 0)
 
 
 def _dates(days: np.ndarray) -> pl.Series:
@@ -1362,48 +1585,90 @@ def _labels(names: Sequence[str], index: np.ndarray) -> pl.Series:
     return pl.Series(list(names), dtype=pl.String).gather(_ints(index, index < 0))
 
 
-def _frame(name: str, columns: dict[str, pl.Series]) -> pl.DataFrame:
-    """A table with exactly the schema's columns, in the schema's order."""
-    frame = pl.DataFrame([series.alias(column) for column, series in columns.items()])
-    return frame.select(SSD_SCHEMAS[name].names)
+def _nulls(n: int, dtype: type[pl.DataType] = pl.String) -> pl.Series:
+    return pl.Series([None] * n, dtype=dtype)
 
 
 def _person_ids(area: _Area, rank: np.ndarray) -> pl.Series:
     return _ints(area.id_base + 1 + rank)
 
 
-def _person_table(area: _Area, children: _Children) -> pl.DataFrame:
-    rank = np.arange(len(children.dob))
-    sex = _labels(SEXES, children.sex)
-    return _frame(
+def _person_table(out: _Output, children: _Children) -> pl.DataFrame:
+    """A few children are indeterminate (I); a few have only an estimated date of birth, which
+    SSD puts in pers_expected_dob, leaving pers_dob NULL."""
+    n = len(children.dob)
+    rank = np.arange(n)
+    indeterminate = out.style.random(n) < INDETERMINATE_SHARE
+    sex = _labels(SEX_TEXT[out.flavour], np.where(indeterminate, INDETERMINATE, children.sex))
+    estimated = out.style.random(n) < EXPECTED_DOB_SHARE
+    return out.frame(
         "ssd_person",
         {
-            "pers_person_id": _person_ids(area, rank),
+            "pers_person_id": _person_ids(out.area, rank),
+            "pers_forename": pl.Series(["Child"] * n, dtype=pl.String),
+            "pers_surname": "Demo" + _ints(rank + 1).cast(pl.String),
             "pers_sex": sex,
             "pers_gender": sex,
             "pers_ethnicity": _labels(ETHNICITIES, children.ethnicity),
-            "pers_dob": _dates(children.dob),
-            "pers_forename": pl.Series(["Child"] * len(rank), dtype=pl.String),
-            "pers_surname": "Demo" + _ints(rank + 1).cast(pl.String),
+            "pers_dob": _dates(np.where(estimated, _OPEN, children.dob)),
+            "pers_expected_dob": _dates(np.where(estimated, children.dob, _OPEN)),
         },
     )
 
 
-def _address_table(area: _Area, children: _Children) -> pl.DataFrame:
-    sectors = [s for district in area.sectors for s in district]
-    letters = children.address_letters
+def _address_table(out: _Output, children: _Children) -> pl.DataFrame:
+    """Home addresses (some first ones without a start date), and for a few children a
+    placement address elsewhere in the area at the same time, which is not where the family
+    lives and so must not move the child's district."""
+    style, area = out.style, out.area
+    extract = EXTRACT_DATE.astype(_DAY)
+    sectors = np.array([len(s) for s in area.sectors])
+    first_sector = np.r_[0, np.cumsum(sectors)[:-1]]
+
+    n_children = len(children.dob)
+    first_row = np.searchsorted(children.address_rank, np.arange(n_children))
+    placed = np.flatnonzero(style.random(n_children) < PLACEMENT_SHARE)
+    earliest = np.maximum(children.address_start[first_row[placed]], FIRST_DAY.astype(_DAY))
+    span = np.maximum(extract - 30 - earliest, 1)
+    start = earliest + (style.random(len(placed)) * span).astype(_DAY)
+    # In another district than the home the child lives at when the placement starts.
+    key = children.address_rank * _KEY + children.address_start
+    home_row = np.searchsorted(key, placed * _KEY + start, side="right") - 1
+    home = children.address_district[home_row]
+    n_districts = len(area.districts)
+    district = (home + 1 + style.integers(0, n_districts - 1, len(placed))) % n_districts
+    end = start + style.integers(*PLACEMENT_DAYS, len(placed)) - 1
+    end = np.where(end > extract, _OPEN, end)
+    sector = first_sector[district] + (style.random(len(placed)) * sectors[district]).astype(int)
+    letters = style.integers(0, len(INWARD_LETTERS), (len(placed), 2))
+
+    is_first = np.zeros(len(children.address_rank), dtype=bool)
+    is_first[first_row] = True
+    no_start = is_first & (style.random(len(is_first)) < NO_ADDRESS_START_SHARE)
+
+    rank = np.r_[children.address_rank, placed]
+    kind = np.r_[np.zeros(len(children.address_rank), dtype=np.int64), np.ones(len(placed), int)]
+    starts = np.r_[children.address_start, start]
+    ends = np.r_[children.address_end, end]
+    sector_index = np.r_[children.address_sector, sector]
+    letters = np.r_[children.address_letters, letters]
+    no_start = np.r_[no_start, np.zeros(len(placed), dtype=bool)]
+    rows = np.lexsort((kind, starts, rank))
+    flat = [s for d in area.sectors for s in d]
     postcode = (
-        _labels(sectors, children.address_sector)
-        + _labels(list(INWARD_LETTERS), letters[:, 0])
-        + _labels(list(INWARD_LETTERS), letters[:, 1])
+        _labels(flat, sector_index[rows])
+        + _labels(list(INWARD_LETTERS), letters[rows, 0])
+        + _labels(list(INWARD_LETTERS), letters[rows, 1])
     )
-    return _frame(
+    return out.frame(
         "ssd_address",
         {
-            "addr_person_id": _person_ids(area, children.address_rank),
+            "addr_table_id": _ints(area.id_base + 1 + np.arange(len(rows))),
+            "addr_person_id": _person_ids(area, rank[rows]),
+            "addr_address_type": _labels(ADDRESS_TYPES[out.flavour], kind[rows]),
+            "addr_address_start_date": _dates(np.where(no_start[rows], _OPEN, starts[rows])),
+            "addr_address_end_date": _dates(ends[rows]),
             "addr_address_postcode": postcode,
-            "addr_address_start_date": _dates(children.address_start),
-            "addr_address_end_date": _dates(children.address_end),
         },
     )
 
@@ -1412,19 +1677,54 @@ def _source_descriptions() -> list[str]:
     return [SOURCE_CODES[c][0] for c in CODES]
 
 
-def _contact_table(area: _Area, contacts: _Contacts, children: _Children) -> pl.DataFrame:
-    outcome = (
-        '{"decision": "'
-        + _labels(DECISIONS, contacts.decision)
-        + '", "decision_date": "'
-        + _dates(contacts.decision_day).cast(pl.String)
-        + '"}'
-    )
-    return _frame(
+def _outcome_json_prefixes() -> tuple[list[str], np.ndarray, list[np.ndarray]]:
+    """SystemC's outcome JSON up to the comment, for every decision's flag variants: the texts,
+    where each decision's variants start, and their shares."""
+    texts: list[str] = []
+    offsets, shares = [], []
+    for variants in DECISION_FLAGS:
+        offsets.append(len(texts))
+        shares.append(np.array([share for _flags, share in variants]))
+        for flags, _share in variants:
+            values = ", ".join(f'"{f}": "{"Y" if f in flags else "N"}"' for f in OUTCOME_FLAGS)
+            texts.append("{" + values + f', "NUMBER_OF_OUTCOMES": {len(flags)}, "COMMENTS": "')
+    return texts, np.array(offsets), shares
+
+
+def _contact_table(out: _Output, contacts: _Contacts, children: _Children) -> pl.DataFrame:
+    """The decision as the deployment records it: SystemC's outcome flags with a comment (a
+    handful of comments quote someone, which breaks the JSON), or Mosaic's next-step names.
+    SSD has no decision date: an early help decision shows as the episode starting that day."""
+    style = out.style
+    n = len(contacts.day)
+    variant_draw = style.random(n)
+    comment_pick = style.integers(0, len(OUTCOME_COMMENTS[0]), n)
+    quoted = style.random(n) < QUOTED_SHARE
+    quote_pick = style.integers(0, len(QUOTED_COMMENTS), n)
+    if out.mosaic:
+        outcome = _labels(MOSAIC_OUTCOMES, contacts.decision)
+    else:
+        prefixes, offsets, shares = _outcome_json_prefixes()
+        variant = np.zeros(n, dtype=np.int64)
+        for decision, weights in enumerate(shares):
+            chosen = contacts.decision == decision
+            variant[chosen] = np.searchsorted(np.cumsum(weights), variant_draw[chosen] * 0.999999)
+        comments = [c for options in OUTCOME_COMMENTS for c in options] + list(QUOTED_COMMENTS)
+        comment = np.where(
+            quoted,
+            len(comments) - len(QUOTED_COMMENTS) + quote_pick,
+            contacts.decision * len(OUTCOME_COMMENTS[0]) + comment_pick,
+        )
+        outcome = (
+            _labels(prefixes, offsets[contacts.decision] + variant)
+            + _labels(comments, comment)
+            + '"}'
+        )
+    return out.frame(
         "ssd_contacts",
         {
-            "cont_contact_id": _ints(area.id_base + 1 + np.arange(len(contacts.day))),
-            "cont_person_id": _person_ids(area, children.rank(contacts.child)),
+            "cont_contact_id": _ints(out.area.id_base + 1 + np.arange(n)),
+            "cont_person_id": _person_ids(out.area, children.rank(contacts.child)),
             "cont_contact_date": _dates(contacts.day),
             "cont_contact_source_code": _labels(CODES, contacts.code),
             "cont_contact_source_desc": _labels(_source_descriptions(), contacts.code),
@@ -1447,105 +1747,225 @@ def _partner_organisations(rng: np.random.Generator, code: np.ndarray) -> np.nda
     return offsets[kind] + (rng.random(len(code)) * sizes[kind]).astype(np.int64)
 
 
+PARTNERS = (SCHOOLS, HEALTH_SETTINGS, EARLY_YEARS_SETTINGS)
+
+
+def _team_codes(area: _Area) -> list[str]:
+    """SystemC organisation codes of the area's teams, in _Teams order."""
+    districts = [f"TEH{k + 1:02d}" for k in range(len(area.districts))]
+    codes = [*TEAM_CODES[:3], *districts, *TEAM_CODES[4:]]
+    return [f"{area.prefix}-{c}" if area.prefix else c for c in codes]
+
+
+def _organisation_codes(area: _Area, flavour: str) -> list[str]:
+    """earl_episode_organisation of every organisation (the teams, then the partners)."""
+    n_teams = len(_Teams.of(area).names)
+    if flavour == "mosaic":
+        teams = [str(area.id_base + 1 + t) for t in range(n_teams)]
+        n_partners = sum(len(p) for p in PARTNERS)
+        return teams + [str(MOSAIC_PARTNER_IDS + k) for k in range(n_partners)]
+    partners = [
+        f"{prefix}{k + 1:02d}"
+        for prefix, names in zip(PARTNER_CODE_PREFIXES, PARTNERS, strict=True)
+        for k in range(len(names))
+    ]
+    return _team_codes(area) + partners
+
+
+def _organisation_entries(area: _Area, flavour: str) -> dict[str, tuple[str, str]]:
+    """Code -> (name, kind) of the organisations that lead episodes, for the mapping file."""
+    teams = _Teams.of(area)
+    codes = _organisation_codes(area, flavour)
+    entries = {codes[t]: (teams.names[t], "council") for t in teams.district_teams}
+    entries[codes[teams.provider]] = (teams.names[teams.provider], "commissioned")
+    k = len(teams.names)
+    for names, kind in zip(PARTNERS, PARTNER_KINDS, strict=True):
+        for name in names:
+            entries[codes[k]] = (name, kind)
+            k += 1
+    return entries
+
+
 def _episode_tables(
     rng: np.random.Generator,
-    area: _Area,
-    teams: _Teams,
+    out: _Output,
     episodes: _Episodes,
     team: np.ndarray,
     involvements: _Involvements,
-    staff: _Workforce,
     children: _Children,
 ) -> dict[str, pl.DataFrame]:
-    """ssd_early_help_episodes and ssd_involvements, ids in start order."""
+    """ssd_early_help_episodes (ids in start order) and, in SystemC, the council's early help
+    involvements: allocated case workers one after another, and team managers' oversight."""
+    area, teams, staff = out.area, out.teams, out.staff
     child_rank = children.rank(episodes.child)
     order = np.lexsort((episodes.step_down, child_rank, episodes.start))
     episode_id = np.empty(len(order), dtype=np.int64)
     episode_id[order] = area.id_base + 1 + np.arange(len(order))
 
-    partners = SCHOOLS + HEALTH_SETTINGS + EARLY_YEARS_SETTINGS
-    organisations = (*teams.names, *partners)
     organisation = np.where(
         team >= 0, team, len(teams.names) + _partner_organisations(rng, episodes.code)
     )
     last = np.r_[involvements.episode[1:] != involvements.episode[:-1], True]
     worker = np.full(len(order), -1, dtype=np.int64)
-    worker[involvements.episode[last]] = staff.holder_id[involvements.holder[last]]
+    worker[involvements.episode[last]] = involvements.holder[last]
+    end_reason = episodes.end_reason.copy()
+    own_reason = out.style.random(len(end_reason)) < OTHER_END_SHARE
+    end_reason[own_reason & (end_reason == END_REASONS.index("No further action"))] = OTHER_END
+    level_column, source_column = LOCAL_COLUMNS[out.flavour]
+    if out.mosaic:
+        sources = [SOURCE_CODES[c][0] for c in CODES]  # the descriptions a form offers
+        worker_id = out.staff_ids().gather(_ints(worker[order], worker[order] < 0))
+        organisations = _ints(np.array([int(c) for c in _organisation_codes(area, out.flavour)]))
+        organisation_column = organisations.gather(_ints(organisation[order]))
+    else:
+        sources = list(CODES)
+        worker_id = pl.Series([PLACEHOLDER_WORKER] * len(order), dtype=pl.String)
+        organisation_column = _labels(_organisation_codes(area, out.flavour), organisation[order])
 
-    episode_table = _frame(
-        "ssd_early_help_episodes",
-        {
-            "earl_episode_id": _ints(episode_id[order]),
-            "earl_person_id": _person_ids(area, child_rank[order]),
-            "earl_episode_start_date": _dates(episodes.start[order]),
-            "earl_episode_end_date": _dates(episodes.end[order]),
-            "earl_episode_reason": _labels(("Referral", "Step-down"), episodes.step_down[order]),
-            "earl_episode_end_reason": _labels(END_REASONS, episodes.end_reason[order]),
-            "earl_episode_organisation": _labels(organisations, organisation[order]),
-            "earl_episode_worker_id": _ints(worker[order], worker[order] < 0),
-            "earl_level_of_need": _ints(episodes.level[order]),
-            "earl_referral_source_code": _labels(CODES, episodes.code[order]),
-        },
+    tables = {
+        "ssd_early_help_episodes": out.frame(
+            "ssd_early_help_episodes",
+            {
+                "earl_episode_id": _ints(episode_id[order]),
+                "earl_person_id": _person_ids(area, child_rank[order]),
+                "earl_episode_start_date": _dates(episodes.start[order]),
+                "earl_episode_end_date": _dates(episodes.end[order]),
+                "earl_episode_reason": _labels(
+                    ("Referral", "Step-down"), episodes.step_down[order]
+                ),
+                "earl_episode_end_reason": _labels(
+                    END_REASON_CODES[out.flavour], end_reason[order]
+                ),
+                "earl_episode_organisation": organisation_column,
+                "earl_episode_worker_id": worker_id,
+                level_column: _labels(LEVEL_CODES[out.flavour], episodes.level[order] - 1),
+                source_column: _labels(sources, episodes.code[order]),
+            },
+        )
+    }
+    if out.mosaic:  # no early help involvements: caseloads come from earl_episode_worker_id
+        return tables
+
+    # Team managers oversee some allocations for a few weeks: involvements that hold no case.
+    first = np.r_[True, involvements.episode[1:] != involvements.episode[:-1]]
+    first = np.flatnonzero(first)
+    overseen = first[out.style.random(len(first)) < TM_OVERSIGHT_SHARE]
+    length = out.style.integers(*TM_OVERSIGHT_DAYS, len(overseen))
+    tm_episode = involvements.episode[overseen]
+    tm_start = involvements.start[overseen]
+    manager_post = np.full(len(teams.names), -1, dtype=np.int64)
+    managers = np.flatnonzero(staff.post_title == TEAM_MANAGER)
+    manager_post[staff.post_team[managers]] = managers
+    tm_holder = staff.holder(manager_post[team[tm_episode]], tm_start)
+    successor = np.minimum(tm_holder + 1, len(staff.holder_id) - 1)
+    leaves = np.where(
+        (tm_holder + 1 < len(staff.holder_id))
+        & (staff.holder_post[successor] == staff.holder_post[tm_holder]),
+        staff.holder_start[successor] - 1,
+        _OPEN,
     )
+    tm_end = np.minimum.reduce([tm_start + length - 1, episodes.end[tm_episode], leaves])
+    tm_end = np.where(tm_end > EXTRACT_DATE.astype(_DAY), _OPEN, tm_end)
 
-    inv_order = np.lexsort((involvements.start, episode_id[involvements.episode]))
-    inv = {f: getattr(involvements, f)[inv_order] for f in involvements.__dataclass_fields__}
-    post = staff.holder_post[inv["holder"]]
-    involvement_table = _frame(
-        "ssd_involvements",
+    n_cw = len(involvements.episode)
+    holder = np.r_[involvements.holder, tm_holder]
+    inv_episode = np.r_[involvements.episode, tm_episode]
+    start = np.r_[involvements.start, tm_start]
+    end = np.r_[involvements.end, tm_end]
+    reason = np.r_[involvements.reason, np.full(len(overseen), -1)]
+    role = np.r_[np.zeros(n_cw, dtype=np.int64), np.ones(len(overseen), dtype=np.int64)]
+    rows = np.lexsort((role, start, episode_id[inv_episode]))
+    tables["ssd_early_help_involvements"] = out.frame(
+        "ssd_early_help_involvements",
         {
-            "invo_involvements_id": _ints(area.id_base + 1 + np.arange(len(inv_order))),
-            "invo_professional_id": _ints(staff.holder_id[inv["holder"]]),
-            "invo_professional_role_id": pl.Series(
-                [INVOLVEMENT_ROLE] * len(inv_order), dtype=pl.String
+            "invo_involvements_id": _ints(area.id_base + 1 + np.arange(len(rows))),
+            "invo_professional_id": out.worker_refs(holder[rows]),
+            "invo_professional_role_id": _labels((CASE_WORKER_ROLE, TEAM_MANAGER_ROLE), role[rows]),
+            "invo_professional_team": out.team_ids(
+                staff.post_team[staff.holder_post[holder[rows]]]
             ),
-            "invo_professional_team": _labels(teams.names, staff.post_team[post]),
-            "invo_involvement_start_date": _dates(inv["start"]),
-            "invo_involvement_end_date": _dates(inv["end"]),
-            "invo_worker_change_reason": _labels(CHANGE_REASONS, inv["reason"]),
-            "invo_person_id": _person_ids(area, child_rank[inv["episode"]]),
-            "invo_referral_id": _ints(episode_id[inv["episode"]]),
+            "invo_person_id": _person_ids(area, child_rank[inv_episode[rows]]),
+            "invo_involvement_start_date": _dates(start[rows]),
+            "invo_involvement_end_date": _dates(end[rows]),
+            "invo_worker_change_reason": _labels(CHANGE_REASON_CODES, reason[rows]),
+            "invo_referral_id": _ints(episode_id[inv_episode[rows]]),
         },
     )
-    return {"ssd_early_help_episodes": episode_table, "ssd_involvements": involvement_table}
+    return tables
 
 
-def _referral_table(
-    area: _Area,
-    teams: _Teams,
+def _referral_tables(
+    out: _Output,
     referrals: _Referrals,
     team: np.ndarray,
-    worker_id: np.ndarray,
+    holder: np.ndarray,
     children: _Children,
-) -> pl.DataFrame:
+) -> dict[str, pl.DataFrame]:
+    """ssd_cin_episodes, and ssd_involvements: the allocated social worker of each referral
+    (invo_referral_id = cine_referral_id, as SSD specifies)."""
+    area = out.area
     child_rank = children.rank(referrals.child)
     order = np.lexsort((referrals.code, child_rank, referrals.day))
-    return _frame(
+    n = len(order)
+    referral_id = _ints(area.id_base + 1 + np.arange(n))
+    person = _person_ids(area, child_rank[order])
+    start = _dates(referrals.day[order])
+    close = _dates(referrals.close_day[order])
+    team_id = out.team_ids(team[order])
+    if out.mosaic:
+        worker = out.staff_ids().gather(_ints(holder[order]))
+    else:  # SystemC's SQL writes the worker's name (DIM_WORKER_ID_DESC)
+        worker = out.worker_names().gather(_ints(holder[order]))
+    source = _labels(CODES, referrals.code[order])
+    nfa = _labels(("N", "Y"), referrals.nfa[order].astype(np.int64))
+    referrals_table = out.frame(
         "ssd_cin_episodes",
         {
-            "cine_referral_id": _ints(area.id_base + 1 + np.arange(len(order))),
-            "cine_person_id": _person_ids(area, child_rank[order]),
-            "cine_referral_date": _dates(referrals.day[order]),
+            "cine_referral_id": referral_id,
+            "cine_person_id": person,
+            "cine_referral_date": start,
             "cine_cin_primary_need_code": _labels(NEED_CODES, referrals.need[order]),
-            "cine_referral_source_code": _labels(CODES, referrals.code[order]),
+            "cine_referral_source_code": source,
+            "cine_referral_source": source,
             "cine_referral_source_desc": _labels(_source_descriptions(), referrals.code[order]),
-            "cine_referral_nfa": _labels(("N", "Y"), referrals.nfa[order].astype(np.int64)),
+            "cine_referral_nfa": nfa,
+            "cin_referral_nfa": nfa,
             "cine_close_reason": _labels(CLOSE_CODES, referrals.close_reason[order]),
-            "cine_close_date": _dates(referrals.close_day[order]),
-            "cine_referral_team": _labels(teams.names, team[order]),
-            "cine_referral_worker_id": _ints(worker_id[order]),
+            "cine_close_date": close,
+            "cine_referral_team": team_id,
+            "cine_referral_worker_id": worker,
         },
     )
+    involvements = out.frame(
+        "ssd_involvements",
+        {
+            "invo_involvements_id": _ints(
+                area.id_base + SOCIAL_CARE_INVOLVEMENT_IDS + 1 + np.arange(n)
+            ),
+            "invo_professional_id": out.worker_refs(holder[order]),
+            "invo_professional_role_id": pl.Series([CASE_WORKER_ROLE] * n, dtype=pl.String),
+            "invo_professional_team": team_id,
+            "invo_person_id": person,
+            "invo_involvement_start_date": start,
+            "invo_involvement_end_date": close,
+            "invo_worker_change_reason": _nulls(n),
+            "invo_referral_id": referral_id,
+        },
+    )
+    return {"ssd_cin_episodes": referrals_table, "ssd_involvements": involvements}
 
 
 def _professional_table(
-    rng: np.random.Generator, area: _Area, teams: _Teams, staff: _Workforce, caseload: np.ndarray
+    rng: np.random.Generator, out: _Output, caseload: np.ndarray
 ) -> pl.DataFrame:
     """Everyone who held a post during the extract; caseload is what they hold at its date.
 
     FTE is recorded as the post's, except that a few are missing and one or two are recorded as
-    0 (a data-entry slip), so that downstream handling of unknown FTE is exercised.
+    0 (a data-entry slip), so that downstream handling of unknown FTE is exercised. Mosaic's SQL
+    leaves prof_professional_id, FTE and the agency flag NULL: its workers are keyed by
+    prof_staff_id.
     """
+    staff, teams = out.staff, out.teams
     n = len(staff.holder_id)
     fte = staff.post_fte[staff.holder_post]
     missing = rng.random(n) < 0.03
@@ -1554,27 +1974,31 @@ def _professional_table(
     fte[zero] = 0.0
     missing[zero] = False
     order = np.argsort(staff.holder_id)
-    number = _ints(staff.holder_id[order] - area.id_base).cast(pl.String)
     post = staff.holder_post[order]
-    return _frame(
-        "ssd_professionals",
-        {
-            "prof_professional_id": _ints(staff.holder_id[order]),
-            "prof_staff_id": f"S{area.index + 1:03d}-" + number.str.zfill(4),
-            "prof_professional_name": "Worker " + number.str.zfill(3),
-            "prof_professional_job_title": _labels(JOB_TITLES, staff.post_title[post]),
-            "prof_professional_caseload": _ints(caseload[order]),
-            "prof_professional_department": _labels(teams.names, staff.post_team[post]),
-            "prof_full_time_equivalency": _floats(fte[order], missing[order]),
-            "prof_agency_worker_flag": _labels(("N", "Y"), staff.holder_agency[order].astype(int)),
-        },
-    )
+    gather = _ints(order)
+    columns = {
+        "prof_professional_id": _ints(staff.holder_id[order]),
+        "prof_staff_id": out.staff_ids().gather(gather),
+        "prof_professional_name": out.worker_names().gather(gather),
+        "prof_agency_worker_flag": _labels(("N", "Y"), staff.holder_agency[order].astype(int)),
+        "prof_professional_job_title": _labels(JOB_TITLES, staff.post_title[post]),
+        "prof_professional_caseload": _ints(caseload[order]),
+        "prof_professional_department": _labels(teams.names, staff.post_team[post]),
+        "prof_full_time_equivalency": _floats(fte[order], missing[order]),
+    }
+    if out.mosaic:
+        columns["prof_professional_id"] = _nulls(n, pl.Int64)
+        columns["prof_agency_worker_flag"] = _nulls(n)
+        columns["prof_full_time_equivalency"] = _nulls(n, pl.Float64)
+    return out.frame("ssd_professionals", columns)
 
 
-def _department_table(area: _Area, teams: _Teams) -> pl.DataFrame:
-    ids = area.id_base + 1 + np.arange(len(teams.names))
+def _department_table(out: _Output) -> pl.DataFrame:
+    """SystemC's departments; Mosaic's SSD has only a placeholder query here (no rows)."""
+    teams = out.teams
+    ids = out.area.id_base + 1 + np.arange(len(teams.names))
     parent = np.array(teams.parents)
-    return _frame(
+    frame = out.frame(
         "ssd_department",
         {
             "dept_team_id": _ints(ids),
@@ -1583,6 +2007,7 @@ def _department_table(area: _Area, teams: _Teams) -> pl.DataFrame:
             "dept_team_parent_name": _labels(teams.names, parent),
         },
     )
+    return frame.head(0) if out.mosaic else frame
 
 
 def _lookup_table(area: _Area) -> pl.DataFrame:
@@ -1609,15 +2034,135 @@ def _population_table(area: _Area) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["district", "year", "age_band", "children"], orient="row")
 
 
+# --- The mapping file -------------------------------------------------------------------------
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's quoting is valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def mapping_text(
+    flavour: str, organisations: dict[str, tuple[str, str]], *, example: bool = False
+) -> str:
+    """The commented mapping file for the demo's extract (or, with `example`, the example a
+    council copies from data/mappings/): what SSD leaves local, as this extract writes it."""
+    mosaic = flavour == "mosaic"
+    system = "Mosaic" if mosaic else "SystemC (Liquidlogic)"
+    level_column, source_column = LOCAL_COLUMNS[flavour]
+    if example:
+        lines = [
+            f"# An example mapping file for an SSD extract from {system}: copy it beside your",
+            "# extract as mapping.yaml (or pass it with `ingest --mapping FILE`) and change the",
+            "# local column names and codes to your council's. Every key is optional; docs/DATA.md",
+            "# describes each one. The codes below are the demo borough's.",
+        ]
+    else:
+        lines = [
+            f"# What this {system}-shaped SSD extract leaves local, read by",
+            "# `python -m earlyhelp ingest` from beside the extract. Written by",
+            "# `python -m earlyhelp demo`; docs/DATA.md describes each key.",
+        ]
+    lines += [f"flavour: {flavour}", ""]
+    if mosaic:
+        lines += [
+            "# Values meaning 'no worker recorded' in worker id columns.",
+            'placeholders: [SSD_PH, "-1"]',
+        ]
+    else:
+        lines += [
+            "# SystemC's SSD writes SSD_PH into earl_episode_worker_id: no worker recorded there",
+            "# (early help workers are in ssd_early_help_involvements.csv instead).",
+            'placeholders: [SSD_PH, "-1"]',
+        ]
+    lines += [
+        "",
+        "early_help_episodes:",
+        "  # SSD has no level of need or early help referral source: the local columns.",
+        f"  level_of_need_column: {level_column}",
+        f"  referral_source_column: {source_column}"
+        + ("  # Annex A descriptions" if mosaic else "  # Annex A codes"),
+        "  # Local level codes -> level of need 1 to 4.",
+        "  levels_of_need:",
+    ]
+    lines += [f"    {_quoted(c)}: {k + 1}" for k, c in enumerate(LEVEL_CODES[flavour])]
+    lines += [
+        "  # earl_episode_end_reason: "
+        + ("the form's answers" if mosaic else "the local end-reason lookup codes")
+        + " -> outcome",
+        "  # (met, step-up, disengaged, moved away, no further action or other).",
+        "  end_reasons:",
+    ]
+    lines += [
+        f"    {_quoted(code)}: {outcome}"
+        for code, outcome in zip(END_REASON_CODES[flavour], END_REASON_OUTCOMES, strict=True)
+    ]
+    lines += [
+        "  # earl_episode_organisation holds "
+        + ("organisation ids" if mosaic else "organisation codes")
+        + ": each one's name and kind",
+        "  # (council, commissioned, school, health, early_years or other).",
+        "  organisations:",
+    ]
+    lines += [
+        f"    {_quoted(code)}: {{name: {_quoted(name)}, kind: {kind}}}"
+        for code, (name, kind) in organisations.items()
+    ]
+    lines += [
+        "",
+        "involvements:",
+        "  # ssd_involvements are social care work: invo_referral_id is a cine_referral_id.",
+        "  refers_to: cin_referrals",
+    ]
+    if mosaic:
+        lines += [
+            "  # No early help involvements: an episode's earl_episode_worker_id (a prof_staff_id)",
+            "  # holds it from its start to its end.",
+        ]
+    else:
+        lines += [
+            "  # Early help involvements are in ssd_early_help_involvements.csv, where",
+            "  # invo_referral_id is an earl_episode_id. Only the allocated case worker (CW) holds",
+            "  # a case; TM (team manager oversight) does not.",
+        ]
+    lines += [
+        f"  case_holding_roles: [{CASE_WORKER_ROLE}]",
+        "",
+        "contacts:",
+        "  # SSD has no decision date: a contact is decided 'Early help' when an early help",
+        "  # episode for the child starts within this many days of it.",
+        "  early_help_within_days: 30",
+        "",
+        "# The council's names for the levels of need.",
+        "level_labels:",
+    ]
+    lines += [f"  {level}: {_quoted(label)}" for level, label in LEVEL_LABELS.items()]
+    lines += [
+        "",
+        "addresses:",
+        "  # Placement addresses (foster homes, residential units) do not move a child's district.",
+        f"  exclude_types: [{ADDRESS_TYPES[flavour][1].upper()}]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def example_mapping_text(flavour: str) -> str:
+    """The example shipped in data/mappings/<flavour>.yaml: the demo borough's mapping."""
+    return mapping_text(flavour, _organisation_entries(_borough(), flavour), example=True)
+
+
 # --- Writing ----------------------------------------------------------------------------------
 
 
 class _ChunkWriter:
-    """Appends each area's tables to one file per table: CSV, or Parquet row groups."""
+    """Appends each area's tables to one file per table: CSV, or Parquet row groups.
 
-    def __init__(self, out: Path, fmt: str) -> None:
+    CSV is written as SQL Server exports SSD: dates as DATETIME text, nulls as NULL."""
+
+    def __init__(self, out: Path, fmt: str, schemas: dict[str, pa.Schema]) -> None:
         self.out = out
         self.fmt = fmt
+        self.schemas = schemas
         self.rows: dict[str, int] = {}
         self._csv: dict[str, BinaryIO] = {}
         self._parquet: dict[str, pq.ParquetWriter] = {}
@@ -1628,14 +2173,19 @@ class _ChunkWriter:
                 if name not in self._parquet:
                     path = self.out / f"{name}.parquet"
                     self._parquet[name] = pq.ParquetWriter(
-                        path, SSD_SCHEMAS[name], compression="zstd"
+                        path, self.schemas[name], compression="zstd"
                     )
-                self._parquet[name].write_table(frame.to_arrow().cast(SSD_SCHEMAS[name]))
+                self._parquet[name].write_table(frame.to_arrow().cast(self.schemas[name]))
             else:
                 first = name not in self._csv
                 if first:
                     self._csv[name] = (self.out / f"{name}.csv").open("wb")
-                frame.write_csv(self._csv[name], include_header=first)
+                frame.write_csv(
+                    self._csv[name],
+                    include_header=first,
+                    date_format=DATETIME_TEXT,
+                    null_value=NULL_TEXT,
+                )
             self.rows[name] = self.rows.get(name, 0) + frame.height
 
     def close(self) -> None:
