@@ -472,7 +472,8 @@ def _choose_council(
                 notes.append(
                     (
                         sheet.source,
-                        f"{dropped} rows of other councils (or none) not read (--la {choice})",
+                        f"{dropped} of {sheet.frame.height} rows: another council's, or no "
+                        f"council's, in the LA column (--la {choice})",
                     )
                 )
             sheet.frame = kept
@@ -480,7 +481,7 @@ def _choose_council(
 
 def clean_values(series: pl.Series) -> list[str]:
     """A text column's distinct values as validation would read them (no nulls)."""
-    cleaned = pl.DataFrame({"v": series}).select(clean_text("v"))["v"]
+    cleaned = pl.DataFrame({"v": series}).select(clean_text("v").alias("v"))["v"]
     return [v for v in cleaned.unique(maintain_order=True).to_list() if v is not None]
 
 
@@ -500,7 +501,9 @@ def _combined(number: int, parts: list[_Sheet], key: bytes) -> pl.DataFrame:
     day = parsed.cast(pl.String)
     pieces = [child, day]
     if number == 1:
-        source = clean_text("source_code") if "source_code" in frame.columns else pl.lit(None)
+        source = (
+            clean_text("source_code") if "source_code" in frame.columns else pl.lit(None, pl.String)
+        )
         code = normalise_code("source_code", source)
         pieces.append(pl.coalesce(code, source.str.to_uppercase(), pl.lit("")))
     if number == 6 and "primary_need_code" in frame.columns:
