@@ -228,14 +228,16 @@ def read_workbooks(
             children.append(frame.with_columns(pl.lit(source).alias("__src")))
             child_fields[source] = fields
     if children:
-        combined = pl.concat(children, how="diagonal_relaxed").filter(
-            pl.col("child_id").is_not_null()
+        # Compared as validation reads them: " 101" and 101 are one child.
+        combined = (
+            pl.concat(children, how="diagonal_relaxed")
+            .with_columns(clean_text("child_id").alias("__child"))
+            .filter(pl.col("__child").is_not_null())
         )
-        first = combined.unique(subset="child_id", keep="first", maintain_order=True)
+        first = combined.unique(subset="__child", keep="first", maintain_order=True)
         for (source,), part in first.group_by("__src", maintain_order=True):
-            tables.append(
-                RawTable("children", source, part.drop("__src"), source_fields=child_fields[source])
-            )
+            frame = part.drop("__src", "__child")
+            tables.append(RawTable("children", source, frame, source_fields=child_fields[source]))
     return tables
 
 
