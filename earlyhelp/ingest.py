@@ -208,15 +208,18 @@ def _refuse_poor_extract(stage: _Stage, max_rejected_pct: float) -> None:
     """The quality gate: nothing is published (the previous version keeps serving) when a
     table loses more than the allowed share of its rows, or no table the pages count from has
     a row."""
+    # A duplicate loses nothing (its first copy is loaded), and overlapping monthly Annex A
+    # returns repeat most of their rows, so duplicates do not count against the gate.
+    lost = stage.all_rejects().filter(
+        (pl.col("action") == "row rejected") & ~pl.col("reason").str.starts_with("duplicate of")
+    )
     for name, count in sorted(stage.counts.items()):
         if count.rows_read == 0 or name not in schema.CANONICAL_TABLES:
             continue
-        rejected = count.rows_read - stage.loaded.get(name, 0)
+        example = lost.filter(pl.col("table") == name)
+        rejected = example.select(SOURCE_FILE, SOURCE_ROW).unique().height
         share = 100.0 * rejected / count.rows_read
         if share > max_rejected_pct:
-            example = stage.all_rejects().filter(
-                (pl.col("table") == name) & (pl.col("action") == "row rejected")
-            )
             first = example.row(0, named=True) if example.height else None
             because = (
                 f", e.g. {first['source_file']} row {first['source_row']}, {first['column']}: "

@@ -457,3 +457,13 @@ def test_a_file_in_the_extract_folder_that_is_not_read_is_named(tmp_path):
 
     assert "ssd_contacts (1).csv: named like ssd_contacts" in reconciliation_text(result)
     assert len(_manifest(tmp_path / "wh")["not_used"]) == 3
+
+
+def test_duplicates_do_not_count_against_the_quality_gate(tmp_path):
+    folder = _episodes(tmp_path / "x", 4, 0)
+    text = (folder / "ssd_early_help_episodes.csv").read_text()
+    # The same four episodes again: overlapping exports lose nothing.
+    (folder / "ssd_early_help_episodes_20260331.csv").write_text(text)
+    result = ingest([folder], tmp_path / "wh", today=TODAY, key_path=tmp_path / "k")
+    counts = {r["table"]: r for r in result.reconciliation}["early_help_episodes"]
+    assert (counts["rows_read"], counts["loaded"], counts["rejected"]) == (8, 4, 4)
