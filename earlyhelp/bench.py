@@ -228,10 +228,14 @@ def districts(raw: RawTables, params: dict) -> pd.DataFrame:
 # day, the larger involvement id). An involvement with no worker recorded is no one's: it is
 # left out of every caseload figure.
 def _worker_involvements(raw: RawTables, columns: list[str]) -> pd.DataFrame:
-    """Involvements with an episode and a worker recorded (a blank worker id is none)."""
-    involvements = raw.read("involvements", ["episode_id", "worker_id", *columns])
+    """Involvements with an episode and a worker recorded (a blank worker id is none) that
+    hold the case (holds_case, from the mapping's case-holding roles: a team manager's
+    oversight does not; no value means it does)."""
+    involvements = raw.read("involvements", ["episode_id", "worker_id", "holds_case", *columns])
     worker = involvements["worker_id"].str.strip()
-    return involvements[involvements["episode_id"].notna() & worker.notna() & (worker != "")]
+    holds = involvements["holds_case"].fillna(True).astype(bool)
+    kept = involvements["episode_id"].notna() & worker.notna() & (worker != "") & holds
+    return involvements.loc[kept, ["episode_id", "worker_id", *columns]]
 
 
 def _first_worker_start(raw: RawTables) -> pd.Series:
@@ -269,9 +273,14 @@ def _held_on(raw: RawTables, day: pd.Timestamp) -> pd.DataFrame:
         text = text.str.strip()
         return text.where(text != "")
 
-    # The involvement's team, else the worker's department (mart_caseload_worker_spans).
+    # The involvement's team (an ssd_department id named through the teams table, else as
+    # given), else the worker's department (mart_case_involvements, mart_caseload_worker_spans).
+    teams = raw.read("teams", ["team_id", "team_name"]).dropna(subset=["team_id"])
+    names = dict(zip(teams["team_id"], blank_to_null(teams["team_name"]), strict=True))
     held["team"] = (
-        blank_to_null(held["team"])
+        held["team"]
+        .map(names)
+        .fillna(blank_to_null(held["team"]))
         .fillna(blank_to_null(held["department"]))
         .fillna("Team not recorded")
     )

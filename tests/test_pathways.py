@@ -20,6 +20,7 @@ from earlyhelp.calendar import working_days_between
 from earlyhelp.ingest import ingest
 from earlyhelp.queries import QueryRunner, load_queries
 from earlyhelp.roles import Role
+from tests import demo_files
 
 ANALYST = Role.parse("analyst")
 BOARD = Role.parse("board")
@@ -395,14 +396,9 @@ def test_pathway_summary_declares_its_counts_for_disclosure_control(runner):
 
 @pytest.fixture(scope="module")
 def raw_episodes(demo_extract) -> pl.DataFrame:
-    return pl.read_csv(
-        demo_extract / "ssd_early_help_episodes.csv", try_parse_dates=True, infer_schema_length=None
-    ).select(
-        pl.col("earl_episode_id").alias("id"),
-        pl.col("earl_person_id").alias("person"),
-        pl.col("earl_episode_start_date").alias("start"),
-        pl.col("earl_episode_end_date").alias("end"),
-        pl.col("earl_episode_end_reason").alias("end_reason"),
+    """The demo's episodes read here, the end-reason codes through its mapping.yaml."""
+    return demo_files.episodes(demo_extract).select(
+        pl.col("episode").alias("id"), "person", "start", "end", "end_reason"
     )
 
 
@@ -434,9 +430,7 @@ def test_demo_rereferrals_and_durations_match_an_independent_polars_count(runner
 
 def test_demo_step_ups_match_an_independent_polars_count(runner, raw_episodes, demo_extract):
     first, last = date(2025, 4, 1), date(2026, 3, 31)
-    cin = pl.read_csv(
-        demo_extract / "ssd_cin_episodes.csv", try_parse_dates=True, infer_schema_length=None
-    )
+    cin = demo_files.read_table(demo_extract, "ssd_cin_episodes")
     endings = raw_episodes.filter(pl.col("end_reason") == "Step-up")
     from_early_help = cin.filter(pl.col("cine_referral_source_code") == "5D")
     # A 5D referral within 28 days of a Step-up ending of the same child is the same step-up.

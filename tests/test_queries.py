@@ -14,6 +14,7 @@ from earlyhelp.config import QUERIES_DIR
 from earlyhelp.errors import QueryError
 from earlyhelp.queries import QueryRunner, load_queries
 from earlyhelp.roles import Role
+from tests import demo_files
 from tests.apptest import run_cli
 
 ANALYST = Role.parse("analyst")
@@ -26,33 +27,12 @@ def runner(demo_warehouse) -> QueryRunner:
 
 @pytest.fixture(scope="module")
 def episodes_with_district(demo_extract) -> pl.DataFrame:
-    """District of each episode worked out here from the raw extract, not by the library."""
-    episodes = pl.read_csv(demo_extract / "ssd_early_help_episodes.csv", try_parse_dates=True)
-    addresses = pl.read_csv(demo_extract / "ssd_address.csv", try_parse_dates=True)
-    lookup = pl.read_csv(demo_extract / "district_lookup.csv")
-    addresses = addresses.with_columns(
-        (
-            pl.col("addr_address_postcode").str.split(" ").list.get(0)
-            + " "
-            + pl.col("addr_address_postcode").str.split(" ").list.get(1).str.slice(0, 1)
-        ).alias("postcode_sector")
-    ).join(lookup, on="postcode_sector")
-    joined = episodes.join(
-        addresses, left_on="earl_person_id", right_on="addr_person_id", how="left"
-    ).filter(
-        (pl.col("addr_address_start_date") <= pl.col("earl_episode_start_date"))
-        & (
-            pl.col("addr_address_end_date").is_null()
-            | (pl.col("addr_address_end_date") >= pl.col("earl_episode_start_date"))
-        )
-    )
+    """District of each episode worked out here from the raw extract (the child's home address
+    on the start date), not by the library."""
+    episodes = demo_files.episodes(demo_extract)
+    joined = demo_files.districts_at_start(demo_extract, episodes, "person", "start")
     assert joined.height == episodes.height, "every demo episode has one address valid at its start"
-    return joined.select(
-        "earl_episode_id",
-        pl.col("earl_episode_start_date").alias("start"),
-        pl.col("earl_episode_end_date").alias("end"),
-        "district",
-    )
+    return joined.select(pl.col("episode").alias("earl_episode_id"), "start", "end", "district")
 
 
 def test_referrals_by_month_matches_an_independent_count(runner, episodes_with_district):
