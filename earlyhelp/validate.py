@@ -66,7 +66,9 @@ _SEX_WORDS = {
     "I": "U",  # SystemC's code for indeterminate
     "OTHER": "U",
 }
-_END_REASON_KEYS = {re.sub(r"[^a-z]", "", r.lower()): r for r in schema.END_REASONS}
+_END_REASON_KEYS = {
+    re.sub(r"[^a-z]", "", r.lower()): r for r in (*schema.END_REASONS, schema.OTHER_END_REASON)
+}
 _END_REASON_KEYS.update(
     {"steppeduptosocialcare": "Step-up", "steppedup": "Step-up", "nfa": "No further action"}
 )

@@ -182,7 +182,8 @@ def systemc_extract(folder: Path, *, resaved: bool = False, encoding: str = "utf
         "earl_episode_worker_id,earl_local_level,earl_local_source\n"
         f"11,101,{when('2024-12-27')},{when('2025-04-30')},Referral,OUTMET,ORG1,SSD_PH,L3,2A\n"
         f"12,102,{when('2025-01-08')},{when('2025-02-28')},Referral,STEPUP,ORG1,SSD_PH,L2,6\n"
-        f"13,103,{when('2025-06-02')},NULL,Referral,NULL,ORG2,SSD_PH,L3,NULL\n",
+        f"13,103,{when('2025-06-02')},NULL,Referral,NULL,ORG2,SSD_PH,L3,NULL\n"
+        f"14,103,{when('2025-01-02')},{when('2025-01-31')},Referral,OTH,ORG2,SSD_PH,L1,NULL\n",
         encoding,
     )
     _write(
@@ -238,7 +239,7 @@ def systemc_extract(folder: Path, *, resaved: bool = False, encoding: str = "utf
         "  level_of_need_column: earl_local_level\n"
         "  referral_source_column: earl_local_source\n"
         "  levels_of_need: {L1: 1, L2: 2, L3: 3, L4: 4}\n"
-        "  end_reasons: {OUTMET: met, STEPUP: step-up}\n"
+        "  end_reasons: {OUTMET: met, STEPUP: step-up, OTH: other}\n"
         "  organisations:\n"
         "    ORG1: {name: Targeted Early Help - North, kind: council}\n"
         "    ORG2: {name: Positive Steps, kind: commissioned}\n"
@@ -261,7 +262,7 @@ def test_every_row_of_a_systemc_extract_loads(systemc):
         "children": 3,
         "addresses": 4,
         "contacts": 5,
-        "early_help_episodes": 3,
+        "early_help_episodes": 4,
         "cin_referrals": 1,
         "involvements": 4,
         "workers": 3,
@@ -306,6 +307,7 @@ def test_local_levels_sources_end_reasons_and_organisations_are_mapped(systemc):
         ("11", 3, "2A", "Outcomes met", "Targeted Early Help - North", None),
         ("12", 2, "6", "Step-up", "Targeted Early Help - North", None),
         ("13", 3, None, None, "Positive Steps", None),
+        ("14", 1, None, "Other", "Positive Steps", None),
     ]
     kinds = dict(_table(systemc, "SELECT organisation, type FROM organisation_types"))
     assert kinds["Positive Steps"] == "commissioned"
@@ -342,7 +344,7 @@ def test_social_care_involvements_make_no_early_help_caseload(systemc):
 
 def test_a_placement_address_does_not_move_a_child(systemc):
     rows = _table(systemc, "SELECT episode_id, district FROM early_help_episodes ORDER BY 1")
-    assert rows == [("11", "North"), ("12", "South"), ("13", "North")]
+    assert rows == [("11", "North"), ("12", "South"), ("13", "North"), ("14", "North")]
 
 
 def test_the_manifest_says_where_each_field_came_from(systemc):
