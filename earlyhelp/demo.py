@@ -1715,11 +1715,10 @@ def _contact_table(out: _Output, contacts: _Contacts, children: _Children) -> pl
             len(comments) - len(QUOTED_COMMENTS) + quote_pick,
             contacts.decision * len(OUTCOME_COMMENTS[0]) + comment_pick,
         )
-        outcome = (
-            _labels(prefixes, offsets[contacts.decision] + variant)
-            + _labels(comments, comment)
-            + '"}'
-        )
+        # Every (flags, comment) text is made once, and each contact picks one: a national
+        # extract has tens of millions of these.
+        texts = [prefix + text + '"}' for prefix in prefixes for text in comments]
+        outcome = _labels(texts, (offsets[contacts.decision] + variant) * len(comments) + comment)
     return out.frame(
         "ssd_contacts",
         {
