@@ -810,6 +810,41 @@ def test_mosaic_episodes_mean_what_systemcs_mean(borough_dir: Path, mosaic_dir: 
     assert mosaic.equals(systemc)
 
 
+def test_both_flavours_load_through_the_ssd_reader_with_the_same_figures(
+    borough_dir: Path, mosaic_dir: Path, tmp_path: Path
+) -> None:
+    """Ingested with the mapping.yaml beside them, no row is rejected and no value cleared, and
+    what both flavours carry gives the same figures; Mosaic has no allocation history (its
+    episodes name only their worker) and no FTE."""
+    from earlyhelp.ingest import ingest
+    from earlyhelp.queries import QueryRunner
+    from earlyhelp.roles import Role
+
+    analyst, period = Role.parse("analyst"), {"from": "2025-04-01", "to": "2026-03-31"}
+    figures = {}
+    for name, folder in (("systemc", borough_dir), ("mosaic", mosaic_dir)):
+        result = ingest([folder], tmp_path / name)
+        for row in result.reconciliation:
+            assert row["rejected"] == 0, (name, row)
+            assert row["values_cleared"] == 0, (name, row)
+        runner = QueryRunner.open(tmp_path / name)
+        figures[name] = {
+            query: runner.run(query, period, analyst)
+            for query in ("pathway_summary", "frontdoor_summary", "referrals_by_month")
+        }
+        figures[name]["caseload"] = runner.run(
+            "caseload_by_district", {"as_of": "2026-03-31"}, analyst
+        )
+    for query, frame in figures["systemc"].items():
+        if query == "caseload":
+            continue
+        assert frame.equals(figures["mosaic"][query]), query
+    summary = figures["systemc"]["frontdoor_summary"]
+    assert summary["decided"].sum() > 0.4 * summary["contacts"].sum()
+    open_now = [f["caseload"]["open_episodes"].sum() for f in figures.values()]
+    assert open_now[0] == open_now[1] > 0
+
+
 # --- People and places ----------------------------------------------------------------------------
 
 
