@@ -33,7 +33,7 @@ LEVEL_LABELS = {
     3: "Level 3",
     4: "Level 4",
 }
-OUTCOMES = (*schema.END_REASONS, "Not recorded")
+OUTCOMES = (*schema.END_REASONS, schema.OTHER_END_REASON, "Not recorded")
 SUPPRESSED = "c"
 
 # Colours, all from the Analysis Function palettes in earlyhelp/charts.py.

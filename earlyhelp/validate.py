@@ -153,6 +153,34 @@ def outcome_decision(outcome: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return pl.when(outcome.is_not_null()).then(decision), unreadable
 
 
+# Source descriptions as case systems and returns word them ("Health visitor", "HEALTH
+# SERVICES – general practitioner (GP)"), matched in this order as liiatools' Annex A data map
+# does; the first match wins, so the narrower wordings come before the wider ones.
+_SOURCE_WORDS = (
+    (r"(?i)family|relative|carer", "1A"),
+    (r"(?i)acqua|neighbour", "1B"),
+    (r"(?i)\bself\b", "1C"),
+    (r"(?i)individual.*\bother|stranger", "1D"),
+    (r"(?i)scho\w*\s+nurs", "3C"),
+    (r"(?i)^school|\bschools?\b|academy", "2A"),
+    (r"(?i)educat", "2B"),
+    (r"(?i)\bgp\b|general practi", "3A"),
+    (r"(?i)hea\w*\s*visit", "3B"),
+    (r"(?i)other\s+primary", "3D"),
+    (r"(?i)a\s*&\s*e\b|accident and emergency", "3E"),
+    (r"(?i)other\s+health|health\b.*\bother|hospice|hospital|\bhealth\b|midwi|nhs", "3F"),
+    (r"(?i)early\s*help", "5D"),
+    (r"(?i)other\s+internal|youth offending", "5B"),
+    (r"(?i)external|another local authority", "5C"),
+    (r"(?i)social\s+care", "5A"),
+    (r"(?i)housing", "4"),
+    (r"(?i)police", "6"),
+    (r"(?i)other\s+legal|court|probation|cafcass|prison|immigration", "7"),
+    (r"(?i)^anon", "9"),
+    (r"(?i)^unk|not known", "10"),
+    (r"(?i)^other|voluntary|children.s centre", "8"),
+)
+
 POSTCODE_SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])[A-Z]{2}$")
 
 
@@ -215,7 +243,12 @@ def normalise_code(column: str, value: pl.Expr) -> pl.Expr:
         by_description = stripped.str.to_uppercase().replace_strict(
             _SOURCE_DESCRIPTIONS, default=None, return_dtype=pl.String
         )
-        return pl.coalesce(code, by_description)
+        by_words = pl.lit(None, pl.String)
+        for pattern, word_code in reversed(_SOURCE_WORDS):
+            by_words = (
+                pl.when(stripped.str.contains(pattern)).then(pl.lit(word_code)).otherwise(by_words)
+            )
+        return pl.coalesce(code, by_description, by_words)
     if column == "sex":
         return stripped.str.to_uppercase().replace_strict(
             _SEX_WORDS, default=None, return_dtype=pl.String

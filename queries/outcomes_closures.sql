@@ -28,7 +28,7 @@ bounds AS (
 ),
 reasons(end_reason, reason_order) AS (
     VALUES ('Outcomes met', 1), ('Step-up', 2), ('Disengaged', 3), ('Moved away', 4),
-           ('No further action', 5), ('Not recorded', 6)
+           ('No further action', 5), ('Other', 6), ('Not recorded', 7)
 ),
 selected AS (
     SELECT
