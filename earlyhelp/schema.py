@@ -318,8 +318,12 @@ SSD_TABLES["ssd_early_help_involvements"] = (
 # Other spellings seen in deployments' SQL (Mosaic's data-warehouse variant), read as the
 # column SSD names.
 SSD_COLUMN_ALIASES = {
-    "cine_referral_source": "cine_referral_source_code",
-    "cin_referral_nfa": "cine_referral_nfa",
+    "ssd_cin_episodes": {
+        "cine_referral_source": "cine_referral_source_code",
+        "cin_referral_nfa": "cine_referral_nfa",
+    },
+    # Mosaic's contacts query leaves the date unaliased and names the outcome text `details`.
+    "ssd_contacts": {"started_on": "cont_contact_date", "details": "cont_contact_outcome_json"},
 }
 # SSD columns that hold names: present in real extracts, never read.
 SSD_NAME_COLUMNS = ("pers_forename", "pers_surname")

@@ -469,3 +469,20 @@ def test_duplicates_do_not_count_against_the_quality_gate(tmp_path):
     result = ingest([folder], tmp_path / "wh", today=TODAY, key_path=tmp_path / "k")
     counts = {r["table"]: r for r in result.reconciliation}["early_help_episodes"]
     assert (counts["rows_read"], counts["loaded"], counts["rejected"]) == (8, 4, 4)
+
+
+def test_mosaic_contact_columns_as_its_query_names_them(tmp_path):
+    folder = tmp_path / "mosaic"
+    _write(
+        folder / "ssd_contacts.csv",
+        "cont_contact_id,cont_person_id,STARTED_ON,cont_contact_source_code,details\n"
+        f'1,7,{dt("2025-01-06")},6,"Strategy discussion, Early help"\n'
+        f"2,7,{dt('2025-01-07')},6,Advice given\n",
+    )
+    warehouse = tmp_path / "wh"
+    ingest([folder], warehouse, today=TODAY, key_path=tmp_path / "k")
+    rows = _table(warehouse, "SELECT contact_id, contact_date, decision FROM contacts ORDER BY 1")
+    assert rows == [
+        ("1", date(2025, 1, 6), "Child protection enquiry"),
+        ("2", date(2025, 1, 7), "Information and advice"),
+    ]

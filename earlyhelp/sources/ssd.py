@@ -211,7 +211,7 @@ def _read_ssd_file(path: Path, ssd_table: str, mapping: Mapping) -> RawTable:
     renamed = {}
     for name in names:
         clean = name.strip().lower()
-        renamed[name] = SSD_COLUMN_ALIASES.get(clean, clean)
+        renamed[name] = SSD_COLUMN_ALIASES.get(ssd_table, {}).get(clean, clean)
     if len(set(renamed.values())) < len(renamed):
         seen: set[str] = set()
         for clean in renamed.values():
