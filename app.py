@@ -17,6 +17,7 @@ page = st.navigation(
         st.Page(
             "pages/district_profile.py", title="District profile", icon=":material/location_city:"
         ),
+        st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]
 )

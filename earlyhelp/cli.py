@@ -41,6 +41,10 @@ def _ingest(args: argparse.Namespace) -> int:
         local_authority=args.la,
     )
     print(reconciliation_text(result))
+    from earlyhelp import quality
+
+    print("")
+    print("\n".join(quality.summary_lines(result.version_dir)))
     print(f"Ingest took {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -109,6 +113,18 @@ def _query(args: argparse.Namespace) -> int:
         print(json.dumps(rows, default=str, indent=1))
     else:
         sys.stdout.write(disclosure.as_display_text(frame, counts, statistics).write_csv())
+    return 0
+
+
+def _quality(args: argparse.Namespace) -> int:
+    from earlyhelp import quality
+    from earlyhelp.warehouse import current_version_dir
+
+    findings = quality.report(current_version_dir(Path(args.warehouse)))
+    if args.format == "json":
+        print(json.dumps(quality.as_dicts(findings), indent=1))
+    else:
+        print(quality.as_text(findings))
     return 0
 
 
@@ -297,6 +313,15 @@ def build_parser() -> argparse.ArgumentParser:
     peaks.add_argument("--role", default="board", help=ROLE_HELP)
     peaks.add_argument("--format", choices=("text", "json"), default="text")
     peaks.set_defaults(run=_peaks)
+
+    quality = commands.add_parser(
+        "quality",
+        help="every measure the pages show, the source fields it needs, how well they are "
+        "filled and whether it is complete, partial or missing",
+    )
+    quality.add_argument("--warehouse", required=True)
+    quality.add_argument("--format", choices=("text", "json"), default="text")
+    quality.set_defaults(run=_quality)
 
     kpi = commands.add_parser("kpis", help="strategy KPIs with their targets and RAG status")
     kpi.add_argument("--warehouse", required=True)

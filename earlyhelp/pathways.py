@@ -229,6 +229,8 @@ def labelled_bar_chart(
         highlight=highlight,
         sort=False,
     )
+    if not fig.data:  # no rows: bar_chart's empty figure already says there is no data
+        return fig
     values = frame[value].to_list()
     fig.data[0].text = [SUPPRESSED if v is None else formatter(v) for v in values]
     fig.data[0].hovertemplate = "%{y}: %{text}<extra></extra>"

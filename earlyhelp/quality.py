@@ -332,6 +332,12 @@ MEASURES: tuple[Measure, ...] = (
     Measure("pathways.rereferrals", "Re-referrals within 12 months", PATHWAYS, (EPISODES,)),
     Measure("pathways.repeat_episodes", "Repeat episodes", PATHWAYS, (EPISODES,)),
     Measure("pathways.outcomes", "Outcomes at closure", PATHWAYS, (END_REASON,)),
+    Measure(
+        "pathways.outcomes_by_level",
+        "Outcomes at closure by level of need",
+        PATHWAYS,
+        (END_REASON, LEVEL),
+    ),
     Measure("pathways.durations", "How long episodes were open", PATHWAYS, (EPISODES,)),
     Measure("pathways.days_by_level", "Median days open by level of need", PATHWAYS, (LEVEL,)),
     Measure(
@@ -472,7 +478,7 @@ def _assess_need(need: Need, fills: dict[str, tuple[int, int]], manifest: dict) 
     fields = " or ".join(dict.fromkeys(names))
     of = need.of
     if present is False:
-        note = f"{fields} is not in this extract"
+        note = f"not in this extract: {fields}"
         return _Assessed(MISSING, 0.0, _with_fix(note, need), fields, fields)
     if rows == 0:
         note = f"there are no {need.what if of == 'the extract' else of} in this extract"

@@ -45,6 +45,9 @@ st.markdown(
   level of need; step-ups to social care and step-downs from it; re-referrals within 12
   months; how long episodes lasted and how they closed; journeys from referral source to
   closure; and the share of early help led by partners.
+- **Data quality**: every measure the pages show, the fields of the extract it is counted
+  from, how well they are filled, and whether it is complete, partial or missing. A chart
+  whose measure is missing says *Not in this extract* instead of showing zeros.
 - **About**: this guide, where the data comes from, how small numbers are protected, and the
   accessibility statement.
 """

@@ -72,56 +72,65 @@ with ui.metric_row():
         help=f"Early help episodes open on {when}: started on or before that date and not ended "
         "on or before it. Includes episodes led by partners such as schools.",
     )
-    ui.headline_metric(
-        "With a worker",
-        caseloads.total(districts["with_worker"]),
-        help="Open episodes held by a council team or commissioned provider that had a worker "
-        "on the day.",
-    )
-    ui.headline_metric(
-        "Waiting for a worker",
-        caseloads.total(districts["waiting"]),
-        help="Open episodes held by a council team or commissioned provider that had not yet "
-        "been given their first worker.",
-    )
-    st.metric(
-        "Cases per FTE",
-        "none" if summary_per_fte["cases_per_fte"] is None else summary_per_fte["cases_per_fte"],
-        help="Open cases held by workers with an FTE recorded, divided by their total FTE "
-        "(case-holding workers only).",
-        border=True,
-        width=ui.METRIC_WIDTH_PX,
-    )
-    st.metric(
-        f"Above {threshold} per FTE",
-        f"{above} of {int(distribution['workers'].sum())}",
-        help="Case-holding workers with an FTE recorded whose open cases per FTE are above the "
-        "threshold.",
-        border=True,
-        width=ui.METRIC_WIDTH_PX,
-    )
+    if ui.metric_available(runner, "caseloads.with_worker", "With a worker"):
+        ui.headline_metric(
+            "With a worker",
+            caseloads.total(districts["with_worker"]),
+            help="Open episodes held by a council team or commissioned provider that had a "
+            "worker on the day.",
+        )
+    if ui.metric_available(runner, "caseloads.waiting", "Waiting for a worker"):
+        ui.headline_metric(
+            "Waiting for a worker",
+            caseloads.total(districts["waiting"]),
+            help="Open episodes held by a council team or commissioned provider that had not "
+            "yet been given their first worker.",
+        )
+    if ui.metric_available(runner, "caseloads.per_fte", "Cases per FTE"):
+        st.metric(
+            "Cases per FTE",
+            "none"
+            if summary_per_fte["cases_per_fte"] is None
+            else summary_per_fte["cases_per_fte"],
+            help="Open cases held by workers with an FTE recorded, divided by their total FTE "
+            "(case-holding workers only).",
+            border=True,
+            width=ui.METRIC_WIDTH_PX,
+        )
+        st.metric(
+            f"Above {threshold} per FTE",
+            f"{above} of {int(distribution['workers'].sum())}",
+            help="Case-holding workers with an FTE recorded whose open cases per FTE are above "
+            "the threshold.",
+            border=True,
+            width=ui.METRIC_WIDTH_PX,
+        )
+ui.partial_notes(runner, ["caseloads.with_worker", "caseloads.waiting", "caseloads.per_fte"])
 
-ui.chart_with_data(
-    charts.bar_chart(
+if ui.measure_available(runner, "caseloads.open_by_district"):
+    ui.chart_with_data(
+        charts.bar_chart(
+            districts,
+            "district",
+            "open_episodes",
+            title="Open episodes by district",
+            x_title=f"Open early help episodes on {when}",
+            subject=f"open early help episodes in each district on {when}",
+        ),
         districts,
-        "district",
-        "open_episodes",
-        title="Open episodes by district",
-        x_title=f"Open early help episodes on {when}",
-        subject=f"open early help episodes in each district on {when}",
-    ),
-    districts,
-    download_name="caseloads_open_by_district",
-    count_columns=runner.counts_of("caseload_snapshot_by_district"),
-)
+        download_name="caseloads_open_by_district",
+        count_columns=runner.counts_of("caseload_snapshot_by_district"),
+    )
 
 team_rows = ui.query(runner, "caseload_by_team", on_day)
 teams = caseloads.with_provider_label(caseloads.with_cases_per_fte(team_rows), "team")
 if teams.is_empty():
-    st.info(
-        f"No worker held an open early help case on {when}, so there is nothing to show by "
-        "team or worker. Choose a later snapshot date."
-    )
+    # A measure missing from this extract says so instead (no worker holds a case at all).
+    if ui.measure_available(runner, "caseloads.with_worker"):
+        st.info(
+            f"No worker held an open early help case on {when}, so there is nothing to show "
+            "by team or worker. Choose a later snapshot date."
+        )
 else:
     team_table = teams.select(
         "team",
@@ -135,45 +144,49 @@ else:
     )
     team_counts = runner.counts_of("caseload_by_team")
     per_fte = {"cases_per_fte": ("cases_fte_recorded",)}
-    ui.chart_with_data(
-        charts.bar_chart(
-            teams,
-            "team",
-            "open_cases",
-            title="Open cases by team",
-            x_title=f"Held by the team's workers on {when}",
-            subject=f"open early help cases held by each team's workers on {when}",
-        ),
-        team_table,
-        download_name="caseloads_open_by_team",
-        count_columns=team_counts,
-        statistics=per_fte,
-    )
-    ui.chart_with_data(
-        charts.bar_chart(
-            teams,
-            "team",
-            "cases_per_fte",
-            title="Caseload per FTE by team",
-            x_title=f"Open cases per case-holding FTE on {when}",
-            subject=f"open early help cases per case-holding FTE in each team on {when}",
-        ),
-        team_table,
-        download_name="caseloads_per_fte_by_team",
-        count_columns=team_counts,
-        note=caseloads.fte_note(summary),
-        statistics=per_fte,
-    )
+    if ui.measure_available(runner, "caseloads.by_team"):
+        ui.chart_with_data(
+            charts.bar_chart(
+                teams,
+                "team",
+                "open_cases",
+                title="Open cases by team",
+                x_title=f"Held by the team's workers on {when}",
+                subject=f"open early help cases held by each team's workers on {when}",
+            ),
+            team_table,
+            download_name="caseloads_open_by_team",
+            count_columns=team_counts,
+            statistics=per_fte,
+        )
+    if ui.measure_available(runner, "caseloads.per_fte"):
+        ui.chart_with_data(
+            charts.bar_chart(
+                teams,
+                "team",
+                "cases_per_fte",
+                title="Caseload per FTE by team",
+                x_title=f"Open cases per case-holding FTE on {when}",
+                subject=f"open early help cases per case-holding FTE in each team on {when}",
+            ),
+            team_table,
+            download_name="caseloads_per_fte_by_team",
+            count_columns=team_counts,
+            note=caseloads.fte_note(summary),
+            statistics=per_fte,
+        )
 
     # --- Caseload per worker ------------------------------------------------------------------
     st.header("Caseload per worker")
-    ui.chart_with_data(
-        caseloads.caseload_distribution_figure(distribution, threshold, as_of),
-        caseloads.distribution_table(distribution, threshold),
-        download_name="caseloads_workers_distribution",
-        note=f"{above} of {int(distribution['workers'].sum())} case-holding workers with an FTE "
-        f"recorded have more than {threshold} open cases per FTE. " + caseloads.fte_note(summary),
-    )
+    if ui.measure_available(runner, "caseloads.by_worker"):
+        ui.chart_with_data(
+            caseloads.caseload_distribution_figure(distribution, threshold, as_of),
+            caseloads.distribution_table(distribution, threshold),
+            download_name="caseloads_workers_distribution",
+            note=f"{above} of {int(distribution['workers'].sum())} case-holding workers with an "
+            f"FTE recorded have more than {threshold} open cases per FTE. "
+            + caseloads.fte_note(summary),
+        )
     if caseloads.sees_worker_names(role):
         workers = ui.query(runner, "workers_caseload", on_day)
         table = ui.display_table(
@@ -244,42 +257,46 @@ else:
         download_name="caseloads_open_by_month_and_district",
         count_columns=by_month["district"].unique().to_list(),
     )
-    by_level = caseloads.level_labels(ui.query(runner, "caseload_by_month_and_level", on_day))
-    ui.chart_with_data(
-        charts.monthly_trend(
-            by_level,
-            "month",
-            "open_episodes",
-            color="level_of_need",
-            events=events,
-            title="Open episodes by level of need",
-            y_title="At the end of each month, whole borough",
-            subject="open early help episodes at the end of each month by level of need",
-        ),
-        by_level.pivot(on="level_of_need", index="month", values="open_episodes"),
-        download_name="caseloads_open_by_month_and_level",
-        count_columns=by_level["level_of_need"].unique().to_list(),
-    )
+    if ui.measure_available(runner, "caseloads.by_level"):
+        by_level = caseloads.level_labels(ui.query(runner, "caseload_by_month_and_level", on_day))
+        ui.chart_with_data(
+            charts.monthly_trend(
+                by_level,
+                "month",
+                "open_episodes",
+                color="level_of_need",
+                events=events,
+                title="Open episodes by level of need",
+                y_title="At the end of each month, whole borough",
+                subject="open early help episodes at the end of each month by level of need",
+            ),
+            by_level.pivot(on="level_of_need", index="month", values="open_episodes"),
+            download_name="caseloads_open_by_month_and_level",
+            count_columns=by_level["level_of_need"].unique().to_list(),
+        )
 
 # --- Waiting for a worker -----------------------------------------------------------------------
 st.header("Waiting for a worker")
-ui.chart_with_data(
-    charts.bar_chart(
-        districts,
-        "district",
-        "waiting",
-        title="Waiting for a first worker",
-        x_title=f"Open episodes with no worker yet on {when}",
-        subject="open early help episodes waiting for their first worker in each district on "
-        + when,
-    ),
-    districts.select("district", "case_held_episodes", "with_worker", "waiting"),
-    download_name="caseloads_waiting_by_district",
-    count_columns=runner.counts_of("caseload_snapshot_by_district"),
-)
+if ui.measure_available(runner, "caseloads.waiting"):
+    ui.chart_with_data(
+        charts.bar_chart(
+            districts,
+            "district",
+            "waiting",
+            title="Waiting for a first worker",
+            x_title=f"Open episodes with no worker yet on {when}",
+            subject="open early help episodes waiting for their first worker in each district on "
+            + when,
+        ),
+        districts.select("district", "case_held_episodes", "with_worker", "waiting"),
+        download_name="caseloads_waiting_by_district",
+        count_columns=runner.counts_of("caseload_snapshot_by_district"),
+    )
 allocation = ui.query(runner, "allocation_by_district", period)
 allocated = allocation.filter(pl.col("median_days").is_not_null())
-if not allocation["allocated"].fill_null(1).sum():
+if not ui.measure_available(runner, "caseloads.allocation"):
+    pass  # not in this extract: the notice says which field
+elif not allocation["allocated"].fill_null(1).sum():
     st.info(
         f"No episode was given its first worker from {period_text}. Choose a later snapshot "
         "date to see how long families waited."
@@ -338,7 +355,10 @@ continuity_shares = {
     "two_or_more_pct": ("two_or_more_changes", "episodes_closed"),
     "average_changes": ("worker_changes", "episodes_closed"),
 }
-if continuity.filter(pl.col("two_or_more_pct").is_not_null()).is_empty():
+changes_shown = ui.measure_available(runner, "caseloads.changes")
+if not changes_shown:
+    pass  # not in this extract: the notice says which field
+elif continuity.filter(pl.col("two_or_more_pct").is_not_null()).is_empty():
     st.info(
         f"No episode with a worker closed from {period_text}. Choose a later snapshot date to "
         "see changes of worker."
@@ -365,7 +385,7 @@ by_closure = caseloads.with_share(
     "episodes_closed",
     "two_or_more_pct",
 )
-if not by_closure.is_empty():
+if changes_shown and not by_closure.is_empty():
     ui.chart_with_data(
         charts.monthly_trend(
             by_closure,
@@ -389,7 +409,9 @@ providers = caseloads.provider_comparison(
     ui.query(runner, "allocation_by_organisation", period),
     ui.query(runner, "continuity_by_organisation", period),
 )
-if providers.is_empty():
+if not ui.measure_available(runner, "caseloads.providers"):
+    pass  # not in this extract: the notice says which field
+elif providers.is_empty():
     st.info(
         f"No episode held by a council team or commissioned provider was given a worker or "
         f"closed from {period_text}. Choose a later snapshot date."

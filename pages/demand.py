@@ -125,6 +125,17 @@ chosen = [
     if value is not None
 ]
 selection = ", ".join(chosen) if chosen else "whole borough"
+# A filter on a field this extract lacks would show zeros: say so instead (earlyhelp/quality.py).
+contact = measure == "contacts"
+for key, chosen_value in (
+    ("demand.contacts" if contact else "demand.referrals", True),
+    ("demand.contact_district" if contact else "demand.district", params["district"]),
+    ("demand.contact_source" if contact else "demand.source", params["source_group"]),
+    ("demand.level_of_need", params.get("level_of_need")),
+    ("demand.contact_age_band" if contact else "demand.age_band", params["age_band"]),
+):
+    if chosen_value is not None and not ui.measure_available(runner, key):
+        st.stop()
 
 # --- Data -------------------------------------------------------------------------------------
 period_col = "month" if interval == "Month" else "week"
@@ -137,6 +148,8 @@ except Exception:  # no coverage recorded: treat every period as complete
 
 has_population = monthly["children"].drop_nulls().len() > 0
 as_rate = show_as == RATE
+if as_rate and not ui.measure_available(runner, "demand.rate"):
+    as_rate = False  # the notice says what is missing; numbers are shown instead
 if as_rate and not has_population:
     st.warning(
         "Rates per 10,000 children need the child population: ingest a population.csv "

@@ -83,29 +83,32 @@ with ui.metric_row():
     borough_rate = (
         "not available" if borough.get("per_10000") is None else f"{borough['per_10000']:,.0f}"
     )
-    st.metric(
-        "Per 10,000 children",
-        "Not available" if here.get("per_10000") is None else f"{here['per_10000']:,.0f}",
-        delta=f"Borough: {borough_rate}",
-        delta_color="off",
-        delta_arrow="off",
-        help=f"Referrals in {period_words} for every 10,000 children living in {district}, "
-        "against the whole borough.",
-        border=True,
-        width=ui.METRIC_WIDTH_PX,
-    )
+    if ui.metric_available(runner, "profile.referral_rate", "Per 10,000 children"):
+        st.metric(
+            "Per 10,000 children",
+            "Not available" if here.get("per_10000") is None else f"{here['per_10000']:,.0f}",
+            delta=f"Borough: {borough_rate}",
+            delta_color="off",
+            delta_arrow="off",
+            help=f"Referrals in {period_words} for every 10,000 children living in {district}, "
+            "against the whole borough.",
+            border=True,
+            width=ui.METRIC_WIDTH_PX,
+        )
     ui.headline_metric(
         "Open episodes",
         open_here.get("open_episodes"),
         help=f"Early help episodes for children in {district} open on "
         f"{charts.long_date(last_date)}.",
     )
-    ui.headline_metric(
-        "Waiting for a worker",
-        open_here.get("waiting"),
-        help="Open episodes held by a council team or commissioned provider that had not yet "
-        "been given their first worker.",
-    )
+    if ui.metric_available(runner, "profile.waiting", "Waiting for a worker"):
+        ui.headline_metric(
+            "Waiting for a worker",
+            open_here.get("waiting"),
+            help="Open episodes held by a council team or commissioned provider that had not "
+            "yet been given their first worker.",
+        )
+ui.partial_notes(runner, ["profile.referral_rate", "profile.waiting"])
 
 # --- Strategy KPIs ------------------------------------------------------------------------------
 st.header(f"Strategy measures: {district} against the borough")
@@ -167,7 +170,9 @@ demand = pl.concat(
         monthly(referred_all, kpis.BOROUGH, "referrals"),
     ]
 )
-if demand["per_10000"].drop_nulls().is_empty():
+if not ui.measure_available(runner, "profile.referral_rate"):
+    pass  # not in this extract: the notice says which field
+elif demand["per_10000"].drop_nulls().is_empty():
     st.info(
         "Rates per 10,000 children need the child population: ingest a population.csv "
         "(district, year, age_band, children) with the extract. Until then the Demand page "
@@ -217,7 +222,9 @@ caseload = pl.concat(
         ),
     ]
 ).sort("area", "month")
-if caseload["per_10000"].drop_nulls().is_empty():
+if not ui.measure_available(runner, "profile.open_rate"):
+    pass  # not in this extract: the notice says which field
+elif caseload["per_10000"].drop_nulls().is_empty():
     st.info(
         f"There are no open episodes per 10,000 children to show for {district}: the child "
         "population or the open cases are missing. The Caseloads page shows open cases as "

@@ -31,17 +31,21 @@ with ui.metric_row():
         help=f"Early help episodes open on {charts.long_date(period_end)}: started on or "
         "before that date and not ended on or before it.",
     )
-    ui.headline_metric(
-        "Contacts",
-        headline["contacts_12m"],
-        help="Contacts into the front door (MASH or single point of access) in the last 12 months.",
-    )
-    ui.headline_metric(
-        "Step-ups to social care",
-        headline["step_ups_12m"],
-        help="Early help episodes that ended in the last 12 months because the child was "
-        "referred to children's social care.",
-    )
+    if ui.metric_available(runner, "overview.contacts", "Contacts"):
+        ui.headline_metric(
+            "Contacts",
+            headline["contacts_12m"],
+            help="Contacts into the front door (MASH or single point of access) in the last "
+            "12 months.",
+        )
+    if ui.metric_available(runner, "overview.step_ups", "Step-ups to social care"):
+        ui.headline_metric(
+            "Step-ups to social care",
+            headline["step_ups_12m"],
+            help="Early help episodes that ended in the last 12 months because the child was "
+            "referred to children's social care.",
+        )
+ui.partial_notes(runner, ["overview.contacts", "overview.step_ups"])
 
 st.header("Demand for early help")
 monthly = ui.query(runner, "referrals_borough_by_month", {"to": period_end})
@@ -73,35 +77,36 @@ ui.chart_with_data(
 )
 
 st.header("Districts")
-by_district = ui.query(runner, "referrals_by_month", {"to": period_end})
-district_trend = charts.small_multiples(
-    by_district,
-    "month",
-    "referrals",
-    "district",
-    events=events,
-    title="Referrals to early help each month, by district",
-    y_title="Referrals per month",
-    subject="monthly referrals to early help in each district",
-)
-ui.chart_with_data(
-    district_trend,
-    by_district.pivot(on="district", index="month", values="referrals"),
-    download_name="referrals_by_month_and_district",
-    count_columns=by_district["district"].unique().to_list(),
-)
-
-caseload = ui.query(runner, "caseload_by_district", {"as_of": period_end})
-ui.chart_with_data(
-    charts.bar_chart(
-        caseload,
+if ui.measure_available(runner, "overview.referrals_by_district"):
+    by_district = ui.query(runner, "referrals_by_month", {"to": period_end})
+    district_trend = charts.small_multiples(
+        by_district,
+        "month",
+        "referrals",
         "district",
-        "open_episodes",
-        title=f"Open early help episodes by district, {charts.long_date(period_end)}",
-        x_title="Open episodes",
-        subject=f"open early help episodes in each district on {charts.long_date(period_end)}",
-    ),
-    caseload,
-    download_name="open_episodes_by_district",
-    count_columns=runner.counts_of("caseload_by_district"),
-)
+        events=events,
+        title="Referrals to early help each month, by district",
+        y_title="Referrals per month",
+        subject="monthly referrals to early help in each district",
+    )
+    ui.chart_with_data(
+        district_trend,
+        by_district.pivot(on="district", index="month", values="referrals"),
+        download_name="referrals_by_month_and_district",
+        count_columns=by_district["district"].unique().to_list(),
+    )
+
+    caseload = ui.query(runner, "caseload_by_district", {"as_of": period_end})
+    ui.chart_with_data(
+        charts.bar_chart(
+            caseload,
+            "district",
+            "open_episodes",
+            title=f"Open early help episodes by district, {charts.long_date(period_end)}",
+            x_title="Open episodes",
+            subject=f"open early help episodes in each district on {charts.long_date(period_end)}",
+        ),
+        caseload,
+        download_name="open_episodes_by_district",
+        count_columns=runner.counts_of("caseload_by_district"),
+    )

@@ -5,7 +5,7 @@ early help. Filters -> named queries -> charts; the counting is in queries/ and 
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, pathways, ui
+from earlyhelp import charts, pathways, quality, ui
 
 ALL_DISTRICTS = "All districts"
 OUTCOMES_BY = {"Level of need": "level", "District": "district"}
@@ -63,16 +63,17 @@ if not (row["referrals"] or row["closed"] or front_row["contacts"]):
     st.stop()
 
 with ui.metric_row():
-    st.metric(
-        "Decided in time",
-        pathways.format_percent(
-            pathways.percent(front_row["within_standard"], front_row["decided"])
-        ),
-        help=f"Contacts with a decision that were decided within {in_time}.",
-        border=True,
-        height="stretch",
-        width=ui.METRIC_WIDTH_PX,
-    )
+    if ui.metric_available(runner, "pathways.timeliness", "Decided in time"):
+        st.metric(
+            "Decided in time",
+            pathways.format_percent(
+                pathways.percent(front_row["within_standard"], front_row["decided"])
+            ),
+            help=f"Contacts with a decision that were decided within {in_time}.",
+            border=True,
+            height="stretch",
+            width=ui.METRIC_WIDTH_PX,
+        )
     ui.headline_metric(
         "Referrals", row["referrals"], help="Early help episodes that started in the period."
     )
@@ -84,14 +85,16 @@ with ui.metric_row():
         height="stretch",
         width=ui.METRIC_WIDTH_PX,
     )
-    ui.headline_metric(
-        "Step-ups", row["step_ups"], help="Children stepped up from early help to social care."
-    )
-    ui.headline_metric(
-        "Step-downs",
-        row["step_downs"],
-        help="Social care cases closed and referred to early help (closure reason RC9).",
-    )
+    if ui.metric_available(runner, "pathways.step_ups", "Step-ups"):
+        ui.headline_metric(
+            "Step-ups", row["step_ups"], help="Children stepped up from early help to social care."
+        )
+    if ui.metric_available(runner, "pathways.step_downs", "Step-downs"):
+        ui.headline_metric(
+            "Step-downs",
+            row["step_downs"],
+            help="Social care cases closed and referred to early help (closure reason RC9).",
+        )
     st.metric(
         "Median days open",
         ui.statistic_text(row["median_days_open"], [row["closed"]], pathways.format_days),
@@ -101,12 +104,15 @@ with ui.metric_row():
         width=ui.METRIC_WIDTH_PX,
     )
 
+ui.partial_notes(runner, ["pathways.timeliness", "pathways.step_ups", "pathways.step_downs"])
+
 # --- Front door ---------------------------------------------------------------------------------
 st.header("Front door")
 st.markdown(
-    f"Time from contact to decision counts **working days**: weekends and England and Wales bank "
-    f"holidays are left out, and a decision on the day of the contact is 0. The standard is "
-    f"{in_time}; change it above. Shares are of contacts with a decision."
+    f"Front-door timeliness in this data is **{quality.timeliness_words(runner.manifest)}**. "
+    "Weekends and England and Wales bank holidays are left out, and a decision on the day of "
+    f"the contact is 0. The standard is {in_time}; change it above. Shares are of contacts "
+    "with a decision date."
 )
 # Percentages are worked out here from the protected counts; each is withheld (c) with them.
 in_time_share = {"per_cent": ("within_standard", "decided")}
@@ -118,7 +124,9 @@ timeliness = pathways.with_percent(
 )
 if district is None:
     timeliness = timeliness.filter(pl.col("district") == pathways.BOROUGH)
-if not timeliness["decided"].fill_null(1).sum():
+if not ui.measure_available(runner, "pathways.timeliness"):
+    pass  # not in this extract: the notice says which field
+elif not timeliness["decided"].fill_null(1).sum():
     st.info(
         f"No contacts with a decision for {area} from {period.words}. Choose another period or "
         "All districts."
@@ -167,10 +175,15 @@ else:
     )
 
 left, right = st.columns(2)
-for column, by, noun in ((left, "source", "who made them"), (right, "decision", "decision")):
+for column, by, noun, key in (
+    (left, "source", "who made them", "pathways.contact_source"),
+    (right, "decision", "decision", "pathways.decisions"),
+):
     contacts = ui.query(runner, "frontdoor_contacts", {**params, "by": by})
     contacts = contacts.rename({"category": by})
     with column:
+        if not ui.measure_available(runner, key):
+            continue
         ui.chart_with_data(
             charts.bar_chart(
                 contacts,
@@ -199,6 +212,7 @@ levels = ui.query(runner, "pathway_levels", params).with_columns(
     .alias("level")
 )
 levels = levels.select("level", "level_of_need", "referrals", "open_at_end")
+levels_shown = ui.measure_available(runner, "pathways.level_of_need")
 left, right = st.columns(2)
 for column, value, title, words, subject in (
     (
@@ -216,6 +230,8 @@ for column, value, title, words, subject in (
         f"early help episodes open on {charts.long_date(period.end)} by level of need",
     ),
 ):
+    if not levels_shown:
+        break
     with column:
         ui.chart_with_data(
             charts.bar_chart(
@@ -240,21 +256,24 @@ st.markdown(
     "from early help (source 5D); when both records show it, it is counted once. A "
     "**step-down** is a social care case closed and referred to early help (closure reason RC9)."
 )
-steps = ui.query(runner, "pathway_steps_by_month", params)
-ui.chart_with_data(
-    charts.monthly_trend(
-        pathways.steps_long(steps),
-        "month",
-        "n",
-        color="flow",
-        title="Step-ups and step-downs each month",
-        y_title="Children per month",
-        subject=f"monthly step-ups to social care and step-downs to early help, {area}",
-    ),
-    steps,
-    download_name="step_ups_and_step_downs_by_month",
-    count_columns=runner.counts_of("pathway_steps_by_month"),
-)
+step_ups_shown = ui.measure_available(runner, "pathways.step_ups")
+step_downs_shown = ui.measure_available(runner, "pathways.step_downs")
+if step_ups_shown or step_downs_shown:
+    steps = ui.query(runner, "pathway_steps_by_month", params)
+    ui.chart_with_data(
+        charts.monthly_trend(
+            pathways.steps_long(steps),
+            "month",
+            "n",
+            color="flow",
+            title="Step-ups and step-downs each month",
+            y_title="Children per month",
+            subject=f"monthly step-ups to social care and step-downs to early help, {area}",
+        ),
+        steps,
+        download_name="step_ups_and_step_downs_by_month",
+        count_columns=runner.counts_of("pathway_steps_by_month"),
+    )
 rates = pathways.with_percent(summary, "step_ups", "closed", "step_up_per_cent")
 rates = pathways.with_percent(rates, "step_downs", "social_care_closed", "step_down_per_cent")
 rates = rates.select(
@@ -267,13 +286,14 @@ rates = rates.select(
     "step_down_per_cent",
 )
 left, right = st.columns(2)
-for column, value, title, words, subject in (
+for column, value, title, words, subject, shown in (
     (
         left,
         "step_up_per_cent",
         "Step-ups, by district",
         "Per cent of early help episodes closed",
         "step-ups as a per cent of early help episodes closed",
+        step_ups_shown,
     ),
     (
         right,
@@ -281,8 +301,11 @@ for column, value, title, words, subject in (
         "Step-downs, by district",
         "Per cent of social care cases closed",
         "step-downs as a per cent of social care cases closed",
+        step_downs_shown,
     ),
 ):
+    if not shown:
+        continue
     with column:
         ui.chart_with_data(
             pathways.labelled_bar_chart(
@@ -304,34 +327,35 @@ for column, value, title, words, subject in (
             },
         )
 
-step_up_days = ui.statistic_text(
-    row["median_days_to_step_up"], [row["step_ups"]], pathways.format_days
-)
-timing = ui.query(runner, "pathway_step_ups", params).select(
-    pl.col("category").alias("time_band"), "step_ups"
-)
-records = ui.query(runner, "pathway_step_ups", {**params, "by": "record"})
-found = "; ".join(
-    f"{category.lower()}: {ui.format_count(n)}"
-    for category, n in records.select("category", "step_ups").iter_rows()
-)
-ui.chart_with_data(
-    charts.bar_chart(
+if step_ups_shown:
+    step_up_days = ui.statistic_text(
+        row["median_days_to_step_up"], [row["step_ups"]], pathways.format_days
+    )
+    timing = ui.query(runner, "pathway_step_ups", params).select(
+        pl.col("category").alias("time_band"), "step_ups"
+    )
+    records = ui.query(runner, "pathway_step_ups", {**params, "by": "record"})
+    found = "; ".join(
+        f"{category.lower()}: {ui.format_count(n)}"
+        for category, n in records.select("category", "step_ups").iter_rows()
+    )
+    ui.chart_with_data(
+        charts.bar_chart(
+            timing,
+            "time_band",
+            "step_ups",
+            title="Time from the start of early help to step-up",
+            x_title=f"Step-ups, {period.words}",
+            subject=f"step-ups by time from the start of the early help episode, {area}",
+            sort=False,
+        ),
         timing,
-        "time_band",
-        "step_ups",
-        title="Time from the start of early help to step-up",
-        x_title=f"Step-ups, {period.words}",
-        subject=f"step-ups by time from the start of the early help episode, {area}",
-        sort=False,
-    ),
-    timing,
-    download_name="step_ups_by_time_from_start",
-    count_columns=["step_ups"],
-    note=f"Median time from the start of early help to step-up: "
-    f"**{step_up_days} days**. "
-    f"Where the step-ups were recorded: {found}.",
-)
+        download_name="step_ups_by_time_from_start",
+        count_columns=["step_ups"],
+        note=f"Median time from the start of early help to step-up: "
+        f"**{step_up_days} days**. "
+        f"Where the step-ups were recorded: {found}.",
+    )
 
 # --- Re-referrals and repeat episodes -----------------------------------------------------------
 st.header("Re-referrals and repeat episodes")
@@ -415,26 +439,32 @@ outcomes_by = OUTCOMES_BY[
         key="pathways_outcomes_by",
     )
 ]
-closures = ui.query(
-    runner,
-    "outcomes_closures",
-    {**period.params, "by": outcomes_by, "district": district if outcomes_by == "level" else None},
-)
-ui.chart_with_data(
-    pathways.outcome_panels(
-        closures,
-        "grp",
-        title="Outcomes at closure, by "
-        + ("level of need" if outcomes_by == "level" else "district"),
-        subject=f"outcomes of early help episodes closed {period.words}, "
-        + (f"{area}, by level of need" if outcomes_by == "level" else "by district"),
-        highlight=place if outcomes_by == "district" else "All levels",
-    ),
-    pathways.with_percent(closures, "closures", "closed", "per_cent"),
-    download_name=f"closure_outcomes_by_{outcomes_by}",
-    count_columns=runner.counts_of("outcomes_closures"),
-    statistics={"per_cent": ("closures", "closed")},
-)
+outcomes_key = "pathways.outcomes_by_level" if outcomes_by == "level" else "pathways.outcomes"
+if ui.measure_available(runner, outcomes_key):
+    closures = ui.query(
+        runner,
+        "outcomes_closures",
+        {
+            **period.params,
+            "by": outcomes_by,
+            "district": district if outcomes_by == "level" else None,
+        },
+    )
+    ui.chart_with_data(
+        pathways.outcome_panels(
+            closures,
+            "grp",
+            title="Outcomes at closure, by "
+            + ("level of need" if outcomes_by == "level" else "district"),
+            subject=f"outcomes of early help episodes closed {period.words}, "
+            + (f"{area}, by level of need" if outcomes_by == "level" else "by district"),
+            highlight=place if outcomes_by == "district" else "All levels",
+        ),
+        pathways.with_percent(closures, "closures", "closed", "per_cent"),
+        download_name=f"closure_outcomes_by_{outcomes_by}",
+        count_columns=runner.counts_of("outcomes_closures"),
+        statistics={"per_cent": ("closures", "closed")},
+    )
 left, right = st.columns(2)
 median_open = ui.statistic_text(row["median_days_open"], [row["closed"]], pathways.format_days)
 with left:
@@ -455,30 +485,33 @@ with left:
         note=f"Median time open: **{median_open} days**.",
     )
 with right:
-    by_level = ui.query(runner, "outcomes_by_level", params)
-    median_figure = pathways.labelled_bar_chart(
-        by_level,
-        "level",
-        "median_days_open",
-        title="Median days open, by level of need",
-        x_title=f"Days, episodes closed {period.words}",
-        subject=f"the median days open of early help episodes closed, by level of need, {area}",
-        noun="levels of need",
-        highlight="All levels",
-        formatter=lambda v: f"{pathways.format_days(v)} days",
-    )
-    ui.chart_with_data(
-        median_figure,
-        by_level,
-        download_name="median_days_open_by_level",
-        count_columns=runner.counts_of("outcomes_by_level"),
-        statistics=runner.statistics_of("outcomes_by_level"),
-    )
+    if ui.measure_available(runner, "pathways.days_by_level"):
+        by_level = ui.query(runner, "outcomes_by_level", params)
+        median_figure = pathways.labelled_bar_chart(
+            by_level,
+            "level",
+            "median_days_open",
+            title="Median days open, by level of need",
+            x_title=f"Days, episodes closed {period.words}",
+            subject=f"the median days open of early help episodes closed, by level of need, {area}",
+            noun="levels of need",
+            highlight="All levels",
+            formatter=lambda v: f"{pathways.format_days(v)} days",
+        )
+        ui.chart_with_data(
+            median_figure,
+            by_level,
+            download_name="median_days_open_by_level",
+            count_columns=runner.counts_of("outcomes_by_level"),
+            statistics=runner.statistics_of("outcomes_by_level"),
+        )
 
 # --- Journeys -----------------------------------------------------------------------------------
 st.header("Journeys through early help")
 journeys = ui.query(runner, "journeys_sankey", params)
-if journeys.is_empty():
+if not ui.measure_available(runner, "pathways.journeys"):
+    pass  # not in this extract: the notice says which field
+elif journeys.is_empty():
     st.info(
         f"No early help episodes closed for {area} from {period.words}. Choose another period or "
         "All districts."
@@ -504,34 +537,35 @@ st.markdown(
     "settings) rather than by the council or the providers it commissions, by the financial "
     "year the episode started. Who leads is read from the organisation recorded on the episode."
 )
-partners = pathways.with_percent(
-    ui.query(runner, "pathway_partner_led", {"district": None}),
-    "partner_led",
-    "episodes",
-    "per_cent",
-)
-ui.chart_with_data(
-    pathways.yearly_share_figure(
-        partners.with_columns(
-            pl.when(pl.col("part_year"))
-            .then(pl.col("financial_year") + "*")
-            .otherwise(pl.col("financial_year"))
-            .alias("year")
-        ),
-        "year",
-        "district",
+if ui.measure_available(runner, "pathways.partner_led"):
+    partners = pathways.with_percent(
+        ui.query(runner, "pathway_partner_led", {"district": None}),
+        "partner_led",
+        "episodes",
         "per_cent",
-        title="Early help episodes led by partners",
-        y_title="Per cent of episodes started in the year. * part year",
-        subject="the per cent of early help episodes led by partners in each district and the "
-        "borough",
-        highlight=place,
-    ),
-    partners,
-    download_name="partner_led_episodes_by_year",
-    count_columns=runner.counts_of("pathway_partner_led"),
-    statistics={"per_cent": ("partner_led", "episodes")},
-)
+    )
+    ui.chart_with_data(
+        pathways.yearly_share_figure(
+            partners.with_columns(
+                pl.when(pl.col("part_year"))
+                .then(pl.col("financial_year") + "*")
+                .otherwise(pl.col("financial_year"))
+                .alias("year")
+            ),
+            "year",
+            "district",
+            "per_cent",
+            title="Early help episodes led by partners",
+            y_title="Per cent of episodes started in the year. * part year",
+            subject="the per cent of early help episodes led by partners in each district and the "
+            "borough",
+            highlight=place,
+        ),
+        partners,
+        download_name="partner_led_episodes_by_year",
+        count_columns=runner.counts_of("pathway_partner_led"),
+        statistics={"per_cent": ("partner_led", "episodes")},
+    )
 
 # --- Districts at a glance ----------------------------------------------------------------------
 st.header("Districts at a glance")
@@ -562,6 +596,7 @@ glance = glance.select(
     "median_days_open",
     pl.col("median_days_to_step_up").alias("median_days_to_step-up"),
 )
-table = ui.display_table(glance, ["referrals", "step-ups", "step-downs", "closed"])
-ui.show_table(table, key="table-pathway-summary")
-ui.download_table(table, "pathway_summary", key="download-pathway-summary")
+if ui.measure_available(runner, "pathways.districts"):
+    table = ui.display_table(glance, ["referrals", "step-ups", "step-downs", "closed"])
+    ui.show_table(table, key="table-pathway-summary")
+    ui.download_table(table, "pathway_summary", key="download-pathway-summary")

@@ -65,6 +65,8 @@ for priority, members in kpi_set.by_priority():
         status = result.status()
         with st.container(border=True, key=f"kpi-{kpi.id}"):
             st.subheader(kpi.title, anchor=f"kpi-{kpi.id}")
+            if not ui.measure_available(runner, f"kpi.{kpi.id}"):
+                continue  # not in this extract: the notice says which field
             with st.container(horizontal=True, gap="medium", vertical_alignment="center"):
                 st.metric(
                     kpi.unit_info.label,
