@@ -182,19 +182,19 @@ ORGANISATION = Need(
 WORKER = Need(
     "early_help_episodes.worker",
     "a case-holding worker",
-    "early help episodes not led by a partner",
-    columns=("involvements.worker_id", "early_help_episodes.worker_id"),
-    fix="from an early help involvement table or earl_episode_worker_id (SSD_PH means none); "
-    "episodes without one hold no caseload",
+    "early help episodes led by the council or a provider",
+    columns=("early_help_episodes.worker_id", "involvements.episode_id"),
+    fix="A worker comes from an early help involvement table or from earl_episode_worker_id, "
+    "where SSD_PH means none; an episode without one is no worker's case",
 )
 INVOLVEMENT = Need(
     "early_help_episodes.involvement",
     "an early help involvement (when the worker started)",
     "early help episodes with a worker",
     columns=("involvements.episode_id",),
-    fix="waits for a worker and changes of worker need involvements naming the early help "
-    "episode (ssd_early_help_involvements.csv, or involvements.refers_to: "
-    "early_help_episodes in mapping.yaml); an episode's own worker says nothing of them",
+    fix="Waits for a worker and changes of worker need involvements naming the early help "
+    "episode: ssd_early_help_involvements.csv, or involvements.refers_to: "
+    "early_help_episodes in mapping.yaml. An episode's own worker says nothing of them",
 )
 TEAM = Need(
     "case_holding.team",
@@ -208,7 +208,7 @@ FTE = Need(
     "a full-time equivalence (FTE)",
     "workers holding an early help case",
     columns=("workers.fte",),
-    fix="prof_full_time_equivalency; workers without one are left out of cases per FTE",
+    fix="Workers without one (prof_full_time_equivalency) are left out of cases per FTE",
 )
 CONTACT_SOURCE = Need(
     "contacts.source_code",
@@ -451,6 +451,7 @@ class _Assessed:
     note: str
     fields: str  # the source fields it rests on
     missing: str  # the fields to name when it is missing
+    empty: bool = False  # missing only because there is no row to measure it on
 
 
 def _timeliness_check(manifest: dict) -> str:
@@ -482,7 +483,7 @@ def _assess_need(need: Need, fills: dict[str, tuple[int, int]], manifest: dict) 
         return _Assessed(MISSING, 0.0, _with_fix(note, need), fields, fields)
     if rows == 0:
         note = f"there are no {need.what if of == 'the extract' else of} in this extract"
-        return _Assessed(MISSING, 0.0, note, fields, fields)
+        return _Assessed(MISSING, 0.0, note, fields, fields, empty=True)
     if filled == 0:
         note = f"no {_singular(of)} has {need.what}"
         return _Assessed(MISSING, 0.0, _with_fix(note, need), fields, fields)
@@ -508,7 +509,7 @@ def _singular(rows: str) -> str:
 
 
 def _with_fix(note: str, need: Need) -> str:
-    return f"{note} ({need.fix})" if need.fix else note
+    return f"{_sentence(note)} {_sentence(need.fix)}" if need.fix else note
 
 
 def _sentence(text: str) -> str:
@@ -521,6 +522,12 @@ def _sentence(text: str) -> str:
 
 def assess_measure(measure: Measure, fills: dict[str, tuple[int, int]], manifest: dict) -> Finding:
     assessed = [_assess_need(n, fills, manifest) for n in measure.needs]
+    fields = "; ".join(dict.fromkeys(a.fields for a in assessed))
+    said = assessed
+    if any(a.status == MISSING and not a.empty for a in assessed):
+        # A need with no rows because another is missing (no case-holding worker, so no
+        # worker's FTE to measure) adds nothing to say.
+        said = [a for a in assessed if not a.empty]
     statuses = [a.status for a in assessed]
     if measure.each_adds:
         if all(s == MISSING for s in statuses):
@@ -531,7 +538,7 @@ def assess_measure(measure: Measure, fills: dict[str, tuple[int, int]], manifest
             status = PARTIAL
     else:
         status = max(statuses, key=STATUSES.index)
-    notes = [_sentence(a.note) for a in assessed if a.note]
+    notes = [_sentence(a.note) for a in said if a.note]
     if measure.about:
         notes.append(_sentence(measure.about))
     if measure.needs and any(n is TIMELINESS for n in measure.needs):
@@ -540,11 +547,11 @@ def assess_measure(measure: Measure, fills: dict[str, tuple[int, int]], manifest
         key=measure.key,
         measure=measure.name,
         page=measure.page,
-        fields="; ".join(dict.fromkeys(a.fields for a in assessed)),
+        fields=fields,
         filled_pct=min(a.pct for a in assessed),
         status=status,
         note=" ".join(notes),
-        missing_fields="; ".join(dict.fromkeys(a.missing for a in assessed if a.missing)),
+        missing_fields="; ".join(dict.fromkeys(a.missing for a in said if a.missing)),
     )
 
 

@@ -365,3 +365,36 @@ def test_the_data_quality_page_runs_on_the_demo(with_demo):
     at = open_app("pages/data_quality.py")
     assert_ran_cleanly(at)
     assert len(at.dataframe[0].value) == len(quality.MEASURES)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/overview.py",
+        "pages/demand.py",
+        "pages/caseloads.py",
+        "pages/pathways.py",
+        "pages/scorecard.py",
+        "pages/district_profile.py",
+        "pages/data_quality.py",
+        "pages/about.py",
+    ],
+)
+def test_every_page_runs_on_an_extract_missing_fields(no_levels, monkeypatch, page):
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(no_levels))
+    at = open_app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_the_demand_page_says_a_filter_on_a_missing_field_is_not_in_this_extract(
+    no_levels, monkeypatch
+):
+    monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(no_levels))
+    at = open_app("pages/demand.py")
+    at.selectbox(key="level").set_value("2").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Not in this extract: ssd_early_help_episodes.earl_level_of_need" in "\n".join(
+        str(e.value) for e in at.info
+    )
+    assert not figures(at)
