@@ -110,9 +110,19 @@ two national layouts:
 
 - the **Standard Safeguarding Dataset (SSD)**, the open data model from Data to Insight: the
   tables of people, addresses, contacts, early help episodes, children in need referrals,
-  professionals and involvements;
-- the **Ofsted Annex A** workbook: List 1 (contacts), List 2 (early help assessments) and
-  List 3 (referrals to social care).
+  professionals and involvements, as the SystemC and Mosaic deployments export them. What SSD
+  leaves to each council (the level of need and early help referral source, end-reason and
+  organisation codes, which involvements hold a case) is declared in the council's mapping
+  file beside the extract;
+- the **Ofsted Annex A** workbook: List 1 (contacts), List 2 (early help assessments), List 3
+  (referrals to social care), and where present List 4 (assessments) and List 6 (children in
+  need, with their closure reasons). Overlapping monthly returns loaded together count each
+  child's contact or referral once.
+
+SSD holds no front-door decision date: from SSD, the time to a decision is measured from the
+contact to the start of the early help that follows it. The **Data quality** page lists every
+measure with the fields it needs, how full they are in this extract, and which measures this
+extract cannot give.
 
 Rates per 10,000 children also need the number of children living in each district by age
 band: a `population.csv` file beside the extract, usually from the ONS mid-year estimates.

@@ -41,6 +41,7 @@ PAGES = {
     "pathways": ("pathways", "Front door, pathways and outcomes", 19),
     "scorecard": ("scorecard", "Strategy scorecard", None),
     "district_profile": ("district_profile", "District profile", None),
+    "data_quality": ("data_quality", "Data quality", 0),
     "about": ("about", "About Early Help Insight", 0),
 }
 
