@@ -72,6 +72,7 @@ class IngestResult:
     reconciliation: list[dict] = field(default_factory=list)
     rejects: int = 0
     not_used: list[tuple[str, str]] = field(default_factory=list)  # (file or sheet, why)
+    encodings: dict[str, str] = field(default_factory=dict)  # files read in other than UTF-8
 
 
 @dataclass
@@ -168,7 +169,8 @@ def ingest(
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return IngestResult(version, version_dir, reconciliation, rejects.height, not_used)
+    encodings = {t.source_file: t.encoding for t in raw_tables if t.encoding not in (None, "utf-8")}
+    return IngestResult(version, version_dir, reconciliation, rejects.height, not_used, encodings)
 
 
 def _mapping_for(paths: list[Path], mapping_path: Path | None) -> Mapping:
@@ -636,6 +638,8 @@ def reconciliation_text(result: IngestResult) -> str:
         )
     lines.append("")
     lines.append(f"Rejects (file, row, column, reason): {result.version_dir / 'rejects.csv'}")
+    for name, encoding in sorted(result.encodings.items()):
+        lines.append(f"Read as {encoding} (not UTF-8): {name}")
     if result.not_used:
         lines.append("")
         lines.append("Not read:")

@@ -371,6 +371,12 @@ def test_an_excel_resaved_windows_extract_gives_the_same_figures(tmp_path, syste
         assert sorted(_table(warehouse, sql)) == sorted(_table(systemc, sql)), sql
     names = dict(_table(warehouse, "SELECT worker_id, worker_name FROM workers"))
     assert names["902"] == "Fay Zoë Family"
+    from earlyhelp.ingest import reconciliation_text
+
+    result = ingest([folder], tmp_path / "wh3", today=TODAY, key_path=tmp_path / "k")
+    assert f"Read as {encoding.replace('latin-1', 'cp1252')} (not UTF-8): " in (
+        reconciliation_text(result)
+    )
     encodings = _manifest(warehouse)["encodings"]
     assert encodings[str(folder / "ssd_professionals.csv")] == encoding.replace("latin-1", "cp1252")
 
