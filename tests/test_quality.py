@@ -17,6 +17,7 @@ from earlyhelp.config import REPO_ROOT
 from earlyhelp.ingest import ingest
 from earlyhelp.warehouse import current_version_dir
 from tests.apptest import assert_ran_cleanly, figures, open_app, run_cli
+from tests.test_pages import PAGES
 
 TODAY = date(2026, 3, 31)
 EPISODES = 20
@@ -367,19 +368,7 @@ def test_the_data_quality_page_runs_on_the_demo(with_demo):
     assert len(at.dataframe[0].value) == len(quality.MEASURES)
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        "pages/overview.py",
-        "pages/demand.py",
-        "pages/caseloads.py",
-        "pages/pathways.py",
-        "pages/scorecard.py",
-        "pages/district_profile.py",
-        "pages/data_quality.py",
-        "pages/about.py",
-    ],
-)
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_an_extract_missing_fields(no_levels, monkeypatch, page):
     monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(no_levels))
     at = open_app(page)
