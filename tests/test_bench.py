@@ -15,7 +15,7 @@ from earlyhelp import bench
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 # Pages that show no data figures, so have nothing to benchmark.
-WITHOUT_FIGURES = {"About"}
+WITHOUT_FIGURES = {"About", "Data quality"}  # text and tables about the data, no figures
 # The KPI pages run the same KPI queries: one of them covered is enough.
 KPI_PAGES = {"Scorecard", "District profile"}
 
