@@ -1,4 +1,4 @@
-"""Command line: python -m earlyhelp demo | ingest | query (DESIGN.md, "Public contract")."""
+"""Command line: python -m earlyhelp demo | ingest | rebuild | query | peaks | quality | ..."""
 
 from __future__ import annotations
 

@@ -83,9 +83,6 @@ class Mapping:
     level_labels: dict[int, str] = field(default_factory=dict)
     excluded_address_types: tuple[str, ...] | None = None  # None: the default prefixes
 
-    def is_placeholder(self, value: str) -> bool:
-        return value.strip().upper() in {p.upper() for p in self.placeholders}
-
     def summary(self) -> dict:
         """What the manifest records of the mapping used."""
         return {

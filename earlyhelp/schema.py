@@ -328,7 +328,7 @@ SSD_COLUMN_ALIASES = {
 # SSD columns that hold names: present in real extracts, never read.
 SSD_NAME_COLUMNS = ("pers_forename", "pers_surname")
 
-# Annex A contact/referral source codes (DOMAIN.md) and the groups the pages filter by.
+# Annex A contact/referral source codes and the groups the pages filter by.
 SOURCE_CODES: dict[str, tuple[str, str]] = {
     "1A": ("Individual - family member", "Individuals"),
     "1B": ("Individual - acquaintance", "Individuals"),

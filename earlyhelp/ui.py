@@ -23,7 +23,7 @@ from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
 from earlyhelp.warehouse import VERSIONS, current_version_dir
 
-#: The role every page uses until login arrives (DESIGN.md item 6).
+#: The role every page uses when no sign-in is configured (demo mode).
 DEMO_ROLE = "board"
 ROLE_DESCRIPTIONS = {
     "board": "board view",

@@ -15,6 +15,7 @@ import codecs
 import re
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -212,12 +213,9 @@ def _read_ssd_file(path: Path, ssd_table: str, mapping: Mapping) -> RawTable:
     for name in names:
         clean = name.strip().lower()
         renamed[name] = SSD_COLUMN_ALIASES.get(ssd_table, {}).get(clean, clean)
-    if len(set(renamed.values())) < len(renamed):
-        seen: set[str] = set()
-        for clean in renamed.values():
-            if clean in seen:
-                raise UnusableInput(f"{path}: column {clean!r} appears twice")
-            seen.add(clean)
+    repeated = [name for name, n in Counter(renamed.values()).items() if n > 1]
+    if repeated:
+        raise UnusableInput(f"{path}: column {repeated[0]!r} appears twice")
     frame = frame.rename(renamed)
     columns = list(renamed.values())
     _require_key_columns(path, columns, canonical_table, columns_map, ssd_table)
@@ -259,14 +257,13 @@ def _read_ssd_file(path: Path, ssd_table: str, mapping: Mapping) -> RawTable:
         source_fields["decision_date"] = (
             f"{outcome} + ssd_early_help_episodes.earl_episode_start_date" if outcome else None
         )
+    stored = _stored_columns(canonical_table)
     return RawTable(
         canonical_table,
         str(path),
         out,
         encoding=encoding,
-        source_fields={
-            k: v for k, v in source_fields.items() if k in _stored_columns(canonical_table)
-        },
+        source_fields={k: v for k, v in source_fields.items() if k in stored},
     )
 
 
