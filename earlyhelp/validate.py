@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
@@ -23,6 +23,31 @@ REJECT_COLUMNS = ("source_file", "source_row", "table", "column", "value", "reas
 REJECTED = "row rejected"
 CLEARED = "value cleared"
 EARLIEST_PLAUSIBLE_DATE = date(1900, 1, 1)
+# Placeholder dates, treated as missing in every source (SSD, Annex A, canonical Parquet), with
+# or without a mapping file: case systems and SQL Server write 1900-01-01 (and earlier) for "no
+# date", and 9999-12-31 for "no end". Any date on or before EARLIEST_PLAUSIBLE_DATE, or in the
+# year 9999, is one.
+LATEST_PLACEHOLDER_YEAR = 9999
+
+# Ranges of the numbers read from input: a value outside its range (1e30, inf, -inf, a number
+# too large for a whole number) is not believable and is cleared (or, in a required column,
+# the row is rejected) with the range as the reason. (low, high), both included.
+NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "level_of_need": (1, 4),
+    "fte": (0, 1.5),
+    "recorded_caseload": (0, 1_000),
+    "year": (1990, 2100),
+    "children": (0, 10_000_000),
+}
+# Any other number column: finite and well inside what a whole number can hold.
+ANY_NUMBER_RANGE = (-(2.0**53), 2.0**53)
+
+# Characters removed from every value: control characters (NUL and the rest of C0 and C1,
+# DEL) other than whitespace, which becomes a space like any other, and the invisible format
+# characters that change how text shows (zero-width space, bidirectional overrides and
+# isolates, a stray byte order mark). CONTROL_CHARACTERS finds every value changed by either.
+_REMOVED_CHARACTERS = r"[\p{Cc}&&\S]|[\x{200B}\x{202A}-\x{202E}\x{2066}-\x{2069}\x{FEFF}]"
+CONTROL_CHARACTERS = r"[\p{Cc}\x{200B}\x{202A}-\x{202E}\x{2066}-\x{2069}\x{FEFF}]"
 
 # Cells that mean "no value" in exported spreadsheets.
 NULL_TOKENS = ("", "#N/A", "N/A", "NA", "NULL", "NONE", "#VALUE!", "#REF!", "-", "NAN")
@@ -191,6 +216,8 @@ class Validated:
     rows_read: int
     rows_rejected: int
     rejects: pl.DataFrame
+    # column -> values that held control or invisible format characters (removed, or a space)
+    control_characters: dict[str, int] = field(default_factory=dict)
 
 
 def empty_rejects() -> pl.DataFrame:
@@ -200,10 +227,17 @@ def empty_rejects() -> pl.DataFrame:
 
 
 def clean_text(column: str) -> pl.Expr:
-    """Trim, fold non-breaking and repeated spaces, and turn null tokens into real nulls."""
+    """Remove control characters (NUL...), trim, fold tabs, line breaks, non-breaking and
+    repeated spaces into one space, and turn null tokens into real nulls."""
     # Only runs of whitespace and single non-space whitespace (tab, non-breaking space...) are
     # replaced: a single space, by far the commonest, is left alone, which keeps this cheap.
-    value = pl.col(column).cast(pl.String).str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
+    value = (
+        pl.col(column)
+        .cast(pl.String)
+        .str.replace_all(_REMOVED_CHARACTERS, "")
+        .str.replace_all(r"\s{2,}|[^\S ]", " ")
+        .str.strip_chars()
+    )
     return pl.when(value.is_in(_NULL_TOKENS_ANY_CASE)).then(None).otherwise(value)
 
 
@@ -294,15 +328,28 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
         if col.kind == schema.DATE:
             parsed = parse_date(raw)
             not_a_date = raw.is_not_null() & parsed.is_null()
-            too_early = parsed < EARLIEST_PLAUSIBLE_DATE
-            in_future = parsed > today
+            too_early = parsed <= EARLIEST_PLAUSIBLE_DATE
+            far_future = parsed.dt.year() >= LATEST_PLACEHOLDER_YEAR
+            in_future = (parsed > today) & ~far_future
             action = _bad_value_action(col)
             checks.append(_Check(col.name, not_a_date, pl.lit("not a date: ") + quoted, action))
             checks.append(
                 _Check(
                     col.name,
                     too_early,
-                    pl.lit("implausible date before 1900: ") + quoted,
+                    pl.lit(
+                        "placeholder or implausible date (1900-01-01 or earlier), "
+                        "treated as missing: "
+                    )
+                    + quoted,
+                    action,
+                )
+            )
+            checks.append(
+                _Check(
+                    col.name,
+                    far_future,
+                    pl.lit("placeholder date (the year 9999), treated as missing: ") + quoted,
                     action,
                 )
             )
@@ -315,34 +362,20 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
                 )
             )
             # A bad optional date is cleared, and the row kept (required ones lose the row).
-            bad = (too_early | in_future).fill_null(False)
-            typed.append(pl.when(bad).then(None).otherwise(parsed).alias(col.name))
+            typed.append(usable_date(raw, today).alias(col.name))
         elif col.kind in (schema.INT, schema.FLOAT):
             number = _parse_number(raw)
-            bad = raw.is_not_null() & number.is_null()
+            low, high = NUMBER_RANGES.get(col.name, ANY_NUMBER_RANGE)
+            # NaN, inf and -inf are never between two numbers.
+            bad = raw.is_not_null() & (number.is_null() | ~number.is_between(low, high))
             if col.kind == schema.INT:
                 bad = bad | (number.is_not_null() & (number != number.round(0)))
-            if col.name == "level_of_need":
-                bad = bad | ~number.is_between(1, 4)
-            if col.name == "fte":
-                bad = bad | ~number.is_between(0, 1.5)
-            if col.name in ("recorded_caseload", "children"):
-                bad = bad | (number < 0)
-            if col.name == "year":
-                bad = bad | ~number.is_between(1990, 2100)
             kind_word = "a whole number" if col.kind == schema.INT else "a number"
-            extra = {
-                "level_of_need": " from 1 to 4",
-                "fte": " from 0 to 1.5",
-                "recorded_caseload": " of 0 or more",
-                "children": " of 0 or more",
-                "year": " from 1990 to 2100",
-            }.get(col.name, "")
             checks.append(
                 _Check(
                     col.name,
                     bad.fill_null(False),
-                    pl.lit(f"not {kind_word}{extra}: ") + quoted,
+                    pl.lit(f"not {kind_word}{_range_words(col.name)}: ") + quoted,
                     _bad_value_action(col),
                 )
             )
@@ -351,7 +384,7 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
                 pl.when(bad.fill_null(False))
                 .then(None)
                 .otherwise(number)
-                .cast(dtype)
+                .cast(dtype, strict=False)
                 .alias(col.name)
             )
         elif col.kind == schema.BOOL:
@@ -389,6 +422,28 @@ def _value_checks(table: schema.Table, today: date) -> tuple[list[pl.Expr], list
                 _Check(col.name, raw.is_null(), pl.lit("required value is missing"), REJECTED)
             )
     return typed, checks
+
+
+def _range_words(column: str) -> str:
+    """The range a number column's values must lie in, in words, for the reason."""
+    if column not in NUMBER_RANGES:
+        return ""
+    low, high = NUMBER_RANGES[column]
+    if low == 0 and high >= 1_000:
+        return f" of 0 or more, up to {high:,.0f}"
+    return f" from {low:g} to {high:g}"
+
+
+def usable_date(value: pl.Expr, today: date) -> pl.Expr:
+    """A date column's value as a date, or null when it is not a date, is a placeholder (on or
+    before 1900-01-01, or in the year 9999) or is in the future."""
+    parsed = parse_date(value)
+    bad = (
+        (parsed <= EARLIEST_PLAUSIBLE_DATE)
+        | (parsed.dt.year() >= LATEST_PLACEHOLDER_YEAR)
+        | (parsed > today)
+    ).fill_null(False)
+    return pl.when(bad).then(None).otherwise(parsed)
 
 
 def _bad_value_action(col: schema.Column) -> str:
@@ -448,6 +503,7 @@ def validate_table(table_name: str, raw_tables: list[RawTable], today: date) -> 
         checked.rows_read,
         checked.rows_read - kept.height,
         rejects.sort(SOURCE_FILE, SOURCE_ROW, "column"),
+        checked.control_characters,
     )
 
 
@@ -468,9 +524,12 @@ def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> V
     ]
     inputs = [*names, *INPUT_COLUMNS.get(table_name, ())]
     frames = []
+    control_characters: dict[str, int] = {}
     for raw in raw_tables:
         missing = [c for c in inputs if c not in raw.frame.columns]
         frame = raw.frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
+        for column, changed in count_control_characters(frame, inputs).items():
+            control_characters[column] = control_characters.get(column, 0) + changed
         frames.append(
             frame.select(
                 pl.lit(raw.source_file).alias(SOURCE_FILE),
@@ -537,7 +596,8 @@ def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> V
         checks.append(
             _Check(
                 later,
-                parse_date(pl.col(later)) < parse_date(pl.col(earlier)),
+                # A placeholder or future date is cleared (or rejects the row) on its own.
+                usable_date(pl.col(later), today) < usable_date(pl.col(earlier), today),
                 pl.lit(f"{later.replace('_', ' ')} is before {earlier.replace('_', ' ')}: '")
                 + pl.col(later)
                 + pl.lit("' < '")
@@ -553,7 +613,20 @@ def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> V
     )
     kept = typed.join(rejected_rows, on=[SOURCE_FILE, SOURCE_ROW], how="anti")
     kept = kept.drop(*INPUT_COLUMNS.get(table_name, ()))
-    return Validated(table_name, kept, rows_read, rows_read - kept.height, rejects)
+    return Validated(
+        table_name, kept, rows_read, rows_read - kept.height, rejects, control_characters
+    )
+
+
+def count_control_characters(frame: pl.DataFrame, columns: list[str]) -> dict[str, int]:
+    """Per column, how many values hold a control or invisible format character (which
+    clean_text removes, or makes a space); columns with none are left out."""
+    if not columns or frame.height == 0:
+        return {}
+    counts = frame.select(
+        pl.col(c).cast(pl.String).str.contains(CONTROL_CHARACTERS).sum().alias(c) for c in columns
+    ).row(0, named=True)
+    return {c: int(n) for c, n in counts.items() if n}
 
 
 def _key_columns(table_name: str) -> list[str]:
