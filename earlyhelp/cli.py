@@ -112,7 +112,9 @@ def _query(args: argparse.Namespace) -> int:
             row.update({s: disclosure.SUPPRESSED_SYMBOL for s, m in withheld.items() if m[index]})
         print(json.dumps(rows, default=str, indent=1))
     else:
-        sys.stdout.write(disclosure.as_display_text(frame, counts, statistics).write_csv())
+        from earlyhelp.csv_safe import to_csv
+
+        sys.stdout.write(to_csv(disclosure.as_display_text(frame, counts, statistics)))
     return 0
 
 

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, config, disclosure, quality
+from earlyhelp import charts, config, csv_safe, disclosure, quality
 from earlyhelp.errors import REBUILD_COMMAND, QueryError, WarehouseMissing
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
@@ -628,13 +628,14 @@ def download_table(
     key: str | None = None,
     label: str = "Download this table (CSV)",
 ) -> None:
-    """A CSV of exactly the table shown. Exact figures carry their marking in the file name,
-    so a saved file says what it is wherever it ends up."""
+    """A CSV of exactly the table shown, except that a text cell a spreadsheet would run as a
+    formula (a team named `=1+2`) starts with a quote (earlyhelp.csv_safe). Exact figures carry
+    their marking in the file name, so a saved file says what it is wherever it ends up."""
     role = current_role()
     prefix = f"{marking(role)}_" if role.exact_counts else ""
     st.download_button(
         label,
-        data=table.write_csv(),
+        data=csv_safe.to_csv(table),
         file_name=f"{prefix}{name}.csv",
         mime="text/csv",
         on_click="ignore",

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from earlyhelp import config, schema
+from earlyhelp import config, csv_safe, schema
 from earlyhelp.config import MART_QUERIES_DIR
 from earlyhelp.errors import UnusableInput, WarehouseMissing
 
@@ -268,7 +268,7 @@ def _build_version(
     finally:
         con.close()
     shutil.rmtree(staging / ".spill", ignore_errors=True)
-    rejects.write_csv(staging / "rejects.csv")
+    csv_safe.to_csv(rejects, staging / "rejects.csv")  # names from the extract: no formulas
     manifest = {
         **manifest,
         "version": version,
