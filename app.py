@@ -1,10 +1,16 @@
 """Early Help Insight: the entry point (`streamlit run app.py`). Pages live in pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from earlyhelp import ui
 
-st.set_page_config(page_title="Early Help Insight", layout="wide")
+# The tab's icon is the app's own, served by the app: without one, Streamlit shows each page's
+# :material/...: icon there by fetching it from fonts.gstatic.com, which a council network may
+# block and which tells Google who is looking (issue 18; tests/test_browser_offline.py).
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+st.set_page_config(page_title="Early Help Insight", page_icon=str(ICON), layout="wide")
 role = ui.require_role()  # a sign-in page when login is configured; board in demo mode
 
 page = st.navigation(
