@@ -8,8 +8,11 @@ protected figures, and a page cannot forget to protect one.
 Three things are done, in this order:
 
 1. **Primary suppression.** A count from 1 to `suppress_up_to` (5 under the DfE children in
-   need convention) is withheld: returned as null and shown as the GSS symbol `c`. A true
-   zero is shown as 0.
+   need convention) is withheld: returned as null and shown as the GSS symbol `c`. So is any
+   count that rounding (step 2) would show as `suppress_up_to` or less: under the default
+   policy 6 and 7 would be shown as 5, which anyone checking a published paper reads as an
+   unsuppressed small count, so every count from 1 to 7 is withheld (`Policy.withheld_up_to`)
+   and no figure from 1 to 5 is ever shown. A true zero is shown as 0.
 2. **Rounding** of every other count to the nearest `round_to` (5). An interactive dashboard
    lets anyone build two views whose difference is one small group of children ("all
    districts" minus "all but one", this month minus last, all ages minus the other bands).
@@ -61,8 +64,17 @@ class Policy:
     title: str
 
     @property
+    def withheld_up_to(self) -> int:
+        """The largest count withheld: `suppress_up_to`, or more where rounding would show a
+        larger count as `suppress_up_to` or less (6 and 7 round to 5 under the DfE policy)."""
+        largest = self.suppress_up_to
+        while _rounded(largest + 1, self.round_to) <= self.suppress_up_to:
+            largest += 1
+        return largest
+
+    @property
     def smallest_shown(self) -> int:
-        return self.suppress_up_to + 1
+        return self.withheld_up_to + 1
 
     def footnote(self) -> str:
         """The sentence every protected table and chart carries."""
@@ -72,9 +84,14 @@ class Policy:
             else ""
         )
         return (
-            f"{SUPPRESSED_SYMBOL}: a count from 1 to {self.suppress_up_to}, withheld to protect "
+            f"{SUPPRESSED_SYMBOL}: a count from 1 to {self.withheld_up_to}, withheld to protect "
             f"the children and families behind it.{rounding}"
         )
+
+
+def _rounded(value: int, base: int) -> int:
+    """A positive count rounded half up to the nearest multiple of base (as published)."""
+    return int((value + base // 2) // base * base) if base > 1 else int(value)
 
 
 POLICIES = {
@@ -110,22 +127,21 @@ SMALLEST_SHOWN = POLICIES[DEFAULT_POLICY].smallest_shown
 
 
 def protect_value(value: int | None, policy: Policy) -> int | None:
-    """One count as published: None (shown as c) for 1..suppress_up_to, 0 for 0, otherwise
+    """One count as published: None (shown as c) for 1..withheld_up_to, 0 for 0, otherwise
     rounded half up to the nearest multiple of round_to."""
     if value is None:
         return None
-    if 1 <= value <= policy.suppress_up_to:
+    if 1 <= value <= policy.withheld_up_to:
         return None
     if value <= 0:
         return int(value)
-    base = policy.round_to
-    return int((value + base // 2) // base * base) if base > 1 else int(value)
+    return _rounded(value, policy.round_to)
 
 
 def shown_range(shown: int | None, policy: Policy) -> range:
     """Every true count that is published as `shown` (None = c): what a reader can infer."""
     if shown is None:
-        return range(1, policy.suppress_up_to + 1)
+        return range(1, policy.withheld_up_to + 1)
     if shown == 0:
         return range(0, 1)
     base = policy.round_to
@@ -165,7 +181,7 @@ def protect(
         return frame
     keys = [c for c in (key_columns or []) if c in frame.columns and c not in counts]
     out = frame.with_columns(
-        pl.when(pl.col(c).is_between(1, policy.suppress_up_to))
+        pl.when(pl.col(c).is_between(1, policy.withheld_up_to))
         .then(None)
         .otherwise(pl.col(c))
         .alias(c)

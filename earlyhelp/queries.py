@@ -8,6 +8,14 @@ Each query file starts with a header comment that declares its parameters and ou
     -- statistics: median_days (from open_episodes)
     -- roles: manager, analyst
 
+    -- breakdown: team
+
+`-- breakdown:` (optional) says the rows are teams, organisations or workers rather than
+districts or whole-borough categories: a team can hold the cases of children from several
+districts, so for a role kept to one district the runner asks such a query for that district's
+children only (its `district` parameter), and refuses one that has neither that parameter nor a
+`district` column to keep the rows to.
+
 `-- columns:`, `-- counts:`, `-- statistics:` and `-- roles:` may go on over the next comment
 lines, each starting with `--` and at least two spaces. `-- statistics:` names each column worked
 out from counts (a median, average, percentage or rate) with the counts it is worked out from;
@@ -17,9 +25,12 @@ declares in `-- counts:` and `-- statistics:`: the runner checks this on each ru
 column it cannot find is a column it cannot protect.
 
 Who sees what (earlyhelp/roles.py) is enforced in `QueryRunner.run`: board and district roles get
-every count protected (a district role only its own district's and the borough's rows); a manager
-of one district (`manager:<name>`) gets that district's rows exact and every other row protected,
-and the rows of a query kept to managers and analysts (named workers) only for its district.
+every count protected. A role kept to one district (`district:<name>`, `manager:<name>`) gets only
+its own district's rows and the whole borough's, never another district's: a figure asked for
+another district is refused, and a query broken down by team, organisation or worker is asked for
+its district's children. A manager of one district gets that district's rows exact and the
+borough's protected, and the rows of a query kept to managers and analysts (named workers) only
+for its district.
 
 Values reach DuckDB only as named parameters ($as_of); the runner passes exactly the parameters a
 query declares, typed, with null for optional ones not given. One connection per warehouse
@@ -44,11 +55,14 @@ from earlyhelp.errors import REBUILD_COMMAND, QueryError, WarehouseOutdated
 from earlyhelp.roles import EXACT_KINDS, ROLE_KINDS, Role, describe_kinds
 from earlyhelp.warehouse import DB_FILE, current_version_dir, missing_marts, read_manifest
 
+DISTRICT_PARAMETER = "district"
+#: What the rows of a query may be besides districts and borough-wide categories (`-- breakdown:`).
+BREAKDOWNS = ("team", "organisation", "worker", "record")
 _PARAM = re.compile(
     r"^--\s*param\s+(\w+)\s*:\s*(date|text|int)\s*,\s*(required|optional)\b\.?\s*(.*)$"
 )
 # A header field that may continue over the following lines ("--" and two or more spaces).
-_LIST_FIELD = re.compile(r"^--\s*(columns|counts|statistics|roles)\s*:(.*)$")
+_LIST_FIELD = re.compile(r"^--\s*(columns|counts|statistics|roles|breakdown)\s*:(.*)$")
 _CONTINUATION = re.compile(r"^--\s{2,}(\S.*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # One item of `-- statistics:`: a column and the counts it is worked out from.
@@ -88,6 +102,9 @@ class NamedQuery:
     roles: tuple[str, ...] = ()  # role kinds that may run it; empty = every role
     #: `-- statistics:`: each column worked out from counts -> the counts it is worked out from.
     statistics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: `-- breakdown:`: what each row is when it is not a district or a borough-wide category
+    #: (team, organisation, worker, record): a unit that can count several districts' children.
+    breakdown: str | None = None
 
     @property
     def exact_only(self) -> bool:
@@ -192,6 +209,17 @@ def parse_query_file(path: Path) -> NamedQuery:
         raise QueryError(f"{path.name}: '-- roles:' names no role")
     counts = _names(path, "counts", fields.get("counts", ""))
     columns = _names(path, "columns", fields.get("columns", ""))
+    breakdown = fields.get("breakdown", "").strip().rstrip(".") or None
+    if "breakdown" in fields and breakdown not in BREAKDOWNS:
+        raise QueryError(
+            f"{path.name}: '-- breakdown:' is {breakdown!r}; use one of {', '.join(BREAKDOWNS)}"
+        )
+    if breakdown and DISTRICT_PARAMETER not in parameters and DISTRICT_PARAMETER not in columns:
+        # Such a query could not be kept to one district's children: say so when it is written.
+        raise QueryError(
+            f"{path.name}: a query broken down by {breakdown} needs a 'district' parameter or "
+            "a 'district' column, so that a role kept to one district sees only its children"
+        )
     return NamedQuery(
         path.stem,
         text,
@@ -201,10 +229,10 @@ def parse_query_file(path: Path) -> NamedQuery:
         columns=columns,
         roles=roles,
         statistics=_statistics(path, fields.get("statistics", ""), counts, columns),
+        breakdown=breakdown,
     )
 
 
-DISTRICT_PARAMETER = "district"
 #: Rows a district user may see besides their own district: whole-borough totals.
 BOROUGH_ROWS = ("Borough",)
 #: Whole-number columns that are categories, not measures (secondary suppression groups by them).
@@ -212,7 +240,8 @@ _INTEGER_KEYS = ("level_of_need", "year", "month_of_year", "band_upper", "decisi
 
 
 def _own_district_only(frame: pl.DataFrame, role: Role) -> pl.DataFrame:
-    """A district user's rows: their own district and borough totals, never another district."""
+    """The rows of a role kept to one district: its own district and borough totals, never
+    another district's (nor 'Not known', which may be anyone's)."""
     if DISTRICT_PARAMETER not in frame.columns:
         return frame
     return frame.filter(pl.col(DISTRICT_PARAMETER).is_in([role.district, *BOROUGH_ROWS]))
@@ -353,16 +382,11 @@ class QueryRunner:
             raise QueryError(f"{name} is only for {describe_kinds(query.roles)}")
         if role.district is not None:
             self._check_scope(role)
-        asked = bound.get(DISTRICT_PARAMETER)
-        if asked is not None and asked != role.district:
-            if role.kind == "district":
-                raise QueryError(
-                    f"the {role} role sees {role.district} and the whole borough, not {asked}"
-                )
-            if role.scoped_manager and query.exact_only:
-                raise QueryError(
-                    f"the {role} role sees {name} for {role.district} only, not for {asked}"
-                )
+            role.check_may_see(bound.get(DISTRICT_PARAMETER))
+            if query.breakdown and DISTRICT_PARAMETER in bound:
+                # Each team or organisation counted over this district's children only: counted
+                # over the borough, a team's row would carry other districts' children.
+                bound[DISTRICT_PARAMETER] = role.district
         frame = self._cursor().sql(query.sql, params=bound).pl()
         _check_returned(query, frame)
         if role.exact_everywhere:
@@ -371,7 +395,7 @@ class QueryRunner:
             # Only a manager of one district gets here (the roles check above): named workers
             # or records of their own district, and nobody else's.
             return _own_district_rows(query, frame, role)
-        if role.kind == "district":
+        if role.district is not None:
             frame = _own_district_only(frame, role)
         return disclosure.protect(
             frame,

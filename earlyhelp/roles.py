@@ -4,7 +4,12 @@
 - `district:<name>`: its own district in detail and whole-borough totals; counts protected.
 - `manager`: the whole early help service, workers by name; exact counts.
 - `manager:<name>`: a manager of one district's service: that district's rows exact and its
-  workers by name; every other figure (other districts, the borough) protected as for the board.
+  workers by name, and whole-borough totals protected as for the board.
+
+A role kept to a district (`district:<name>`, `manager:<name>`) never gets a row of another
+district: not another district's row of a table by district, not a team, organisation or worker
+counted over other districts' children (those come counted over its own district's children
+only), and it is refused a figure asked for another district.
 - `analyst`: everything, exact, including record-level drill-down (`episode_records`).
 
 The query runner (earlyhelp/queries.py) enforces these; pages only decide what to draw.
@@ -93,6 +98,13 @@ class Role:
     @property
     def scoped_manager(self) -> bool:
         return self.kind == "manager" and self.district is not None
+
+    def check_may_see(self, district: str | None) -> None:
+        """Refuse a role kept to one district a figure asked for another (None: the borough)."""
+        if self.district is not None and district is not None and district != self.district:
+            raise QueryError(
+                f"the {self} role sees {self.district} and the whole borough, not {district}"
+            )
 
     def exact_for(self, district: str | None) -> bool:
         """Whether figures for `district` (None: the whole borough, or no district) are exact."""

@@ -11,7 +11,7 @@ from earlyhelp.schema import TABLE_TITLES
 
 runner, missing_reason = ui.open_warehouse()
 policy = disclosure.current_policy()
-largest_hidden = policy.suppress_up_to
+largest_hidden = policy.withheld_up_to
 
 st.title("About Early Help Insight")
 st.markdown(

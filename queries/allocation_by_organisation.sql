@@ -2,17 +2,21 @@
 -- commissioned provider, as the episode's organisation names it): for episodes whose first
 -- worker was allocated in the months from..to, the first involvement's start minus the episode's
 -- start. median_days is the lower median. Only organisations with an allocation are listed.
+-- With a district, only the episodes of that district's children are counted.
 -- param from: date, required. First month of allocation (any day in it).
 -- param to: date, required. Last month of allocation (any day in it).
+-- param district: text, optional. Only the episodes of this district's children.
 -- columns: organisation (text, 'Not recorded' when empty), allocated (count),
 --   median_days (int), average_days (number), over_28_days (count)
 -- counts: allocated, over_28_days
 -- statistics: median_days (from allocated), average_days (from allocated)
+-- breakdown: organisation
 WITH waits AS (
     SELECT coalesce(organisation, 'Not recorded') AS organisation,
            days_to_allocation AS days, sum(episodes) AS episodes
     FROM mart_caseload_allocations
     WHERE month BETWEEN date_trunc('month', $from::DATE) AND date_trunc('month', $to::DATE)
+      AND ($district IS NULL OR district = $district)
     GROUP BY ALL
 ),
 running AS (

@@ -4,16 +4,41 @@
 -- no one's case, so every case counted here has a worker counted here. Workers
 -- whose FTE is missing or 0 are counted apart ("FTE not recorded") and left out of fte and
 -- cases_fte_recorded, so cases per FTE (cases_fte_recorded / fte) is never divided by zero.
+-- With a district, only the cases of that district's children are counted, and each worker's
+-- FTE in a team is the share of it those cases are of all the cases they hold in the team (so a
+-- team's rows over every district add up to its row for the borough, FTE included).
 -- param as_of: date, required. The date to count on.
+-- param district: text, optional. Only the cases of this district's children.
 -- columns: team (text), open_cases (count), workers (int), workers_fte_not_recorded (int),
 --   cases_fte_not_recorded (count), cases_fte_recorded (count), fte (number)
 -- counts: open_cases, cases_fte_not_recorded, cases_fte_recorded
-WITH held AS (
-    SELECT spans.worker_id, spans.team, spans.open_cases, workers.fte
-    FROM mart_caseload_worker_spans AS spans
+-- breakdown: team
+WITH all_held AS (
+    SELECT worker_id, team, open_cases
+    FROM mart_caseload_worker_spans
+    WHERE valid_from <= $as_of::DATE
+      AND (valid_to IS NULL OR valid_to > $as_of::DATE)
+),
+district_held AS (
+    SELECT a.worker_id, a.team, count(*) AS open_cases
+    FROM mart_caseload_assignments AS a
+    JOIN early_help_episodes AS e USING (episode_id)
+    WHERE $district IS NOT NULL
+      AND coalesce(e.district, 'Not known') = $district
+      AND a.held_from <= $as_of::DATE
+      AND (a.held_to IS NULL OR a.held_to > $as_of::DATE)
+    GROUP BY ALL
+),
+held AS (
+    SELECT worker_id, team, open_cases, workers.fte
+    FROM all_held
     LEFT JOIN mart_caseload_workers AS workers USING (worker_id)
-    WHERE spans.valid_from <= $as_of::DATE
-      AND (spans.valid_to IS NULL OR spans.valid_to > $as_of::DATE)
+    WHERE $district IS NULL
+    UNION ALL
+    SELECT d.worker_id, d.team, d.open_cases, workers.fte * d.open_cases / t.open_cases
+    FROM district_held AS d
+    JOIN all_held AS t USING (worker_id, team)
+    LEFT JOIN mart_caseload_workers AS workers USING (worker_id)
 )
 SELECT
     team,

@@ -27,6 +27,7 @@
 --   matching (count: every episode matching the filters, including any beyond the 5,000 rows)
 -- counts: matching
 -- roles: analyst
+-- breakdown: record
 WITH selected AS (
     SELECT
         episode_id,

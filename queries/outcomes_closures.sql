@@ -6,8 +6,11 @@
 -- param to: date, optional. Last month to include (any day in it); default the last complete month.
 -- param district: text, optional. Only this district (default: the whole borough).
 -- param by: text, optional. 'level' (default): one group per level of need; 'district': per district.
+-- district is the district the group's closures are of: the group's own with by = 'district'
+-- ('Borough' for all together), otherwise the district asked for, or 'Borough'.
 -- columns: grp (text: 'Level 1'..'Level 4', 'Level not recorded', 'All levels', or a district,
---   'Borough'), end_reason (text), closures (count), closed (count, all closures in the group)
+--   'Borough'), district (text), end_reason (text), closures (count),
+--   closed (count, all closures in the group)
 -- counts: closures, closed
 WITH anchor AS (
     SELECT last_date FROM mart_coverage WHERE table_name = 'early_help_episodes'
@@ -51,7 +54,10 @@ counted AS (
 grid AS (
     SELECT grp, sort_key, sum(closures) AS closed FROM counted GROUP BY grp, sort_key
 )
-SELECT grid.grp, reasons.end_reason, coalesce(c.closures, 0)::BIGINT AS closures,
+SELECT grid.grp,
+       CASE WHEN coalesce($by, 'level') = 'district' THEN grid.grp
+            ELSE coalesce($district, 'Borough') END AS district,
+       reasons.end_reason, coalesce(c.closures, 0)::BIGINT AS closures,
        grid.closed::BIGINT AS closed
 FROM grid
 CROSS JOIN reasons

@@ -15,6 +15,7 @@
 -- counts: open_cases
 -- statistics: cases_per_fte (from open_cases)
 -- roles: manager, analyst
+-- breakdown: worker
 WITH held AS (
     SELECT worker_id, team, open_cases
     FROM mart_caseload_worker_spans

@@ -22,8 +22,9 @@ DFE, NHS = POLICIES["dfe"], POLICIES["nhs"]
         (DFE, 0, 0),
         (DFE, 1, None),
         (DFE, 5, None),
-        (DFE, 6, 5),
-        (DFE, 7, 5),
+        # 6 and 7 would be shown as 5, read as an unsuppressed small count: withheld.
+        (DFE, 6, None),
+        (DFE, 7, None),
         (DFE, 8, 10),
         (DFE, 12, 10),
         (DFE, 13, 15),
