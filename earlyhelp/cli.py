@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from earlyhelp.errors import QueryError, UnusableInput, WarehouseMissing
@@ -29,6 +32,45 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The exit code of an ingest or rebuild refused because another holds the warehouse (EX_TEMPFAIL).
+BUSY_EXIT = 75
+
+
+def _one_writer(purpose: str) -> Callable:
+    """The command runs holding the warehouse's writer lock (earlyhelp.warehouse.writer_lock):
+    refused at once with one line when another ingest or rebuild holds it, unless --wait gives
+    it seconds to wait; what stopped runs left behind is removed, and named in one line."""
+
+    def decorate(command: Callable[[argparse.Namespace], int]) -> Callable:
+        @functools.wraps(command)
+        def run(args: argparse.Namespace) -> int:
+            from earlyhelp import warehouse
+
+            stack = contextlib.ExitStack()
+            try:
+                lock = stack.enter_context(
+                    warehouse.writer_lock(
+                        Path(args.warehouse),
+                        purpose=purpose,
+                        create=purpose == "ingest",
+                        wait=args.wait,
+                        on_wait=lambda line: print(line, file=sys.stderr, flush=True),
+                    )
+                )
+            except warehouse.WarehouseBusy as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return BUSY_EXIT
+            with stack:
+                if lock.removed:
+                    print(lock.removed_line(), flush=True)
+                return command(args)
+
+        return run
+
+    return decorate
+
+
+@_one_writer("ingest")
 def _ingest(args: argparse.Namespace) -> int:
     from earlyhelp.ingest import ingest, reconciliation_text
 
@@ -59,6 +101,7 @@ def _percentage(text: str) -> float:
     return value
 
 
+@_one_writer("rebuild")
 def _rebuild(args: argparse.Namespace) -> int:
     from earlyhelp import warehouse
 
@@ -129,6 +172,14 @@ def _quality(args: argparse.Namespace) -> int:
         print(quality.as_text(findings))
     return 0
 
+
+WAIT_OPTION = {
+    "type": float,
+    "default": 0.0,
+    "metavar": "SECONDS",
+    "help": "when another ingest or rebuild is writing the warehouse, wait up to SECONDS for "
+    "it to finish (default: refuse at once, exit code 75)",
+}
 
 ROLE_HELP = "board (default), district:<name>, manager, manager:<name> or analyst"
 
@@ -284,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the council to keep from an Annex A file holding several (by name or code)",
     )
+    ingest.add_argument("--wait", **WAIT_OPTION)
     ingest.set_defaults(run=_ingest)
 
     rebuild = commands.add_parser(
@@ -298,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="only when the current version lacks some of this release's marts or built "
         "them from SQL that has changed since (what `make run` does before starting the app)",
     )
+    rebuild.add_argument("--wait", **WAIT_OPTION)
     rebuild.set_defaults(run=_rebuild)
 
     query = commands.add_parser("query", help="run a named query from queries/")

@@ -82,6 +82,7 @@ class _TableCount:
     values_cleared: int = 0
 
 
+@warehouse.holding_writer_lock("ingest")  # one ingest or rebuild at a time per warehouse
 def ingest(
     paths: list[Path],
     warehouse_dir: Path,
