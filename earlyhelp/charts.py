@@ -167,6 +167,81 @@ def _attach_alt_text(fig: go.Figure, text: str) -> go.Figure:
     return fig
 
 
+# --- A chart with nothing to draw -----------------------------------------------------------
+#: What a page says instead of a chart whose every value is withheld (ui.chart_with_data), or
+#: whose selection has no values at all. The figure's title goes in front.
+ALL_WITHHELD = (
+    "all values withheld to protect the children and families behind them (each is shown as "
+    "c in the table), so there is no chart to draw."
+)
+NO_VALUES = "no values to show for this selection, so there is no chart to draw."
+WITHHELD_LABEL = "c"  # disclosure.SUPPRESSED_SYMBOL, as bars are labelled
+
+
+def _withheld_label(text: object) -> bool:
+    """A bar's label for a withheld value: 'c', or 'c' after a status symbol ('– c')."""
+    return isinstance(text, str) and (text == WITHHELD_LABEL or text.endswith(f" {WITHHELD_LABEL}"))
+
+
+def plotted_values(fig: go.Figure) -> list[float]:
+    """Every number a figure's traces draw: the points of its lines, the lengths of its bars
+    (x for horizontal ones), the widths of its Sankey links. Nulls and NaN are left out, and so
+    are the bars labelled c: a withheld count drawn as a bar of no length, so that its label
+    shows, is not a value."""
+    found: list[float] = []
+    for trace in fig.data:
+        labels = ()
+        if trace.type == "sankey":
+            values = trace.link.value
+        elif getattr(trace, "orientation", None) == "h":
+            values = trace.x
+        else:
+            values = getattr(trace, "y", None)
+        if trace.type == "bar" and isinstance(trace.text, list | tuple):
+            labels = trace.text
+        for index, value in enumerate(values if values is not None else ()):
+            if index < len(labels) and _withheld_label(labels[index]):
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                try:  # numpy numbers
+                    value = float(value)
+                except (TypeError, ValueError):
+                    continue
+            if math.isfinite(value):
+                found.append(float(value))
+    return found
+
+
+def title_text(fig: go.Figure) -> str:
+    """The figure's title as plain text ('' if it has none)."""
+    return re.sub(r"<[^>]+>", "", str(fig.layout.title.text or "")).strip()
+
+
+def nothing_to_draw(
+    fig: go.Figure,
+    frame: pl.DataFrame,
+    count_columns: Sequence[str] = (),
+    statistics: dict[str, tuple[str, ...]] | None = None,
+    *,
+    protected: bool = True,
+) -> str | None:
+    """The sentence to show instead of the chart when it would draw nothing, else None.
+
+    A chart draws nothing when none of its values is a number, or (for protected figures) when
+    every count and statistic in its table is withheld: a bar whose count is withheld has no
+    length, so a chart of withheld bars alone would look like a chart of zeros. Withheld
+    values are never drawn as zeros; the notice says they are withheld rather than missing."""
+    measures = [c for c in [*count_columns, *(statistics or {})] if c in frame.columns]
+    counts = [c for c in count_columns if c in frame.columns]
+    withheld = protected and any(frame[c].null_count() for c in counts)
+    every_value_withheld = withheld and all(frame[c].null_count() == frame.height for c in measures)
+    if plotted_values(fig) and not every_value_withheld:
+        return None
+    title = title_text(fig)
+    text = ALL_WITHHELD if withheld else NO_VALUES
+    return f"**{title}**: {text}" if title else text[:1].upper() + text[1:]
+
+
 # --- Small text helpers ---------------------------------------------------------------------
 def month_name(day: date) -> str:
     """'April 2018'."""
@@ -710,7 +785,7 @@ def bar_chart(
         colours = [FOCUS[0] if n == highlight else FOCUS[1] for n in names]
     shown = [v for v in values if v is not None]
     top = max(shown, default=0)
-    labels = ["c" if v is None else f"{v:,}" for v in values]
+    labels = [WITHHELD_LABEL if v is None else f"{v:,}" for v in values]
     fig = go.Figure(
         go.Bar(
             x=[v or 0 for v in values],

@@ -1047,7 +1047,7 @@ def district_figure(
     ticks = [f"<b>{n}</b>" if n in (highlight, BOROUGH) else n for n in names]
     fig = go.Figure(
         go.Bar(
-            x=[v or 0 for v in values],
+            x=values,  # a withheld value draws no bar; its label (c) is beside it
             y=ticks,
             orientation="h",
             marker={"color": colours},

@@ -588,22 +588,29 @@ def chart_with_data(
 
     The CSV holds exactly the table shown (same rows, columns, headers and 'c' symbols).
     `statistics` maps each median, average or percentage column of `frame` to the counts it is
-    worked out from, so one withheld with them is shown as 'c' too.
+    worked out from, so one withheld with them is shown as 'c' too. A chart that would draw
+    nothing (every value withheld, or none at all) is replaced by a sentence saying so.
     """
     alt = alt_text or charts.alt_text(fig)
-    st.plotly_chart(
-        charts.browser_figure(fig),
-        theme=None,
-        alt=alt,
-        config=_PLOTLY_CONFIG,
-        key=f"chart-{download_name}",
+    count_columns = list(count_columns)
+    role = current_role()
+    empty = charts.nothing_to_draw(
+        fig, frame, count_columns, statistics, protected=not role.exact_everywhere
     )
-    st.caption(alt)
+    if empty:
+        st.info(empty, icon=":material/visibility_off:")
+    else:
+        st.plotly_chart(
+            charts.browser_figure(fig),
+            theme=None,
+            alt=alt,
+            config=_PLOTLY_CONFIG,
+            key=f"chart-{download_name}",
+        )
+        st.caption(alt)
     if note:
         st.markdown(note)
-    count_columns = list(count_columns)
     table = display_table(frame, count_columns, statistics)
-    role = current_role()
     if count_columns and not role.exact_everywhere:
         footnote = disclosure.current_policy().footnote()
         if statistics and any(name in frame.columns for name in statistics):
