@@ -144,22 +144,31 @@ else:
     )
     team_counts = runner.counts_of("caseload_by_team")
     per_fte = {"cases_per_fte": ("cases_fte_recorded",)}
+    # A role kept to one district gets each team's cases of its own district's children only
+    # (the query runner asks for them): a team's row for the borough holds other districts'.
+    whose = f" of {role.district}'s children" if role.district else ""
     if ui.measure_available(runner, "caseloads.by_team"):
         ui.chart_with_data(
             charts.bar_chart(
                 teams,
                 "team",
                 "open_cases",
-                title="Open cases by team",
-                x_title=f"Held by the team's workers on {when}",
-                subject=f"open early help cases held by each team's workers on {when}",
+                title="Open cases by team" + (f", {role.district}" if role.district else ""),
+                x_title=f"Cases{whose} held by the team's workers on {when}",
+                subject=f"open early help cases{whose} held by each team's workers on {when}",
             ),
             team_table,
             download_name="caseloads_open_by_team",
             count_columns=team_counts,
             statistics=per_fte,
         )
-    if ui.measure_available(runner, "caseloads.per_fte"):
+    if role.district and ui.measure_available(runner, "caseloads.per_fte"):
+        st.info(
+            "Caseload per FTE by team is a figure for the whole service, not for one district: "
+            f"the teams' workers also hold other districts' cases, so it is not shown in the "
+            f"{role.district} view."
+        )
+    elif ui.measure_available(runner, "caseloads.per_fte"):
         ui.chart_with_data(
             charts.bar_chart(
                 teams,
@@ -189,14 +198,17 @@ else:
         )
     if caseloads.sees_worker_names(role):
         workers = ui.query(runner, "workers_caseload", on_day)
-        table = ui.display_table(
-            caseloads.worker_table(workers, threshold), runner.counts_of("workers_caseload")
-        )
+        per_worker = caseloads.worker_table(workers, threshold)
+        if role.scoped_manager:
+            # Cases of this district's children only: per FTE is a whole-service figure.
+            per_worker = per_worker.drop("cases_per_fte", f"above_{threshold:g}_per_fte")
+        table = ui.display_table(per_worker, runner.counts_of("workers_caseload"))
         st.subheader(f"Each worker's open cases, {when}")
         if role.scoped_manager:
             st.caption(
-                f"Workers of {role.district}: those whose open cases on {when} are mostly in "
-                f"{role.district}. Other districts' workers are not named here."
+                f"Each worker holding a case of {role.district}'s children on {when}, with those "
+                f"cases only. Cases per FTE are not shown here: the workers' time is shared with "
+                f"other districts' children."
             )
         ui.show_table(table, key="table-caseloads-workers")
         ui.download_table(table, "caseloads_by_worker", key="download-caseloads-workers")

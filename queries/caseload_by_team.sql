@@ -4,41 +4,32 @@
 -- no one's case, so every case counted here has a worker counted here. Workers
 -- whose FTE is missing or 0 are counted apart ("FTE not recorded") and left out of fte and
 -- cases_fte_recorded, so cases per FTE (cases_fte_recorded / fte) is never divided by zero.
--- With a district, only the cases of that district's children are counted, and each worker's
--- FTE in a team is the share of it those cases are of all the cases they hold in the team (so a
--- team's rows over every district add up to its row for the borough, FTE included).
+-- With a district, only the cases of that district's children are counted, and fte is null:
+-- a worker's time is shared with the other districts' children they hold, so a team's cases per
+-- FTE is a figure of the whole service, never of one district.
 -- param as_of: date, required. The date to count on.
 -- param district: text, optional. Only the cases of this district's children.
 -- columns: team (text), open_cases (count), workers (int), workers_fte_not_recorded (int),
 --   cases_fte_not_recorded (count), cases_fte_recorded (count), fte (number)
 -- counts: open_cases, cases_fte_not_recorded, cases_fte_recorded
 -- breakdown: team
-WITH all_held AS (
-    SELECT worker_id, team, open_cases
-    FROM mart_caseload_worker_spans
-    WHERE valid_from <= $as_of::DATE
-      AND (valid_to IS NULL OR valid_to > $as_of::DATE)
-),
-district_held AS (
-    SELECT a.worker_id, a.team, count(*) AS open_cases
+WITH held AS (
+    SELECT spans.worker_id, spans.team, spans.open_cases, workers.fte
+    FROM mart_caseload_worker_spans AS spans
+    LEFT JOIN mart_caseload_workers AS workers USING (worker_id)
+    WHERE $district IS NULL
+      AND spans.valid_from <= $as_of::DATE
+      AND (spans.valid_to IS NULL OR spans.valid_to > $as_of::DATE)
+    UNION ALL
+    SELECT a.worker_id, a.team, count(*) AS open_cases, any_value(workers.fte) AS fte
     FROM mart_caseload_assignments AS a
-    JOIN early_help_episodes AS e USING (episode_id)
+    JOIN early_help_episodes AS e ON e.episode_id = a.episode_id
+    LEFT JOIN mart_caseload_workers AS workers ON workers.worker_id = a.worker_id
     WHERE $district IS NOT NULL
       AND coalesce(e.district, 'Not known') = $district
       AND a.held_from <= $as_of::DATE
       AND (a.held_to IS NULL OR a.held_to > $as_of::DATE)
-    GROUP BY ALL
-),
-held AS (
-    SELECT worker_id, team, open_cases, workers.fte
-    FROM all_held
-    LEFT JOIN mart_caseload_workers AS workers USING (worker_id)
-    WHERE $district IS NULL
-    UNION ALL
-    SELECT d.worker_id, d.team, d.open_cases, workers.fte * d.open_cases / t.open_cases
-    FROM district_held AS d
-    JOIN all_held AS t USING (worker_id, team)
-    LEFT JOIN mart_caseload_workers AS workers USING (worker_id)
+    GROUP BY a.worker_id, a.team
 )
 SELECT
     team,
@@ -47,7 +38,7 @@ SELECT
     count(DISTINCT worker_id) FILTER (WHERE fte IS NULL)::BIGINT AS workers_fte_not_recorded,
     coalesce(sum(open_cases) FILTER (WHERE fte IS NULL), 0)::BIGINT AS cases_fte_not_recorded,
     coalesce(sum(open_cases) FILTER (WHERE fte IS NOT NULL), 0)::BIGINT AS cases_fte_recorded,
-    round(coalesce(sum(fte), 0), 2)::DOUBLE AS fte
+    CASE WHEN $district IS NULL THEN round(coalesce(sum(fte), 0), 2) END::DOUBLE AS fte
 FROM held
 GROUP BY team
 ORDER BY team;
