@@ -5,11 +5,13 @@ For each number of sessions asked for (5, 10 and 20 by default), a fresh `stream
 the warehouse on 127.0.0.1. One session goes through every filter change first (so the server
 has imported everything and cached the common selections, as it has once anyone has used it),
 then the server's memory is read with no session open ("idle"). Then that many browser
-sessions (one headless Chromium, one browser context each, driven together by asyncio) open the
-Demand page at about the same moment and each changes a filter, waits for the chart to be
-redrawn, pauses as a person would (`think_ms`, 0.5 to 1.5 times it at random) and changes the
-next one: district, referral source, level of need, per week, then each back again, each
-session with its own district, source and level, so the sessions ask for different data.
+sessions (one headless Chromium, one browser context each, driven together by asyncio) arrive
+at random within `ramp_s` seconds per session (20 s for 20 sessions), open the Demand page,
+and each changes a filter, waits for the chart to be redrawn, pauses as a person would
+(`think_ms`, 0.5 to 1.5 times it at random) and changes the next one: district, referral
+source, level of need, per week, then each back again, each session with its own district,
+source and level, so the sessions ask for different data. No session leaves before all have
+made their changes, so every session is open together for most of the run.
 
 For each change it records the time from the click on the choice to the chart being drawn
 again with the title the new selection gives, and from the click to the end of the run (the
@@ -40,6 +42,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -48,6 +51,8 @@ from earlyhelp.bench import APP, CHROMIUM, CHROMIUM_ARGS, streamlit_command
 SESSIONS = (5, 10, 20)
 CHANGES = 16
 THINK_MS = 1000
+#: Seconds over which each session's arrival is spread, per session (20 s for 20 sessions).
+RAMP_S = 1.0
 TIMEOUT_MS = 60_000
 VIEWPORT = {"width": 1366, "height": 768}
 ALL_DISTRICTS, ALL_SOURCES, ALL_LEVELS = "All districts", "All sources", "All levels of need"
@@ -201,11 +206,19 @@ class Server:
 
 
 # --- One level of load -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Settings:
+    changes: int = CHANGES  # filter changes per session
+    think_ms: int = THINK_MS  # pause after each change, 0.5 to 1.5 times this at random
+    timeout_ms: int = TIMEOUT_MS  # for a page load or a change, before it counts as an error
+    ramp_s: float = RAMP_S  # arrivals spread over this many seconds per session
+    warm_up: bool = True  # one session through every change before the idle memory is read
+
+
 @dataclass
 class LoadResult:
     sessions: int
-    changes_per_session: int
-    think_ms: int
+    settings: Settings
     chart_ms: list[float] = field(default_factory=list)
     run_over_ms: list[float] = field(default_factory=list)
     page_load_ms: list[float] = field(default_factory=list)
@@ -243,26 +256,26 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (place - low)
 
 
-async def _session(
-    browser,
-    url: str,
-    index: int,
-    changes: list[Change],
-    count: int,
-    think_ms: int,
-    timeout_ms: int,
-    result: LoadResult,
-    start_after_s: float,
-    record: bool = True,
-    before_close=None,
-) -> None:
-    """One person: open the Demand page, make `count` changes, pausing between them."""
-    rng = random.Random(index)
-    await asyncio.sleep(start_after_s)
+@dataclass
+class Person:
+    """One session's part: which session it is, what it changes, when it arrives."""
+
+    index: int
+    changes: list[Change]
+    count: int
+    think_ms: int
+    start_after_s: float = 0.0
+    before_close: Callable[[], Awaitable[None]] | None = None
+
+
+async def _session(browser, url: str, person: Person, timeout_ms: int, result: LoadResult):
+    """One person: open the Demand page, make `person.count` changes, pausing between them."""
+    rng = random.Random(person.index)
+    await asyncio.sleep(person.start_after_s)
     context = await browser.new_context(viewport=VIEWPORT)
     page = await context.new_page()
     page.set_default_timeout(timeout_ms)
-    name = f"session {index + 1}"
+    name = f"session {person.index + 1}"
     finished = False
 
     def on_socket(socket) -> None:
@@ -284,14 +297,13 @@ async def _session(
             arg=selection.title(),
             timeout=timeout_ms,
         )
-        if record:
-            result.page_load_ms.append((time.perf_counter() - started) * 1000)
+        result.page_load_ms.append((time.perf_counter() - started) * 1000)
         return selection
 
     try:
         selection = await load()
-        for number in range(count):
-            change = changes[number % len(changes)]
+        for number in range(person.count):
+            change = person.changes[number % len(person.changes)]
             after = change.apply(selection)
             try:
                 if change.select_box:
@@ -310,9 +322,8 @@ async def _session(
                 drawn = time.perf_counter()
                 await page.wait_for_function(f"() => {RUN_OVER}", timeout=timeout_ms)
                 over = time.perf_counter()
-                if record:
-                    result.chart_ms.append((drawn - started) * 1000)
-                    result.run_over_ms.append((over - started) * 1000)
+                result.chart_ms.append((drawn - started) * 1000)
+                result.run_over_ms.append((over - started) * 1000)
                 shown = await page.evaluate(ERRORS_SHOWN)
                 if shown:
                     result.errors.append(f"{name}: {shown} error element(s) after {change}")
@@ -320,17 +331,18 @@ async def _session(
             except Exception as exc:  # a timeout or a lost page: counted, then start again
                 result.errors.append(f"{name}: change {number + 1} ({change}): {exc!r}"[:500])
                 selection = await load()
-            await asyncio.sleep(think_ms * rng.uniform(0.5, 1.5) / 1000)
+            await asyncio.sleep(person.think_ms * rng.uniform(0.5, 1.5) / 1000)
     except Exception as exc:
         result.errors.append(f"{name}: {exc!r}"[:500])
     finally:
-        if before_close is not None:
-            await before_close()
+        if person.before_close is not None:
+            await person.before_close()
         finished = True
         await context.close()
 
 
-async def _sample_memory(pid: int, result: LoadResult, stop: asyncio.Event) -> None:
+async def _sample(pid: int, result: LoadResult, stop: asyncio.Event) -> None:
+    """The server's peak memory and the machine's load, four times a second until `stop`."""
     while not stop.is_set():
         rss = rss_bytes(pid)
         if rss is not None:
@@ -341,29 +353,22 @@ async def _sample_memory(pid: int, result: LoadResult, stop: asyncio.Event) -> N
 
 
 async def _run_level(
-    browser,
-    server: Server,
-    sessions: int,
-    changes: int,
-    think_ms: int,
-    timeout_ms: int,
-    districts: list[str],
-    warm_up: bool = True,
+    browser, server: Server, sessions: int, settings: Settings, districts: list[str]
 ) -> LoadResult:
-    result = LoadResult(sessions, changes, think_ms)
+    result = LoadResult(sessions, settings)
     pid = server.process.pid
-    if warm_up:  # one session through every change, then the memory with none open
-        warming = LoadResult(1, len(plan(0, districts)), 0)
+    if settings.warm_up:  # one session through every change, then the memory with none open
+        changes = plan(0, districts)
+        warming = LoadResult(1, settings)
         await _session(
-            browser, server.url, 0, plan(0, districts), len(plan(0, districts)), 0, timeout_ms,
-            warming, 0.0,
-        )  # fmt: skip
+            browser, server.url, Person(0, changes, len(changes), 0), settings.timeout_ms, warming
+        )
         result.errors.extend(f"warm-up: {error}" for error in warming.errors)
         await asyncio.sleep(3)
     result.idle_rss = rss_bytes(pid)
 
     stop = asyncio.Event()
-    sampler = asyncio.create_task(_sample_memory(pid, result, stop))
+    sampler = asyncio.create_task(_sample(pid, result, stop))
     cpu_before = cpu_seconds(pid)
     started = time.perf_counter()
     # No session closes until every one has made its changes: the memory with every session
@@ -378,22 +383,20 @@ async def _run_level(
             all_done.set()
         await all_done.wait()
 
-    await asyncio.gather(
-        *(
-            _session(
-                browser,
-                server.url,
-                index,
-                plan(index, districts),
-                changes,
-                think_ms,
-                timeout_ms,
-                result,
-                random.Random(1000 + index).uniform(0, 2),
-                before_close=before_close,
-            )  # fmt: skip
-            for index in range(sessions)
+    arrivals = random.Random(sessions)
+    people = [
+        Person(
+            index,
+            plan(index, districts),
+            settings.changes,
+            settings.think_ms,
+            arrivals.uniform(0, settings.ramp_s * sessions),
+            before_close,
         )
+        for index in range(sessions)
+    ]
+    await asyncio.gather(
+        *(_session(browser, server.url, p, settings.timeout_ms, result) for p in people)
     )
     cpu_after = cpu_seconds(pid)
     stop.set()
@@ -413,15 +416,12 @@ def districts_in(warehouse: Path) -> list[str]:
 def run_load(
     warehouse: Path,
     sessions: tuple[int, ...] = SESSIONS,
-    changes: int = CHANGES,
-    think_ms: int = THINK_MS,
-    timeout_ms: int = TIMEOUT_MS,
+    settings: Settings = Settings(),  # noqa: B008 (frozen)
     log_dir: Path | None = None,
-    warm_up: bool = True,
 ) -> list[LoadResult]:
     """Each level of load against a fresh server; the server's log goes to `log_dir`. Without
-    `warm_up` the sessions start on a server that has served nothing (a quick check of this
-    code, not a measurement)."""
+    `settings.warm_up` the sessions start on a server that has served nothing (a quick check
+    of this code, not a measurement)."""
     import tempfile
 
     from playwright.async_api import async_playwright
@@ -437,10 +437,7 @@ def run_load(
                 for count in sessions:
                     server = Server(warehouse, log_dir / f"server-{count}.log")
                     try:
-                        result = await _run_level(
-                            browser, server, count, changes, think_ms, timeout_ms, districts,
-                            warm_up,
-                        )  # fmt: skip
+                        result = await _run_level(browser, server, count, settings, districts)
                     finally:
                         server.stop()
                     result.errors.extend(server.log_errors())
@@ -457,6 +454,10 @@ def _mb(value: float | None) -> str:
     return "" if value is None else f"{value / 1e6:,.0f}"
 
 
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
 def load_report(results: list[LoadResult]) -> str:
     lines = [
         "| sessions | changes | errors | chart redrawn: median (ms) | 95th percentile (ms) "
@@ -467,16 +468,15 @@ def load_report(results: list[LoadResult]) -> str:
     ]
     for r in results:
         share = r.server_cpu_share
+        load = statistics.mean(r.load_averages) if r.load_averages else float("nan")
         lines.append(
             f"| {r.sessions} | {len(r.chart_ms)} | {len(r.errors)} "
-            f"| {statistics.median(r.chart_ms) if r.chart_ms else float('nan'):,.0f} "
-            f"| {percentile(r.chart_ms, 0.95):,.0f} "
-            f"| {statistics.median(r.run_over_ms) if r.run_over_ms else float('nan'):,.0f} "
-            f"| {percentile(r.run_over_ms, 0.95):,.0f} "
-            f"| {statistics.median(r.page_load_ms) if r.page_load_ms else float('nan'):,.0f} "
+            f"| {_median(r.chart_ms):,.0f} | {percentile(r.chart_ms, 0.95):,.0f} "
+            f"| {_median(r.run_over_ms):,.0f} | {percentile(r.run_over_ms, 0.95):,.0f} "
+            f"| {_median(r.page_load_ms):,.0f} "
             f"| {_mb(r.idle_rss)} | {_mb(r.open_rss)} | {_mb(r.peak_rss)} "
             f"| {_mb(r.per_session_rss)} | {'' if share is None else f'{share:.2f}'} "
-            f"| {statistics.mean(r.load_averages) if r.load_averages else float('nan'):.1f} |"
+            f"| {load:.1f} |"
         )
     errors = [(r.sessions, error) for r in results for error in r.errors]
     if errors:
@@ -498,18 +498,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--changes", type=int, default=CHANGES, help="changes per session")
     parser.add_argument(
-        "--think-ms", type=int, default=THINK_MS, help="pause between changes (0.5-1.5x)"
+        "--think-ms", type=int, default=THINK_MS, help="pause after a change (0.5 to 1.5 times)"
+    )
+    parser.add_argument(
+        "--ramp-s", type=float, default=RAMP_S, help="arrivals spread over this per session"
     )
     parser.add_argument("--timeout-ms", type=int, default=TIMEOUT_MS)
     parser.add_argument("--log-dir", default=None, help="where the server logs go")
     parser.add_argument("--out", default=None, help="also write the report (Markdown) here")
     args = parser.parse_args(argv)
+    settings = Settings(args.changes, args.think_ms, args.timeout_ms, args.ramp_s)
     results = run_load(
         Path(args.warehouse),
         tuple(args.sessions),
-        args.changes,
-        args.think_ms,
-        args.timeout_ms,
+        settings,
         Path(args.log_dir) if args.log_dir else None,
     )
     report = load_report(results)

@@ -37,9 +37,8 @@ def test_percentile():
 def test_two_sessions_change_filters_without_errors(demo_warehouse, tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (make test installs it)")
-    (result,) = loadbench.run_load(
-        demo_warehouse, sessions=(2,), changes=2, think_ms=0, log_dir=tmp_path, warm_up=False
-    )
+    settings = loadbench.Settings(changes=2, think_ms=0, ramp_s=0, warm_up=False)
+    (result,) = loadbench.run_load(demo_warehouse, (2,), settings, log_dir=tmp_path)
     assert result.errors == []
     assert len(result.chart_ms) == 4 and len(result.page_load_ms) == 2
     assert all(
