@@ -419,15 +419,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except (UnusableInput, QueryError, WarehouseMissing) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [type(exc).__name__]:  # one line per problem
+            print(f"error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a one-line reason, never a traceback, unless asked for
-        if os.environ.get("EARLYHELP_DEBUG"):
+    except BaseException as exc:  # one line, never a traceback, unless asked for
+        # BaseException, since a polars panic (pyo3's PanicException) is not an Exception.
+        if isinstance(exc, SystemExit) or os.environ.get("EARLYHELP_DEBUG"):
             raise
+        first = (str(exc).splitlines() or [""])[0]  # polars adds the expression on more lines
         print(
-            f"error: {type(exc).__name__}: {exc} (set EARLYHELP_DEBUG=1 for details)",
+            f"error: {type(exc).__name__}: {first} (set EARLYHELP_DEBUG=1 for details)",
             file=sys.stderr,
         )
         return 1

@@ -73,6 +73,12 @@ class IngestResult:
     rejects: int = 0
     not_used: list[tuple[str, str]] = field(default_factory=list)  # (file or sheet, why)
     encodings: dict[str, str] = field(default_factory=dict)  # files read in other than UTF-8
+    # "table.column" -> values from which control characters (NUL...) were removed
+    control_characters: dict[str, int] = field(default_factory=dict)
+    # "table.column" -> child ids of canonical Parquet hashed as they were not in the hash's form
+    hashed_ids: dict[str, int] = field(default_factory=dict)
+    # "table.column" -> placeholder dates (1900-01-01 or earlier, the year 9999) treated as missing
+    placeholder_dates: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,6 +86,7 @@ class _TableCount:
     rows_read: int = 0
     rows_rejected: int = 0
     values_cleared: int = 0
+    control_characters: dict[str, int] = field(default_factory=dict)
 
 
 @warehouse.holding_writer_lock("ingest")  # one ingest or rebuild at a time per warehouse
@@ -103,7 +110,11 @@ def ingest(
         by_table.setdefault(raw.table, []).append(raw)
     if not any(t in schema.CANONICAL_TABLES and t != "population" for t in by_table):
         names = ", ".join(str(p) for p in paths)
-        raise UnusableInput(f"{names}: no recognisable early help, contact or referral table")
+        # What was not read says why: each on a line of its own.
+        reasons = "".join(f"\n{name}: not read: {why}" for name, why in not_used)
+        raise UnusableInput(
+            f"{names}: no recognisable early help, contact or referral table{reasons}"
+        )
 
     extra_rejects: list[pl.DataFrame] = []
     set_aside_files = {"early_help_episodes": _prefer_ssd_episodes(by_table, extra_rejects)}
@@ -122,6 +133,8 @@ def ingest(
         tables = stage.deduplicate()
         if not any(stage.loaded[t] for t in stage.loaded if t in schema.CANONICAL_TABLES):
             rejects = stage.all_rejects()
+            if rejects.height == 0:  # files with a header and no rows
+                raise UnusableInput(f"{', '.join(str(p) for p in paths)}: no rows to load")
             first = rejects.row(0, named=True)
             raise UnusableInput(
                 f"{', '.join(str(p) for p in paths)}: no usable rows; every row was rejected, "
@@ -153,6 +166,9 @@ def ingest(
             "not_used": [{"file": f, "why": why} for f, why in not_used],
             "source_fields": _source_fields(by_table),
             "encodings": {t.source_file: t.encoding for t in raw_tables if t.encoding is not None},
+            "control_characters_removed": _control_characters(stage),
+            "child_ids_hashed_not_in_hashed_form": dict(sorted(stage.hashed_ids.items())),
+            "placeholder_dates": _placeholder_dates(rejects),
             "mapping": mapping.summary() if mapping.path else None,
             "level_labels": {str(k): v for k, v in sorted(mapping.level_labels.items())},
             "organisation_kinds": {
@@ -171,7 +187,37 @@ def ingest(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     encodings = {t.source_file: t.encoding for t in raw_tables if t.encoding not in (None, "utf-8")}
-    return IngestResult(version, version_dir, reconciliation, rejects.height, not_used, encodings)
+    return IngestResult(
+        version,
+        version_dir,
+        reconciliation,
+        rejects.height,
+        not_used,
+        encodings,
+        manifest["control_characters_removed"],
+        manifest["child_ids_hashed_not_in_hashed_form"],
+        manifest["placeholder_dates"],
+    )
+
+
+def _control_characters(stage: _Stage) -> dict[str, int]:
+    """Per "table.column", the values control characters were removed from."""
+    return {
+        f"{name}.{column}": n
+        for name, count in sorted(stage.counts.items())
+        for column, n in sorted(count.control_characters.items())
+    }
+
+
+def _placeholder_dates(rejects: pl.DataFrame) -> dict[str, int]:
+    """Per "table.column", the dates treated as missing because they are placeholders."""
+    found = (
+        rejects.filter(pl.col("reason").str.contains("^placeholder"))
+        .group_by("table", "column")
+        .len()
+        .sort("table", "column")
+    )
+    return {f"{t}.{c}": n for t, c, n in found.iter_rows()}
 
 
 def _mapping_for(paths: list[Path], mapping_path: Path | None) -> Mapping:
@@ -280,6 +326,7 @@ class _Stage:
         self.mapping = mapping
         self.episode_starts = pl.DataFrame(schema={"child_id": pl.String, "__eh_start": pl.Date})
         self.linked_contacts = 0
+        self.hashed_ids: dict[str, int] = {}  # "table.column" -> ids hashed (canonical input)
         self.counts: dict[str, _TableCount] = {}
         self.loaded: dict[str, int] = {}
         self.parts: dict[str, list[Path]] = {}
@@ -329,7 +376,7 @@ class _Stage:
         return result.frame
 
     def _checked(self, name: str, raw: RawTable, batch: pl.DataFrame) -> Validated:
-        piece = RawTable(raw.table, raw.source_file, batch, raw.pseudonymised)
+        piece = RawTable(raw.table, raw.source_file, batch, raw.may_be_pseudonymised)
         result = validate_rows(name, [piece], self.today)
         self._count(name, result)
         self.rejects.append(result.rejects)
@@ -340,6 +387,8 @@ class _Stage:
         count.rows_read += result.rows_read
         count.rows_rejected += result.rows_rejected
         count.values_cleared += result.rejects.filter(pl.col("action") == "value cleared").height
+        for column, changed in result.control_characters.items():
+            count.control_characters[column] = count.control_characters.get(column, 0) + changed
 
     # --- stored tables: streamed ----------------------------------------------------------------
 
@@ -360,7 +409,7 @@ class _Stage:
                     starts.append(
                         frame.select("child_id", pl.col("start_date").alias("__eh_start"))
                     )
-                frame = self._derive(name, frame, already_hashed=raw.pseudonymised)
+                frame = self._derive(name, frame, may_be_hashed=raw.may_be_pseudonymised)
                 frame = frame.with_columns(key.alias(KEY_COLUMN), shown.alias(SHOWN_COLUMN))
                 frame = pl.concat(
                     [
@@ -380,7 +429,7 @@ class _Stage:
                 subset="child_id", keep="first", maintain_order=True
             )
 
-    def _derive(self, name: str, frame: pl.DataFrame, already_hashed: bool) -> pl.DataFrame:
+    def _derive(self, name: str, frame: pl.DataFrame, may_be_hashed: bool) -> pl.DataFrame:
         if name in EVENT_DATES and "district" not in frame.columns:
             frame = _with_district(frame, EVENT_DATES[name], self.districts)
         if name in EVENT_DATES and "age_band" not in frame.columns:
@@ -396,8 +445,13 @@ class _Stage:
             )
         if name == "children":
             frame = frame.with_columns(pl.col("birth_month").dt.truncate("1mo"))
-        if not already_hashed:
-            for column in schema.CANONICAL_TABLES[name].child_id_columns:
+        for column in schema.CANONICAL_TABLES[name].child_id_columns:
+            if may_be_hashed:
+                frame, hashed = self.pseudonymiser.column_unless_hashed(frame, column)
+                if hashed:
+                    where = f"{name}.{column}"
+                    self.hashed_ids[where] = self.hashed_ids.get(where, 0) + hashed
+            else:
                 frame = self.pseudonymiser.column(frame, column)
         return frame
 
@@ -641,6 +695,18 @@ def reconciliation_text(result: IngestResult) -> str:
     lines.append(f"Rejects (file, row, column, reason): {result.version_dir / 'rejects.csv'}")
     for name, encoding in sorted(result.encodings.items()):
         lines.append(f"Read as {encoding} (not UTF-8): {name}")
+    for what, counts in (
+        (
+            "Placeholder dates (1900-01-01 or earlier, 9999) treated as missing",
+            result.placeholder_dates,
+        ),
+        ("Control characters (NUL...) removed from", result.control_characters),
+        ("Child ids hashed, as they were not in the keyed hash's form", result.hashed_ids),
+    ):
+        if counts:
+            shown = ", ".join(f"{where} {n:,}" for where, n in counts.items())
+            total = sum(counts.values())
+            lines.append(f"{what}: {total:,} value{'s' if total != 1 else ''} ({shown})")
     if result.not_used:
         lines.append("")
         lines.append("Not read:")

@@ -18,6 +18,13 @@ import polars as pl
 from earlyhelp.config import INGEST_QUERIES_DIR
 
 PSEUDONYM_LENGTH = 20  # hex characters: 80 bits, no collisions at national scale
+#: The exact form of a pseudonym: 20 lower-case hex characters, nothing else.
+PSEUDONYM_PATTERN = rf"^[0-9a-f]{{{PSEUDONYM_LENGTH}}}$"
+
+
+def is_pseudonym(value: pl.Expr) -> pl.Expr:
+    """True where a value is in the keyed hash's exact form (null stays null)."""
+    return value.cast(pl.String).str.contains(PSEUDONYM_PATTERN)
 
 
 def load_or_create_key(path: Path) -> bytes:
@@ -66,3 +73,25 @@ class Pseudonymiser:
                 mapping["raw_id"], mapping["pseudonym"], default=None, return_dtype=pl.String
             )
         )
+
+    def column_unless_hashed(self, frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, int]:
+        """For a source that may hold ids already pseudonymised (canonical Parquet, such as a
+        warehouse's own tables): ids in the keyed hash's form are kept, every other id is
+        hashed, whatever the source says of itself. Returns the frame and how many values
+        were hashed because they were not in that form."""
+        already = is_pseudonym(pl.col(column)).fill_null(True)
+        raw = frame.filter(~already)
+        if raw.height == 0:
+            return frame, 0
+        hashed = self.column(raw.select(column), column)[column]
+        lookup = pl.DataFrame({"__raw": raw[column].cast(pl.String), "__hashed": hashed}).unique(
+            "__raw"
+        )
+        out = (
+            frame.with_row_index("__order")
+            .join(lookup, left_on=pl.col(column).cast(pl.String), right_on="__raw", how="left")
+            .with_columns(pl.coalesce(pl.col("__hashed"), pl.col(column)).alias(column))
+            .sort("__order")
+            .drop("__order", "__hashed")
+        )
+        return out.select(frame.columns), raw.height

@@ -37,6 +37,7 @@ import hashlib
 import inspect
 import json
 import os
+import re
 import shutil
 import socket
 import threading
@@ -133,7 +134,7 @@ def load_organisation_types(path: Path | None = None) -> pl.DataFrame:
     seen: dict[str, tuple[int, str]] = {}  # key -> (row, type)
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
+        header = next(_csv_rows(path, reader), None)
         if header is None:
             return empty
         index = {h.strip().casefold(): i for i, h in enumerate(header)}
@@ -143,7 +144,7 @@ def load_organisation_types(path: Path | None = None) -> pl.DataFrame:
                 f"{path}: missing column(s) {', '.join(missing)} "
                 f"(the header must have {', '.join(ORGANISATION_COLUMNS)})"
             )
-        for row_number, cells in enumerate(reader, start=1):
+        for row_number, cells in enumerate(_csv_rows(path, reader), start=1):
             where = f"{path}: row {row_number} (line {reader.line_num})"
             name, raw_type = (_cell(cells, index[c]) for c in ORGANISATION_COLUMNS)
             if not name and not raw_type:
@@ -171,9 +172,28 @@ def load_organisation_types(path: Path | None = None) -> pl.DataFrame:
     return pl.DataFrame({"organisation": names, "type": types}, schema=empty.schema)
 
 
+def _csv_rows(path: Path, reader) -> Iterator[list[str]]:
+    """The reader's rows; a line the csv module cannot read (a field over its size limit) is
+    an UnusableInput naming the file and line, not an internal error."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise UnusableInput(f"{path}: line {reader.line_num}: cannot be read ({exc})") from exc
+
+
+# Control characters (NUL...) other than whitespace, and invisible format characters (zero-width
+# space, bidirectional controls, a stray byte order mark): removed, as ingest removes them.
+_REMOVED_CHARACTERS = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+
+
 def _cell(cells: list[str], i: int) -> str:
-    """A CSV cell with spaces (including non-breaking) collapsed and ends trimmed."""
-    return " ".join(cells[i].replace("\u00a0", " ").split()) if i < len(cells) else ""
+    """A CSV cell with control characters removed, spaces (including non-breaking, tabs and
+    line breaks) collapsed and ends trimmed."""
+    if i >= len(cells):
+        return ""
+    return " ".join(_REMOVED_CHARACTERS.sub("", cells[i]).replace("\u00a0", " ").split())
 
 
 def with_mapped_types(organisations: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:

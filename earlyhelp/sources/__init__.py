@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from earlyhelp.errors import UnusableInput
+
+if TYPE_CHECKING:
+    from earlyhelp.mapping import Mapping
 
 SOURCE_ROW = "source_row"
 
@@ -36,7 +40,10 @@ class RawTable:
     table: str  # a canonical table name, or "addresses" / "district_lookup"
     source_file: str
     data: pl.DataFrame | pl.LazyFrame
-    pseudonymised: bool = False  # child ids are already keyed hashes (a warehouse's own tables)
+    # Child ids may already be keyed hashes (canonical Parquet, e.g. a warehouse's own tables):
+    # ids in the hash's exact form are kept and every other id is hashed. Never taken from what
+    # a source says of itself (a manifest): SSD and Annex A ids are always hashed.
+    may_be_pseudonymised: bool = False
     encoding: str | None = None  # the text encoding a CSV was read in
     # canonical column -> the source field it came from ("ssd_contacts.cont_contact_date"), or
     # None when the file lacked it: what the quality report says is missing from the extract.
@@ -63,11 +70,18 @@ class RawTable:
             for batch in chunks:
                 seen_any = True
                 yield batch
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise UnusableInput(f"{self.source_file}: cannot be read ({reason})") from exc
+        except Exception as exc:  # polars raises several kinds; the user needs the file and why
+            raise UnusableInput(f"{self.source_file}: cannot be read ({read_error(exc)})") from exc
         if not seen_any:
             yield self.data.head(0).collect()
+
+
+def read_error(exc: BaseException) -> str:
+    """Why a file could not be read, in one line (polars' messages go on for several)."""
+    first = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "more fields than defined" in first:
+        return "a row has more fields than the header row names"
+    return first
 
 
 def read_sources(
@@ -83,37 +97,69 @@ def read_sources(
     (file or "<workbook>#<sheet>", why).
     """
     not_used = not_used if not_used is not None else []
-    from earlyhelp.mapping import find_mapping, load_mapping
-    from earlyhelp.sources import annex_a, canonical, ssd
+    from earlyhelp.mapping import load_mapping
+    from earlyhelp.sources import annex_a
 
     given = load_mapping(mapping_path) if mapping_path else None
     tables: list[RawTable] = []
     workbooks: list[Path] = []
+    # Every path is read before any problem stops the ingest, so that all of them are named at
+    # once, one line each.
+    problems: list[str] = []
     for path in paths:
-        if not path.exists():
-            raise UnusableInput(f"{path}: no such file or folder")
-        if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            workbooks.append(path)  # read together below: a child in two returns is one child
-        elif path.is_dir() and ssd.looks_like_ssd(path):
-            beside = find_mapping(path)
-            mapping = given or (load_mapping(beside) if beside else None)
-            tables.extend(ssd.read_folder(path, mapping))
-            not_used.extend(ssd.unused_files(path))
-        elif canonical.looks_like_canonical(path):
-            tables.extend(canonical.read(path))
-        elif ssd.is_population_file(path):
-            tables.append(ssd.read_population(path))
-        elif path.is_file() and ssd.table_name_for(path) is not None:
-            beside = find_mapping(path.parent)
-            mapping = given or (load_mapping(beside) if beside else None)
-            tables.extend(ssd.read_files([path], mapping))
-        else:
-            raise UnusableInput(
-                f"{path}: no recognisable table (expected an SSD-layout folder of ssd_*.csv or "
-                "ssd_*.parquet files, an Annex A workbook, canonical Parquet or population.csv)"
-            )
+        try:
+            _read_path(path, given, tables, workbooks, not_used, problems)
+        except UnusableInput as exc:
+            problems.append(str(exc))
     if workbooks:
-        tables.extend(
-            annex_a.read_workbooks(workbooks, local_authority=local_authority, not_used=not_used)
-        )
+        try:
+            tables.extend(
+                annex_a.read_workbooks(
+                    workbooks, local_authority=local_authority, not_used=not_used
+                )
+            )
+        except UnusableInput as exc:
+            problems.append(str(exc))
+    if problems:
+        # One line per problem, even when a message (or a file's name) holds a line break.
+        lines = [" ".join(problem.split()) for problem in problems]
+        # And what was not read, with why: a file skipped may be the cause.
+        lines += [" ".join(f"{name}: not read: {why}".split()) for name, why in not_used]
+        raise UnusableInput("\n".join(dict.fromkeys(lines)))
     return tables
+
+
+def _read_path(
+    path: Path,
+    given: Mapping | None,
+    tables: list[RawTable],
+    workbooks: list[Path],
+    not_used: list[tuple[str, str]],
+    problems: list[str],
+) -> None:
+    from earlyhelp.mapping import find_mapping, load_mapping
+    from earlyhelp.sources import canonical, ssd
+
+    if not path.exists():
+        raise UnusableInput(f"{path}: no such file or folder")
+    if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        workbooks.append(path)  # read together below: a child in two returns is one child
+    elif path.is_dir() and ssd.looks_like_ssd(path):
+        beside = find_mapping(path)
+        mapping = given or (load_mapping(beside) if beside else None)
+        tables.extend(ssd.read_folder(path, mapping, problems))
+        not_used.extend(ssd.unused_files(path))
+    elif canonical.looks_like_canonical(path):
+        tables.extend(canonical.read(path))
+        not_used.extend(canonical.unused_files(path))
+    elif ssd.is_population_file(path):
+        tables.append(ssd.read_population(path))
+    elif path.is_file() and ssd.ssd_table_of(path) is not None:
+        beside = find_mapping(path.parent)
+        mapping = given or (load_mapping(beside) if beside else None)
+        tables.extend(ssd.read_files([path], mapping))
+    else:
+        raise UnusableInput(
+            f"{path}: no recognisable table (expected an SSD-layout folder of ssd_*.csv or "
+            "ssd_*.parquet files, an Annex A workbook, canonical Parquet or population.csv)"
+        )

@@ -23,7 +23,7 @@ import polars as pl
 from earlyhelp.errors import UnusableInput
 from earlyhelp.mapping import Mapping
 from earlyhelp.schema import CANONICAL_TABLES, SSD_COLUMN_ALIASES, SSD_TABLES
-from earlyhelp.sources import SOURCE_ROW, RawTable
+from earlyhelp.sources import SOURCE_ROW, RawTable, read_error
 
 LOOKUP_FILE = "district_lookup.csv"
 POPULATION_FILE = "population.csv"
@@ -45,53 +45,121 @@ def table_name_for(path: Path) -> str | None:
 
 
 def looks_like_ssd(folder: Path) -> bool:
-    return any(table_name_for(p) for p in folder.iterdir() if p.is_file())
+    """A folder holding a file named as an SSD table (or a copy of one, or an empty one)."""
+    return any(ssd_table_of(p) for p in folder.iterdir() if p.is_file())
 
 
 # Files an extract folder may hold besides the SSD tables, read by name.
 _COMPANION_FILES = (LOOKUP_FILE, POPULATION_FILE, "mapping.yaml")
 _SSD_LIKE = re.compile(r"^(ssd_[a-z_]+)", re.IGNORECASE)
+# What a download or a copy adds to a file's name: "ssd_contacts (1).csv",
+# "ssd_contacts - Copy.csv", "ssd_contacts copy 2.csv".
+_COPY_SUFFIX = re.compile(
+    r"(?:\s*\(\d+\)|\s*-\s*copy(?:\s*\(\d+\))?|[\s_]copy(?:\s*\d+)?)$", re.IGNORECASE
+)
+
+
+def copied_from(path: Path) -> str | None:
+    """The SSD file name a copy such as `ssd_contacts (1).csv` was made from, if it is one."""
+    base = _COPY_SUFFIX.sub("", path.stem)
+    if base == path.stem:
+        return None
+    original = base + path.suffix
+    return original if table_name_for(Path(original)) else None
+
+
+def _folder_plan(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The SSD files of an extract folder to read, and every other file or folder with why it is
+    not read, so none is skipped silently. A copy such as `ssd_early_help_episodes (1).csv` is
+    read as its table when the original is not there (the first such copy, by name), and named
+    as a copy otherwise."""
+    items = sorted(folder.iterdir())
+    names = {p.name.lower() for p in items if p.is_file()}
+    read: list[Path] = []
+    unused: list[tuple[str, str]] = []
+    copies_read: dict[str, Path] = {}
+    for path in items:
+        if path.is_dir():
+            unused.append((str(path), "a folder: not read (give it as a path of its own)"))
+            continue
+        if not path.is_file():
+            continue
+        if table_name_for(path) and path.stat().st_size == 0:
+            unused.append((str(path), "an empty file (no header, no rows): nothing to read"))
+            continue
+        if table_name_for(path):
+            read.append(path)
+            continue
+        if path.name.lower() in _COMPANION_FILES:
+            continue
+        original = copied_from(path)
+        if original and original.lower() in names:
+            unused.append((str(path), f"looks like a copy of {original}, which is read instead"))
+        elif original and original.lower() in copies_read:
+            first = copies_read[original.lower()].name
+            unused.append((str(path), f"looks like a copy of {first}, which is read instead"))
+        elif original:
+            copies_read[original.lower()] = path
+            read.append(path)
+        else:
+            unused.append((str(path), _why_not_read(path)))
+    return read, unused
+
+
+def _why_not_read(path: Path) -> str:
+    stem = _SSD_LIKE.match(path.name)
+    if path.name.startswith("."):
+        return "a hidden file"
+    if path.stat().st_size == 0 and stem:
+        return "an empty file"
+    if stem and stem.group(1).lower() in SSD_TABLES:
+        return (
+            f"named like {stem.group(1).lower()} but not ssd_<table>.csv or .parquet "
+            "(optionally _YYYYMMDD): rename it to be read"
+        )
+    if stem:
+        return "an SSD table this product does not use"
+    return "not an SSD table, district_lookup.csv, population.csv or mapping.yaml"
 
 
 def unused_files(folder: Path) -> list[tuple[str, str]]:
     """Every file in an extract folder that is not read, with why, so none is skipped silently
-    (a table saved as `ssd_contacts (1).csv` would otherwise leave its measures empty)."""
-    unused = []
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
-        if table_name_for(path) or path.name.lower() in _COMPANION_FILES:
-            continue
-        stem = _SSD_LIKE.match(path.name)
-        if path.name.startswith("."):
-            continue
-        if stem and stem.group(1).lower() in SSD_TABLES:
-            reason = (
-                f"named like {stem.group(1).lower()} but not ssd_<table>.csv or .parquet "
-                "(optionally _YYYYMMDD): rename it to be read"
-            )
-        elif stem:
-            reason = "an SSD table this product does not use"
-        else:
-            reason = "not an SSD table, district_lookup.csv, population.csv or mapping.yaml"
-        unused.append((str(path), reason))
-    return unused
+    (a table saved as `ssd_contacts.txt` would otherwise leave its measures empty)."""
+    return _folder_plan(folder)[1]
 
 
-def read_folder(folder: Path, mapping: Mapping | None = None) -> list[RawTable]:
+def ssd_table_of(path: Path) -> str | None:
+    """The SSD table a file holds, by its name or the name it is a copy of."""
+    original = copied_from(path)
+    return table_name_for(Path(original)) if original else table_name_for(path)
+
+
+def read_folder(
+    folder: Path, mapping: Mapping | None = None, problems: list[str] | None = None
+) -> list[RawTable]:
+    """The tables of an SSD extract folder. With `problems`, a file that cannot be used is
+    added to it (one line, naming the file) and the other files are still read, so that every
+    problem is reported at once; without it, the first stops the read."""
     mapping = mapping or Mapping()
-    files = sorted(p for p in folder.iterdir() if p.is_file() and table_name_for(p))
-    tables = read_files(files, mapping)
-    lookup = folder / LOOKUP_FILE
-    if lookup.exists():
-        tables.append(read_district_lookup(lookup))
-    population = folder / POPULATION_FILE
-    if population.exists():
-        tables.append(read_population(population))
+    files, _unused = _folder_plan(folder)
+    tables = []
+    readers = [(path, lambda p=path: read_files([p], mapping)) for path in files]
+    for name, reader in ((LOOKUP_FILE, read_district_lookup), (POPULATION_FILE, read_population)):
+        if (folder / name).exists():
+            readers.append((folder / name, lambda p=folder / name, r=reader: [r(p)]))
+    for _path, read in readers:
+        try:
+            tables.extend(read())
+        except UnusableInput as exc:
+            if problems is None:
+                raise
+            problems.append(str(exc))
     return tables
 
 
 def read_files(files: list[Path], mapping: Mapping | None = None) -> list[RawTable]:
     mapping = mapping or Mapping()
-    return [_read_ssd_file(path, table_name_for(path), mapping) for path in files]
+    return [_read_ssd_file(path, ssd_table_of(path), mapping) for path in files]
 
 
 # --- Encodings ----------------------------------------------------------------------------------
@@ -173,8 +241,7 @@ def scan_text_table_with_encoding(path: Path) -> tuple[pl.LazyFrame, str | None]
     except UnusableInput:
         raise
     except Exception as exc:  # polars raises several kinds; the user needs the file and why
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise UnusableInput(f"{path}: cannot be read ({reason})") from exc
+        raise UnusableInput(f"{path}: cannot be read ({read_error(exc)})") from exc
 
 
 def _with_source_row(frame: pl.LazyFrame) -> pl.LazyFrame:
