@@ -454,16 +454,16 @@ def test_a_bad_optional_date_is_cleared_not_the_row(tmp_path):
 
 def test_a_file_in_the_extract_folder_that_is_not_read_is_named(tmp_path):
     folder = _episodes(tmp_path / "x", 3, 0)
-    _write(folder / "ssd_contacts (1).csv", "cont_contact_id\n1\n")
+    _write(folder / "ssd_contacts.txt", "cont_contact_id\n1\n")
     _write(folder / "ssd_disability.csv", "disa_person_id\n1\n")
     _write(folder / "notes.txt", "hello\n")
     result = ingest([folder], tmp_path / "wh", today=TODAY, key_path=tmp_path / "k")
     reasons = {Path(name).name: why for name, why in result.not_used}
-    assert set(reasons) == {"ssd_contacts (1).csv", "ssd_disability.csv", "notes.txt"}
-    assert "rename it" in reasons["ssd_contacts (1).csv"]
+    assert set(reasons) == {"ssd_contacts.txt", "ssd_disability.csv", "notes.txt"}
+    assert "rename it" in reasons["ssd_contacts.txt"]
     from earlyhelp.ingest import reconciliation_text
 
-    assert "ssd_contacts (1).csv: named like ssd_contacts" in reconciliation_text(result)
+    assert "ssd_contacts.txt: named like ssd_contacts" in reconciliation_text(result)
     assert len(_manifest(tmp_path / "wh")["not_used"]) == 3
 
 
