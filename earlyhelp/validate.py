@@ -226,18 +226,16 @@ def empty_rejects() -> pl.DataFrame:
     )
 
 
-def clean_text(column: str) -> pl.Expr:
+def clean_text(column: str, controls: bool = True) -> pl.Expr:
     """Remove control characters (NUL...), trim, fold tabs, line breaks, non-breaking and
-    repeated spaces into one space, and turn null tokens into real nulls."""
+    repeated spaces into one space, and turn null tokens into real nulls. `controls=False`
+    leaves out the removal, for a column known to hold no control character."""
+    value = pl.col(column).cast(pl.String)
+    if controls:
+        value = value.str.replace_all(_REMOVED_CHARACTERS, "")
     # Only runs of whitespace and single non-space whitespace (tab, non-breaking space...) are
     # replaced: a single space, by far the commonest, is left alone, which keeps this cheap.
-    value = (
-        pl.col(column)
-        .cast(pl.String)
-        .str.replace_all(_REMOVED_CHARACTERS, "")
-        .str.replace_all(r"\s{2,}|[^\S ]", " ")
-        .str.strip_chars()
-    )
+    value = value.str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
     return pl.when(value.is_in(_NULL_TOKENS_ANY_CASE)).then(None).otherwise(value)
 
 
@@ -528,13 +526,15 @@ def validate_rows(table_name: str, raw_tables: list[RawTable], today: date) -> V
     for raw in raw_tables:
         missing = [c for c in inputs if c not in raw.frame.columns]
         frame = raw.frame.with_columns(pl.lit(None, pl.String).alias(c) for c in missing)
-        for column, changed in count_control_characters(frame, inputs).items():
+        found = count_control_characters(frame, inputs)
+        for column, changed in found.items():
             control_characters[column] = control_characters.get(column, 0) + changed
         frames.append(
             frame.select(
                 pl.lit(raw.source_file).alias(SOURCE_FILE),
                 pl.col(SOURCE_ROW).cast(pl.Int64),
-                *[clean_text(c).alias(c) for c in inputs],
+                # Control characters are rare: removed only from the columns that hold some.
+                *[clean_text(c, controls=c in found).alias(c) for c in inputs],
                 *[pl.col(c).cast(pl.String) for c in carried],
             )
         )
