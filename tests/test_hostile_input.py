@@ -482,6 +482,27 @@ def test_continued_sheets_of_a_list_are_read(tmp_path):
     assert dict(result.not_used) == {f"{path}#Notes": "not an Annex A list sheet"}
 
 
+@pytest.mark.parametrize(
+    "name, number",
+    [
+        ("List 1 (continued)", 1),
+        ("List1 continued", 1),
+        ("Contacts (continued)", 1),
+        ("Contacts cont'd", 1),
+        ("Contacts continued 2", 1),
+        ("Contacts_2", 1),
+        ("Referrals (cont.)", 3),
+        ("Early Help (Part 2)", 2),
+        ("Children in need (2)", 6),
+        ("Guidance", None),
+    ],
+)
+def test_continuation_sheet_names(name, number):
+    from earlyhelp.sources.annex_a import sheet_list
+
+    assert sheet_list(name) == number
+
+
 # --- Garbage files -------------------------------------------------------------------------------
 
 

@@ -99,9 +99,11 @@ SHEET_NAMES = {
     "adopters": 11,
 }
 _LIST_SHEET = re.compile(r"^(?:lists?|l)\s*[-_.]?\s*(\d{1,2})(?!\d)", re.IGNORECASE)
-# "Contacts (2)", "Contacts continued", "Referrals 2", "List 1 (cont.)": more rows of a list.
+# "Contacts (2)", "Contacts continued", "Referrals 2", "List 1 (cont.)", "Contacts cont'd",
+# "Contacts continued 2", "Contacts_2": more rows of a list.
 _CONTINUATION = re.compile(
-    r"[\s_\-]*(?:\([^)]*\)|\b(?:cont|continued|part\s*\d+|\d+)\.?)\s*$", re.IGNORECASE
+    r"(?:[\s_\-]*(?:\([^)]*\)|(?<![a-z])(?:cont(?:'?d)?|continued|part\s*\d+|\d+)\.?))+\s*$",
+    re.IGNORECASE,
 )
 
 # Header patterns, matched against the header with everything but letters and digits removed
