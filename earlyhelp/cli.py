@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from earlyhelp.errors import QueryError, UnusableInput, WarehouseMissing
+from earlyhelp.errors import QueryError, UnusableInput, WarehouseMissing, printable
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -420,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except (UnusableInput, QueryError, WarehouseMissing) as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:  # one line per problem
-            print(f"error: {line}", file=sys.stderr)
+            print(f"error: {printable(line)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -20,3 +20,12 @@ REBUILD_COMMAND = "python -m earlyhelp rebuild"
 
 class QueryError(Exception):
     """A named query that does not exist, or parameters that do not fit it."""
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: a control character (an escape sequence in a file's
+    name, say) is shown as its code, e.g. '\\x1b', instead of acting on the terminal."""
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )

@@ -25,7 +25,7 @@ import polars as pl
 from earlyhelp import schema, warehouse
 from earlyhelp.calendar import working_days_between
 from earlyhelp.config import INGEST_QUERIES_DIR, key_file
-from earlyhelp.errors import UnusableInput
+from earlyhelp.errors import UnusableInput, printable
 from earlyhelp.mapping import (
     DEFAULT_EXCLUDED_ADDRESS_PREFIXES,
     Mapping,
@@ -694,7 +694,7 @@ def reconciliation_text(result: IngestResult) -> str:
     lines.append("")
     lines.append(f"Rejects (file, row, column, reason): {result.version_dir / 'rejects.csv'}")
     for name, encoding in sorted(result.encodings.items()):
-        lines.append(f"Read as {encoding} (not UTF-8): {name}")
+        lines.append(f"Read as {encoding} (not UTF-8): {printable(name)}")
     for what, counts in (
         (
             "Placeholder dates (1900-01-01 or earlier, 9999) treated as missing",
@@ -710,5 +710,5 @@ def reconciliation_text(result: IngestResult) -> str:
     if result.not_used:
         lines.append("")
         lines.append("Not read:")
-        lines.extend(f"  {name}: {why}" for name, why in result.not_used)
+        lines.extend(f"  {printable(name)}: {why}" for name, why in result.not_used)
     return "\n".join(lines)

@@ -606,3 +606,15 @@ def test_the_organisations_file_loses_control_characters_and_refuses_a_huge_fiel
     huge = _write(tmp_path / "huge.csv", "organisation,type\n" + "x" * 200_000 + ",council\n")
     with pytest.raises(UnusableInput, match=r"huge.csv: line \d+: cannot be read"):
         load_organisation_types(huge)
+
+
+def test_a_file_name_holding_terminal_escapes_is_printed_harmless(tmp_path):
+    extract = tmp_path / "extract"
+    _episodes(extract, rows=2)
+    _write(extract / "notes\x1b[2J.txt", "hello\n")
+    result = ingest([extract], tmp_path / "wh", today=TODAY, key_path=tmp_path / "k")
+    text = reconciliation_text(result)
+    assert "\x1b" not in text and "notes\\x1b[2J.txt: not an SSD table" in text
+    done = cli_ingest(tmp_path / "gone\x1b[31m", tmp_path)
+    assert done.returncode == 2 and "\x1b" not in done.stderr
+    assert done.stderr.strip() == f"error: {tmp_path}/gone\\x1b[31m: no such file or folder"
