@@ -245,6 +245,7 @@ def _kpis(args: argparse.Namespace) -> int:
     runner = QueryRunner.open(Path(args.warehouse))
     area = kpis.BOROUGH
     if args.district:
+        role.check_may_see(args.district)  # a district role never gets another's header
         known = runner.run("districts", role=Role.parse("analyst"))["district"].to_list()
         if args.district not in known:
             raise QueryError(f"no district named {args.district!r} (districts: {', '.join(known)})")
