@@ -41,6 +41,7 @@ def test_two_sessions_change_filters_without_errors(demo_warehouse, tmp_path):
     (result,) = loadbench.run_load(demo_warehouse, (2,), settings, log_dir=tmp_path)
     assert result.errors == []
     assert len(result.chart_ms) == 4 and len(result.page_load_ms) == 2
+    assert len(result.server_ms) == 4 and all(ms > 0 for ms in result.server_ms)
     assert all(
         0 < chart <= over for chart, over in zip(result.chart_ms, result.run_over_ms, strict=True)
     )
