@@ -330,8 +330,8 @@ def outcome_panels(
 def sankey_figure(frame: pl.DataFrame, *, title: str, subject: str) -> go.Figure:
     """Journeys from referral source group to level of need to outcome at closure.
 
-    `frame` has source_group, level_of_need, end_reason, episodes (protected: paths of 1 to 5
-    episodes come back null and are left out of the diagram, and the subtitle says so).
+    `frame` has source_group, level_of_need, end_reason, episodes (protected: small paths
+    come back null and are left out of the diagram, and the subtitle says so).
     """
     shown = frame.filter(pl.col("episodes").is_not_null() & (pl.col("episodes") > 0))
     hidden = frame.height - shown.height
@@ -389,7 +389,7 @@ def sankey_figure(frame: pl.DataFrame, *, title: str, subject: str) -> go.Figure
             textfont={"size": charts.MIN_FONT_PX + 2, "color": "black"},
         )
     )
-    note = f"; {hidden} small paths (1 to 5 episodes) not drawn" if hidden else ""
+    note = f"; {hidden} paths withheld as small numbers not drawn" if hidden else ""
     _finish(
         fig,
         title,
@@ -411,7 +411,7 @@ def sankey_figure(frame: pl.DataFrame, *, title: str, subject: str) -> go.Figure
         f"sources through {len(levels)} levels of need to {len(outcomes)} outcomes at closure. "
         f"Largest source {biggest('source_group')}, largest level {biggest('level')}, "
         f"most common outcome {biggest('end_reason')}"
-        + (f"; {hidden} small paths of 1 to 5 episodes are not drawn" if hidden else "")
+        + (f"; {hidden} paths withheld as small numbers are not drawn" if hidden else "")
     )
     fig.update_layout(meta={charts.ALT_TEXT_KEY: " ".join(alt.split()) + "."})
     return fig

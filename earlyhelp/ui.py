@@ -170,9 +170,9 @@ def protection_note(role: Role | None = None) -> str:
         return "exact figures: do not publish or share outside the partnership"
     if role.exact_counts:
         return (
-            f"exact figures for {role.district} (its workers by name); other districts and the "
-            "whole borough with small numbers withheld and counts rounded. Do not publish or "
-            "share outside the partnership"
+            f"exact figures for {role.district} (its workers by name); the whole borough with "
+            "small numbers withheld and counts rounded. Do not publish or share outside the "
+            "partnership"
         )
     return "small numbers withheld and counts rounded, so these figures can be shared"
 

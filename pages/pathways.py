@@ -5,7 +5,7 @@ early help. Filters -> named queries -> charts; the counting is in queries/ and 
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, pathways, quality, ui
+from earlyhelp import charts, disclosure, pathways, quality, ui
 
 ALL_DISTRICTS = "All districts"
 OUTCOMES_BY = {"Level of need": "level", "District": "district"}
@@ -571,8 +571,8 @@ if ui.measure_available(runner, "pathways.partner_led"):
 st.header("Districts at a glance")
 st.markdown(
     f"{period.words}. Re-referral % is of referrals; outcomes met % is of episodes closed. "
-    "Counts of 1 to 5 are shown as **c** to protect children's privacy, and so is a percentage "
-    "or median worked out from one."
+    f"Counts of 1 to {disclosure.current_policy().withheld_up_to} are shown as **c** to protect "
+    "children's privacy, and so is a percentage or median worked out from one."
 )
 glance = pathways.with_percent(summary, "rereferrals_12m", "referrals", "rereferral_per_cent")
 glance = pathways.with_percent(glance, "closed_outcomes_met", "closed", "outcomes_met_per_cent")

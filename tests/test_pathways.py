@@ -567,7 +567,7 @@ def test_sankey_leaves_out_suppressed_paths_and_says_so():
     assert sum(sankey.link.value) == 2 * 52
     alt = charts.alt_text(fig)
     assert alt.startswith("Sankey diagram of test journeys: 52 episodes")
-    assert "1 small paths" in alt
+    assert "1 paths withheld as small numbers are not drawn" in alt
     assert min(charts.font_sizes(fig)) >= charts.MIN_FONT_PX
     assert not fig.layout.showlegend
 

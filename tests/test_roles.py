@@ -442,7 +442,7 @@ def test_no_two_board_views_of_the_demand_page_difference_to_a_small_count(
         for s in (outer, inner)
     ]
     policy = disclosure.current_policy()
-    # A null is a c (1 to 5) or a complementary suppression of a larger count: either way it
+    # A null is a c (1 to 7) or a complementary suppression of a larger count: either way it
     # does not narrow what the true count could be.
     ranges = [
         range(0, 10**9) if value is None else disclosure.shown_range(value, policy)
