@@ -618,3 +618,18 @@ def test_a_file_name_holding_terminal_escapes_is_printed_harmless(tmp_path):
     done = cli_ingest(tmp_path / "gone\x1b[31m", tmp_path)
     assert done.returncode == 2 and "\x1b" not in done.stderr
     assert done.stderr.strip() == f"error: {tmp_path}/gone\\x1b[31m: no such file or folder"
+
+
+def test_an_empty_original_leaves_its_copy_to_be_read(tmp_path):
+    extract = tmp_path / "extract"
+    _episodes(extract, rows=2).rename(extract / "ssd_early_help_episodes (1).csv")
+    _write(extract / "ssd_early_help_episodes.csv", b"")
+    _write(extract / "ssd_contacts (1).csv", b"")
+    result = ingest([extract], tmp_path / "wh", today=TODAY, key_path=tmp_path / "k")
+    counts = {r["table"]: r for r in result.reconciliation}["early_help_episodes"]
+    assert (counts["rows_read"], counts["loaded"]) == (2, 2)
+    empty = "an empty file (no header, no rows): nothing to read"
+    assert {Path(name).name: why for name, why in result.not_used} == {
+        "ssd_contacts (1).csv": empty,
+        "ssd_early_help_episodes.csv": empty,
+    }

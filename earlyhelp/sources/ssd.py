@@ -74,7 +74,10 @@ def _folder_plan(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     read as its table when the original is not there (the first such copy, by name), and named
     as a copy otherwise."""
     items = sorted(folder.iterdir())
-    names = {p.name.lower() for p in items if p.is_file()}
+    # The table files that will be read: a copy of one of these is not read.
+    names = {
+        p.name.lower() for p in items if p.is_file() and table_name_for(p) and p.stat().st_size
+    }
     read: list[Path] = []
     unused: list[tuple[str, str]] = []
     copies_read: dict[str, Path] = {}
@@ -84,7 +87,7 @@ def _folder_plan(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
             continue
         if not path.is_file():
             continue
-        if table_name_for(path) and path.stat().st_size == 0:
+        if ssd_table_of(path) and path.stat().st_size == 0:
             unused.append((str(path), "an empty file (no header, no rows): nothing to read"))
             continue
         if table_name_for(path):
