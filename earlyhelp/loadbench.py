@@ -493,14 +493,22 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def _cpu_per_change(result: LoadResult) -> str:
+    """The server's CPU time over the run per change (the sessions' page loads included)."""
+    if result.server_cpu_s is None or not result.chart_ms:
+        return ""
+    return f"{result.server_cpu_s * 1000 / len(result.chart_ms):,.0f}"
+
+
 def load_report(results: list[LoadResult]) -> str:
     lines = [
         "| sessions | changes | errors | chart redrawn: median (ms) | 95th percentile (ms) "
         "| run over: median (ms) | 95th percentile (ms) "
         "| server's part: median (ms) | 95th percentile (ms) | page load: median (ms) "
         "| server memory idle (MB) | with every session open (MB) | peak (MB) "
-        "| per session (MB) | server CPU (cores) | load average |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| per session (MB) | run (s) | server CPU (cores) | server CPU per change (ms) "
+        "| load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         share = r.server_cpu_share
@@ -512,8 +520,8 @@ def load_report(results: list[LoadResult]) -> str:
             f"| {_median(r.server_ms):,.0f} | {percentile(r.server_ms, 0.95):,.0f} "
             f"| {_median(r.page_load_ms):,.0f} "
             f"| {_mb(r.idle_rss)} | {_mb(r.open_rss)} | {_mb(r.peak_rss)} "
-            f"| {_mb(r.per_session_rss)} | {'' if share is None else f'{share:.2f}'} "
-            f"| {load:.1f} |"
+            f"| {_mb(r.per_session_rss)} | {r.wall_s:.0f} "
+            f"| {'' if share is None else f'{share:.2f}'} | {_cpu_per_change(r)} | {load:.1f} |"
         )
     errors = [(r.sessions, error) for r in results for error in r.errors]
     if errors:
