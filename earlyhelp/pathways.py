@@ -138,13 +138,13 @@ def level_label(level: int | None) -> str:
 
 
 def steps_long(frame: pl.DataFrame) -> pl.DataFrame:
-    """pathway_steps_by_month as one row per month and flow, for a labelled line each."""
+    """pathway_steps_by_month as one row per month and flow, for a labelled line each (a flow
+    whose column the page left out, because the extract cannot count it, has no line)."""
     return pl.concat(
         [
-            frame.select("month", pl.lit("Step-ups").alias("flow"), pl.col("step_ups").alias("n")),
-            frame.select(
-                "month", pl.lit("Step-downs").alias("flow"), pl.col("step_downs").alias("n")
-            ),
+            frame.select("month", pl.lit(flow).alias("flow"), pl.col(column).alias("n"))
+            for flow, column in (("Step-ups", "step_ups"), ("Step-downs", "step_downs"))
+            if column in frame.columns
         ]
     )
 

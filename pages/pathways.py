@@ -260,15 +260,25 @@ step_ups_shown = ui.measure_available(runner, "pathways.step_ups")
 step_downs_shown = ui.measure_available(runner, "pathways.step_downs")
 if step_ups_shown or step_downs_shown:
     steps = ui.query(runner, "pathway_steps_by_month", params)
+    # A flow this extract cannot count is left out, not drawn as a line of zeros.
+    if not step_downs_shown:
+        steps = steps.drop("step_downs", "social_care_closed")
+    elif not step_ups_shown:
+        steps = steps.drop("step_ups", "early_help_closed")
+    flows = {
+        "Step-ups": ("step-ups to social care", step_ups_shown),
+        "Step-downs": ("step-downs to early help", step_downs_shown),
+    }
+    shown_flows = {flow: words for flow, (words, shown) in flows.items() if shown}
     ui.chart_with_data(
         charts.monthly_trend(
             pathways.steps_long(steps),
             "month",
             "n",
             color="flow",
-            title="Step-ups and step-downs each month",
+            title=f"{' and '.join(shown_flows).capitalize()} each month",
             y_title="Children per month",
-            subject=f"monthly step-ups to social care and step-downs to early help, {area}",
+            subject=f"monthly {' and '.join(shown_flows.values())}, {area}",
         ),
         steps,
         download_name="step_ups_and_step_downs_by_month",

@@ -407,3 +407,20 @@ def test_the_board_is_told_which_scorecard_figures_are_withheld(use):
     assert withheld
     tables = [e for e in at.expander if e.label == "Show data as a table"]
     assert len(tables) == len(at.get("plotly_chart")) + len(withheld)
+
+
+def test_a_flow_the_extract_cannot_count_is_not_a_line_of_zeros(use):
+    """Without social care closures (episodes only) step-downs are missing from the extract:
+    the monthly chart draws step-ups alone instead of a step-downs line of zeros."""
+    use("episodes only", "analyst")
+    at = open_page("pages/pathways.py")
+    check(at, "Front door and pathways on episodes only")
+    shown = {
+        charts.title_text(figure): figure
+        for figure in (go.Figure(json.loads(c.proto.spec)) for c in at.get("plotly_chart"))
+    }
+    assert "Step-ups each month" in shown, list(shown)
+    assert [trace.name for trace in shown["Step-ups each month"].data if trace.mode == "lines"] == [
+        "Step-ups"
+    ]
+    assert "Step-ups and step-downs each month" not in shown
