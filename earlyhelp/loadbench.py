@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import random
@@ -481,7 +482,10 @@ def run_load(
                 await browser.close()
         return results
 
-    return asyncio.run(everything())
+    # In a thread of its own: the caller may be running an event loop already (pytest-playwright's
+    # sync API does, once any browser test has run).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, everything()).result()
 
 
 # --- The report ------------------------------------------------------------------------------
