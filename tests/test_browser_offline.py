@@ -105,12 +105,12 @@ def test_the_app_asks_no_other_host(page, app_url):
     # The browser asks for a tab's icon a moment after the page names it.
     page.wait_for_timeout(1000)
 
+    asked_outside = sorted({url for url in requests if outside(url, app_url)})
+    assert len(requests) > 100, "the recording saw the app's own requests"
+    assert not asked_outside, f"requests to other hosts: {asked_outside}"
+
     # The tab's icon is the app's own, served by it.
     icon = page.evaluate("() => document.querySelector(\"link[rel='shortcut icon']\").href")
     assert not outside(icon, app_url), icon
     response = page.request.get(icon)
     assert response.ok and response.headers["content-type"] == "image/png", icon
-
-    asked_outside = sorted({url for url in requests if outside(url, app_url)})
-    assert len(requests) > 100, "the recording saw the app's own requests"
-    assert not asked_outside, f"requests to other hosts: {asked_outside}"
