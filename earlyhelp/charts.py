@@ -32,6 +32,8 @@ from afcharts.af_colours import get_af_colours
 from plotly.subplots import make_subplots
 from plotly.utils import PlotlyJSONEncoder
 
+from earlyhelp import disclosure
+
 # --- Palette: declared once, every chart derives from it -------------------------------------
 CATEGORICAL: list[str] = get_af_colours("categorical")  # up to 6 series
 DUO: list[str] = get_af_colours("duo")
@@ -175,7 +177,7 @@ ALL_WITHHELD = (
     "c in the table), so there is no chart to draw."
 )
 NO_VALUES = "no values to show for this selection, so there is no chart to draw."
-WITHHELD_LABEL = "c"  # disclosure.SUPPRESSED_SYMBOL, as bars are labelled
+WITHHELD_LABEL = disclosure.SUPPRESSED_SYMBOL  # as withheld bars are labelled
 
 
 def _withheld_label(text: object) -> bool:

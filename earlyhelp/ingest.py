@@ -122,7 +122,8 @@ def ingest(
 
     warehouse_dir = Path(warehouse_dir).resolve()
     warehouse_dir.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_work(warehouse_dir)
+    # What killed ingests left here was removed when the writer lock was taken
+    # (warehouse.remove_leftovers).
     work = warehouse_dir / f".ingest-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     work.mkdir()
     try:
@@ -285,25 +286,6 @@ def _refuse_poor_extract(stage: _Stage, max_rejected_pct: float) -> None:
         raise UnusableInput(
             "not published: no early help episode, contact or social care referral was loaded"
         )
-
-
-def _remove_abandoned_work(warehouse_dir: Path) -> None:
-    """Working folders of ingests that were killed (their process is gone) can be large: a
-    national extract's parts. Folders of ingests still running are left alone."""
-    for folder in warehouse_dir.glob(".ingest-*"):
-        pid = folder.name.split("-")[1]
-        if pid.isdigit() and not _process_alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
 
 
 def _stored_tables_in_order(by_table: dict[str, list[RawTable]]) -> list[str]:

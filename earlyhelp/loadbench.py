@@ -267,6 +267,48 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (place - low)
 
 
+#: Field numbers in Streamlit's websocket messages (BackMsg.rerun_script, ForwardMsg.
+#: script_finished), read from the wire so that this benchmark, like the rest of the library
+#: outside earlyhelp/ui.py, does not import Streamlit.
+RERUN_SCRIPT_FIELD = 11
+SCRIPT_FINISHED_FIELD = 6
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, at
+        shift += 7
+
+
+def _top_level_fields(data: bytes) -> set[int]:
+    """The field numbers at the top level of a protobuf message (empty if it does not parse)."""
+    found, at = set(), 0
+    try:
+        while at < len(data):
+            key, at = _varint(data, at)
+            number, wire = key >> 3, key & 7
+            if wire == 0:
+                _, at = _varint(data, at)
+            elif wire == 1:
+                at += 8
+            elif wire == 2:
+                length, at = _varint(data, at)
+                at += length
+            elif wire == 5:
+                at += 4
+            else:
+                return set()
+            found.add(number)
+    except IndexError:
+        return set()
+    return found
+
+
 @dataclass
 class Person:
     """One session's part: which session it is, what it changes, when it arrives."""
@@ -281,9 +323,6 @@ class Person:
 
 async def _session(browser, url: str, person: Person, settings: Settings, result: LoadResult):
     """One person: open the Demand page, make `person.count` changes, pausing between them."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
     timeout_ms = settings.timeout_ms
     rng = random.Random(person.index)
     await asyncio.sleep(person.start_after_s)
@@ -302,21 +341,18 @@ async def _session(browser, url: str, person: Person, settings: Settings, result
                 result.errors.append(f"{name}: the connection to the server closed")
 
         def sent(payload) -> None:
-            if rerun["sent"] is None and isinstance(payload, bytes):
-                message = BackMsg()
-                message.ParseFromString(payload)
-                if message.WhichOneof("type") == "rerun_script":
-                    rerun["sent"] = time.perf_counter()
+            if rerun["sent"] is not None or not isinstance(payload, bytes):
+                return
+            if RERUN_SCRIPT_FIELD in _top_level_fields(payload):
+                rerun["sent"] = time.perf_counter()
 
         def received(payload) -> None:
             # "script finished" is a few bytes: larger messages are not read.
             if rerun["sent"] is None or rerun["finished"] is not None:
                 return
-            if isinstance(payload, bytes) and len(payload) < 256:
-                message = ForwardMsg()
-                message.ParseFromString(payload)
-                if message.WhichOneof("type") == "script_finished":
-                    rerun["finished"] = time.perf_counter()
+            small = isinstance(payload, bytes) and len(payload) < 256
+            if small and SCRIPT_FINISHED_FIELD in _top_level_fields(payload):
+                rerun["finished"] = time.perf_counter()
 
         socket.on("close", closed)
         socket.on("framesent", sent)

@@ -1,4 +1,4 @@
-"""Roles: the one place that says who may see what (DESIGN.md item 6, issue 7).
+"""Roles: the one place that says who may see what.
 
 - `board`: every district, aggregates only; counts protected.
 - `district:<name>`: its own district in detail and whole-borough totals; counts protected.
