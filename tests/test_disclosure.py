@@ -3,15 +3,16 @@ a search for two filtered views whose difference gives away a small count."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, find, given, settings
 from hypothesis import strategies as st
 
 from earlyhelp import disclosure
-from earlyhelp.disclosure import POLICIES, protect, protect_value, shown_range
+from earlyhelp.disclosure import POLICIES, Policy, protect, protect_value, shown_range
 
 DFE, NHS = POLICIES["dfe"], POLICIES["nhs"]
 
@@ -90,69 +91,233 @@ def test_policy_comes_from_configuration(monkeypatch):
 
 
 # --- Differencing: a search for two views that give away a small count --------------------------
+# The grid of true counts behind every view: district x source x age band x month.
 DISTRICTS = ("North", "South", "East")
 SOURCES = ("Schools", "Health", "Police")
 AGES = ("1-4", "5-9", "10-15")
 MONTHS = ("2025-01", "2025-02", "2025-03")
-DIMENSIONS = (DISTRICTS, SOURCES, AGES, MONTHS)
-
-cells = st.lists(
-    st.integers(min_value=0, max_value=14),
-    min_size=len(DISTRICTS) * len(SOURCES) * len(AGES) * len(MONTHS),
-    max_size=len(DISTRICTS) * len(SOURCES) * len(AGES) * len(MONTHS),
-)
-# A filter on each dimension: None (all), or a set of values (one value, or a date range).
-filters = st.tuples(
-    *[st.one_of(st.none(), st.sets(st.sampled_from(values), min_size=1)) for values in DIMENSIONS]
-)
+GRID = list(itertools.product(DISTRICTS, SOURCES, AGES, MONTHS))
+#: What a reader can say of a withheld cell: it is not 0 (a true zero is shown as 0) and, since
+#: a complementary suppression can hide any count, it may be as large as the whole grid.
+LARGEST = len(GRID) * 40
 
 
-def _view(counts: dict, chosen: tuple) -> int:
-    return sum(
-        n
-        for key, n in counts.items()
-        if all(f is None or value in f for value, f in zip(key, chosen, strict=True))
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """Two views of the same grid, the inner one's children all in the outer one, as a dashboard
+    user can ask for them; `difference` (the children in the outer view only) is 1 to the
+    policy's promise by construction."""
+
+    counts: dict
+    policy: Policy
+    promise: int
+    kind: str  # "narrower filter", "one district of the borough", "borough less the others"
+    outer: tuple  # (sources, ages) shown for the outer view
+    inner: tuple
+    district: str
+    month: str
+    difference: int
+
+
+def _in(key: tuple, chosen: tuple) -> bool:
+    _, source, age, _ = key
+    sources, ages = chosen
+    return source in sources and age in ages
+
+
+def _outer_only(case_kind: str, outer: tuple, inner: tuple, district: str, month: str):
+    """The grid cells counted in the outer view and not in the inner one."""
+    return [
+        key
+        for key in GRID
+        if key[3] == month
+        and _in(key, outer)
+        and (
+            (case_kind == "narrower filter" and key[0] == district and not _in(key, inner))
+            or (
+                case_kind == "one district of the borough"
+                and not (key[0] == district and _in(key, inner))
+            )
+            or (case_kind == "borough less the others" and key[0] == district)
+        )
+    ]
+
+
+def _some_of(values) -> st.SearchStrategy:
+    """One or more of `values` (a permutation cut short: never a rejected draw)."""
+    return st.permutations(values).flatmap(
+        lambda order: st.integers(1, len(order)).map(lambda k: frozenset(order[:k]))
     )
 
 
-def _narrower(outer: tuple, inner: tuple) -> bool:
-    return all(o is None or (i is not None and i <= o) for o, i in zip(outer, inner, strict=True))
+@st.composite
+def nested_views(draw, policy: Policy, promise: int) -> Case:
+    """Draws the views first, then the counts, so that the children in one view and not the
+    other number 1 to `promise`: every case reaches the check (a search over random counts
+    and filters almost never finds a small difference between nested views)."""
+    outer = (draw(_some_of(SOURCES)), draw(_some_of(AGES)))
+    inner = (draw(_some_of(sorted(outer[0]))), draw(_some_of(sorted(outer[1]))))
+    kinds = ["one district of the borough", "borough less the others"]
+    if inner != outer:
+        kinds.append("narrower filter")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "borough less the others":
+        inner = outer  # the same filter, one district left out by summing the others
+    district, month = draw(st.sampled_from(DISTRICTS)), draw(st.sampled_from(MONTHS))
+    values = draw(st.lists(st.integers(0, 40), min_size=len(GRID), max_size=len(GRID)))
+    counts = dict(zip(GRID, values, strict=True))
+    region = _outer_only(kind, outer, inner, district, month)
+    difference = draw(st.integers(1, promise))
+    for key in region:
+        counts[key] = 0
+    for key in draw(st.lists(st.sampled_from(region), min_size=difference, max_size=difference)):
+        counts[key] += 1
+    return Case(counts, policy, promise, kind, outer, inner, district, month, difference)
+
+
+def _published(case: Case, chosen: tuple, by_district: bool) -> dict:
+    """One view as the dashboard publishes it: the filtered counts by month (and district),
+    through `protect` with its key columns, so secondary suppression is applied as in a page."""
+    totals: dict = {}
+    for key, n in case.counts.items():
+        if _in(key, chosen):
+            cell = (key[0], key[3]) if by_district else (key[3],)
+            totals[cell] = totals.get(cell, 0) + n
+    keys = ["district", "month"] if by_district else ["month"]
+    frame = pl.DataFrame(
+        [dict(zip(keys, cell, strict=True), referrals=n) for cell, n in sorted(totals.items())]
+    )
+    out = protect(frame, ["referrals"], case.policy, key_columns=keys)
+    return {tuple(row[k] for k in keys): row["referrals"] for row in out.iter_rows(named=True)}
+
+
+def _true(case: Case, chosen: tuple, district: str | None) -> int:
+    return sum(
+        n
+        for key, n in case.counts.items()
+        if key[3] == case.month and _in(key, chosen) and district in (None, key[0])
+    )
+
+
+def _readable(shown: int | None, policy: Policy) -> tuple[int, int]:
+    """The true counts a reader can infer from one published cell, as (lowest, highest)."""
+    if shown is None:
+        return 1, LARGEST
+    possible = shown_range(shown, policy)
+    return possible.start, possible.stop - 1
+
+
+def _what_a_reader_learns(case: Case) -> dict:
+    """The published cells of the two views, and what they tell a reader of the difference."""
+    if case.kind == "narrower filter":
+        outer_cells = [_published(case, case.outer, True)[(case.district, case.month)]]
+        inner_cells = [_published(case, case.inner, True)[(case.district, case.month)]]
+        outer_true = _true(case, case.outer, case.district)
+        inner_true = _true(case, case.inner, case.district)
+    elif case.kind == "one district of the borough":
+        outer_cells = [_published(case, case.outer, False)[(case.month,)]]
+        inner_cells = [_published(case, case.inner, True)[(case.district, case.month)]]
+        outer_true = _true(case, case.outer, None)
+        inner_true = _true(case, case.inner, case.district)
+    else:  # the borough less the sum of the other districts: one district's count
+        outer_cells = [_published(case, case.outer, False)[(case.month,)]]
+        by_district = _published(case, case.outer, True)
+        inner_cells = [by_district[(d, case.month)] for d in DISTRICTS if d != case.district]
+        outer_true = _true(case, case.outer, None)
+        inner_true = outer_true - _true(case, case.outer, case.district)
+    outer = [_readable(s, case.policy) for s in outer_cells]
+    inner = [_readable(s, case.policy) for s in inner_cells]
+    outer_low, outer_high = sum(o[0] for o in outer), sum(o[1] for o in outer)
+    inner_low, inner_high = sum(i[0] for i in inner), sum(i[1] for i in inner)
+    return {
+        "shown": outer_cells + inner_cells,
+        "true": (outer_true, inner_true),
+        "honest": outer_low <= outer_true <= outer_high and inner_low <= inner_true <= inner_high,
+        "difference": (max(outer_low - inner_high, 0), outer_high - inner_low),
+    }
+
+
+def _gives_away_a_small_count(case: Case) -> bool:
+    """True if the two published views let a reader pin down the difference, or know it to be
+    1 to the policy's promise, or if a published cell is a figure from 1 to the promise, or
+    misleads (the truth is not among what the reader infers)."""
+    learnt = _what_a_reader_learns(case)
+    low, high = learnt["difference"]
+    small_figure = any(s is not None and 1 <= s <= case.promise for s in learnt["shown"])
+    return (
+        not learnt["honest"]
+        or not low <= case.difference <= high
+        or low == high
+        or 1 <= low <= high <= case.promise
+        or small_figure
+    )
+
+
+#: Each policy with the number of children it promises never to give away.
+PROMISES = [(DFE, DFE.suppress_up_to), (NHS, NHS.suppress_up_to)]
+
+
+def _with_promise(policy_and_promise: tuple) -> st.SearchStrategy:
+    return nested_views(*policy_and_promise)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(values=cells, first=filters, second=filters, policy=st.sampled_from([DFE, NHS]))
-def test_no_pair_of_filtered_views_gives_away_a_small_count(values, first, second, policy):
-    """For any two views one inside the other (a district and all districts, a month and a
-    quarter, ...), the children in one but not the other number 1 to the threshold only if a
-    reader cannot tell that from the two published counts: the true counts each could stand for
-    leave more than one possible difference."""
-    counts = dict(zip(itertools.product(*DIMENSIONS), values, strict=True))
-    if not _narrower(first, second):
-        first, second = second, first
-    if not _narrower(first, second):
-        return  # not nested: their difference is not one group of children
-    outer, inner = _view(counts, first), _view(counts, second)
-    difference = outer - inner
-    if not 1 <= difference <= policy.suppress_up_to:
-        return
-    shown_outer = protect_value(outer, policy)
-    shown_inner = protect_value(inner, policy)
-    possible = {
-        a - b
-        for a in shown_range(shown_outer, policy)
-        for b in shown_range(shown_inner, policy)
-        if a >= b
-    }
-    assert len(possible) > 1, (outer, inner, shown_outer, shown_inner)
-    assert 0 in possible or min(possible) < difference or max(possible) > difference
+@given(st.sampled_from(PROMISES).flatmap(_with_promise))
+def test_no_pair_of_nested_views_gives_away_a_small_count(case):
+    """For two views one inside the other (a narrower filter, one district of the borough, the
+    borough less the other districts), each published as a page publishes it (`protect` with
+    key columns: primary and secondary suppression, then rounding), a reader cannot pin down
+    the children in one and not the other, nor tell that they are 1 to the promised few.
+
+    The cases are drawn so that the difference is small, so every one reaches the check
+    (`pytest --hypothesis-show-statistics` shows the share and the kinds of pair)."""
+    event(f"policy {case.policy.name}, {case.kind}")
+    outer_true, inner_true = _what_a_reader_learns(case)["true"]
+    assert outer_true - inner_true == case.difference, "the case is what it says it is"
+    assert 1 <= case.difference <= case.promise
+    event("reached the check")
+    assert not _gives_away_a_small_count(case), _what_a_reader_learns(case)
 
 
-@given(st.integers(min_value=0, max_value=10_000), st.sampled_from([DFE, NHS]))
-def test_the_same_count_is_always_shown_the_same_way(value, policy):
-    """Asking again, or for the same children through another filter, gives nothing new."""
-    assert protect_value(value, policy) == protect_value(value, policy)
-    frame = pl.DataFrame({"n": [value, value]})
-    assert protect(frame, ["n"], policy)["n"].n_unique() == 1
+@dataclasses.dataclass(frozen=True)
+class _Unsuppressed(Policy):
+    """The DfE policy with primary suppression switched off: small counts are only rounded."""
+
+    @property
+    def withheld_up_to(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize(
+    "weakened",
+    [
+        dataclasses.replace(DFE, round_to=1),
+        _Unsuppressed("dfe", DFE.suppress_up_to, DFE.round_to, "suppression off"),
+    ],
+    ids=["rounding off", "suppression off"],
+)
+def test_the_differencing_check_finds_a_leak_when_a_protection_is_turned_off(weakened):
+    """The property above has teeth: with rounding, or primary suppression, turned off, the
+    same search finds two views that give a small count away."""
+    leak = find(
+        nested_views(weakened, DFE.suppress_up_to),
+        _gives_away_a_small_count,
+        settings=settings(max_examples=2_000, database=None, deadline=None),
+    )
+    assert 1 <= leak.difference <= DFE.suppress_up_to
+
+
+@pytest.mark.parametrize(
+    ("policy", "true", "shown"),
+    [(DFE, 0, 0), (DFE, 7, None), (DFE, 8, 10), (DFE, 12, 10), (DFE, 13, 15), (NHS, 9, 10)],
+)
+def test_the_same_count_is_shown_the_same_way_wherever_it_appears(policy, true, shown):
+    """Asking again, or for the same children through another query, gives nothing new: the
+    count is shown as the same figure (written out here) whatever else is in the result."""
+    alone = pl.DataFrame({"n": [true]})
+    among_others = pl.DataFrame({"n": [41, true, 3, 0, true, 97]})
+    assert protect(alone, ["n"], policy)["n"].to_list() == [shown]
+    assert protect(among_others, ["n"], policy)["n"].to_list()[1::3] == [shown, shown]
 
 
 # --- Statistics worked out from counts ------------------------------------------------------------
