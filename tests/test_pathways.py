@@ -168,6 +168,11 @@ def mart(runner: QueryRunner, name: str) -> pl.DataFrame:
         ("2024-05-03", "2024-05-07", 1),  # Friday before the early May bank holiday
         ("2024-06-07", "2024-06-10", 1),  # an ordinary weekend
         ("2024-06-08", "2024-06-10", 0),  # contact on a Saturday, decided on the Monday
+        # Across a year end: the next year's bank holidays count too, though no contact is in it.
+        ("2024-12-31", "2025-01-02", 1),  # New Year's Day 2025 is off
+        ("2025-12-31", "2026-01-02", 1),  # and 2026's
+        ("2021-12-31", "2022-01-04", 1),  # New Year's Day on a Saturday: Monday 3rd is off
+        ("2024-12-24", "2025-01-02", 4),  # 24, 27, 30 and 31 December
     ],
 )
 def test_working_days_leave_out_weekends_and_bank_holidays(contact_day, decision_day, expected):
@@ -210,6 +215,25 @@ def test_working_days_reach_the_front_door_measures_through_ingest(tmp_path):
     assert borough(0)["within_standard"] == 0
     assert borough(1)["within_standard"] == 2
     assert borough(10)["within_standard"] == 5
+
+
+def test_working_days_across_a_year_end_through_ingest(tmp_path):
+    """Every contact is in 2024 and some decisions in 2025 or 2026: the later years' bank
+    holidays are still left out (they are taken from both dates, not the contact dates)."""
+    runner = build(
+        tmp_path,
+        episodes=[episode("E1", 1, "2024-12-02")],
+        contacts=[
+            contact("C1", 1, "2024-12-31", "2025-01-02"),  # 1: 31 December (1 January off)
+            contact("C2", 2, "2024-12-24", "2025-01-02"),  # 4: 24, 27, 30, 31 December
+            contact("C3", 3, "2024-12-31", "2026-01-05"),  # a year of working days
+        ],
+    )
+    stored = pl.read_parquet(runner.version_dir / "tables" / "contacts.parquet").sort("contact_id")
+    # 31 Dec 2024 to 5 Jan 2026: 2025 has 261 weekdays and 8 bank holidays (1 Jan, Good Friday
+    # 18 Apr, Easter Monday 21 Apr, 5 May, 26 May, 25 Aug, 25 and 26 Dec), so 253 working days;
+    # plus 31 Dec 2024, and 2 Jan 2026 (1 Jan 2026 is off; 5 Jan is the end, not counted).
+    assert stored["decision_working_days"].to_list() == [1, 4, 1 + 253 + 1]
 
 
 # --- Re-referrals: the 365 days before this referral's date -------------------------------------
@@ -329,6 +353,47 @@ def test_step_up_is_found_from_either_record_and_counted_once(tmp_path):
     board = runner.run("pathway_summary", period, BOARD)
     board_row = board.filter(pl.col("district") == "Borough").row(0, named=True)
     assert board_row["step_ups"] is None and board_row["median_days_to_step_up"] is None
+
+
+def test_step_up_pairing_at_27_28_and_29_days_and_in_ties(tmp_path):
+    """A 5D referral within 28 days (either side, 28 included) of a Step-up ending of the same
+    child is the same step-up; at 29 days they are two. In a tie each referral and each ending
+    is paired once, so nothing is counted twice and nothing is lost."""
+    ended = "2021-03-01"
+    runner = build(
+        tmp_path,
+        episodes=[
+            episode("A", 1, "2021-01-01", ended, "Step-up"),
+            episode("B", 2, "2021-01-01", ended, "Step-up"),
+            episode("C", 3, "2021-01-01", ended, "Step-up"),
+            episode("D", 4, "2021-01-01", ended, "Step-up"),
+            episode("E", 5, "2021-01-01", ended, "Step-up"),
+            episode("F", 6, "2021-01-01", ended, "Step-up"),
+            # Two endings of one child, 10 days either side of one referral.
+            episode("G1", 7, "2021-01-01", ended, "Step-up"),
+            episode("G2", 7, "2021-03-05", "2021-03-21", "Step-up"),
+        ],
+        cin=[
+            referral("RA", 1, "2021-03-28", "5D"),  # 27 days after: one step-up
+            referral("RB", 2, "2021-03-29", "5D"),  # 28 days after: one step-up
+            referral("RC", 3, "2021-03-30", "5D"),  # 29 days after: two
+            referral("RD", 4, "2021-02-01", "5D"),  # 28 days before (February 2021): one
+            referral("RE", 5, "2021-01-31", "5D"),  # 29 days before: two
+            referral("RF1", 6, "2021-02-19", "5D"),  # 10 days before F's ending ...
+            referral("RF2", 6, "2021-03-11", "5D"),  # ... and 10 days after: one of them pairs
+            referral("RG", 7, "2021-03-11", "5D"),  # 10 days after G1, 10 before G2
+        ],
+    )
+    ups = mart(runner, "mart_pathway_step_ups")
+    by_record = dict(ups.group_by("identified_by").agg(pl.col("step_ups").sum()).iter_rows())
+    assert by_record == {
+        "Both records": 5,  # A-RA, B-RB, D-RD, F-RF1, G1-RG
+        "Early help record only": 3,  # C, E, G2
+        "Social care record only": 3,  # RC, RE, RF2
+    }
+    summary = runner.run("pathway_summary", {"from": "2021-01-01", "to": "2021-12-31"}, ANALYST)
+    borough = summary.filter(pl.col("district") == "Borough").row(0, named=True)
+    assert borough["step_ups"] == 11
 
 
 def test_partner_led_episodes_are_read_from_the_organisation(tmp_path):
