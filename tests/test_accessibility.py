@@ -19,6 +19,7 @@ from earlyhelp.charts import MIN_TEXT_CONTRAST, contrast_ratio
 pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported, as a plugin
 from tests.browser_helpers import (  # noqa: E402
     REPO,
+    RERUN_WHEN_SLOW,
     grow_to_content,
     open_every_expander,
     open_page,
@@ -28,9 +29,8 @@ from tests.browser_helpers import (  # noqa: E402
 # settings): one Streamlit server for every browser test module in a session.
 pytest_plugins = ["tests.browser_helpers"]
 
-# As in test_browser.py: one rerun for a slow start on a shared 2-core machine; a violation
-# fails both runs.
-pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
+# Rerun once only when slow (a timeout), never on a wrong answer: see RERUN_WHEN_SLOW.
+pytestmark = [pytest.mark.browser, RERUN_WHEN_SLOW]
 
 #: The axe-core rule sets for WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

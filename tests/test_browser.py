@@ -15,6 +15,7 @@ pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported
 from tests.browser_helpers import (  # noqa: E402
     PAGE_TIMEOUT_MS,
     REPO,
+    RERUN_WHEN_SLOW,
     VIEWPORT,
     grow_to_content,
     serve_app,
@@ -25,9 +26,8 @@ from tests.browser_helpers import (  # noqa: E402
 # one Streamlit server for every browser test module in a session.
 pytest_plugins = ["tests.browser_helpers"]
 
-# A real browser on a shared 2-core machine: one rerun, reported as "R" in the summary, so a
-# slow start does not fail CI while a real fault (failing twice) still does.
-pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
+# Rerun once only when slow (a timeout), never on a wrong answer: see RERUN_WHEN_SLOW.
+pytestmark = [pytest.mark.browser, RERUN_WHEN_SLOW]
 
 SCREENSHOTS = REPO / "tests" / "screenshots"
 #: url path -> (screenshot file name, the page's main heading, charts drawn on it or None)

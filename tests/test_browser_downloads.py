@@ -31,6 +31,7 @@ pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported
 from tests.browser_helpers import (  # noqa: E402
     READ_GRID,
     READ_HTML_TABLE,
+    RERUN_WHEN_SLOW,
     choose_option,
     normalise,
     open_every_expander,
@@ -40,8 +41,8 @@ from tests.browser_helpers import (  # noqa: E402
 
 pytest_plugins = ["tests.browser_helpers"]
 
-# One rerun for a slow start on a shared 2-core machine; a wrong CSV fails both runs.
-pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
+# Rerun once only when slow (a timeout), never on a wrong answer: see RERUN_WHEN_SLOW.
+pytestmark = [pytest.mark.browser, RERUN_WHEN_SLOW]
 
 #: url path -> the CSV downloads the page offers on the demo borough (at least this many: a
 #: page that lost its tables or buttons fails here, one that gains some is still checked).

@@ -25,6 +25,7 @@ import pytest
 
 pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported, as a plugin
 from tests.browser_helpers import (  # noqa: E402
+    RERUN_WHEN_SLOW,
     chart,
     choose_option,
     click_choice,
@@ -39,8 +40,8 @@ from tests.browser_helpers import (  # noqa: E402
 
 pytest_plugins = ["tests.browser_helpers"]
 
-# One rerun for a slow start on a shared 2-core machine; a filter that does nothing fails both.
-pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
+# Rerun once only when slow (a timeout), never on a wrong answer: see RERUN_WHEN_SLOW.
+pytestmark = [pytest.mark.browser, RERUN_WHEN_SLOW]
 
 #: url path -> the key of every control a person can change on the page, each tested below.
 CONTROLS = {

@@ -19,6 +19,7 @@ import pytest
 pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported, as a plugin
 from tests.browser_helpers import (  # noqa: E402
     PAGE_TIMEOUT_MS,
+    RERUN_WHEN_SLOW,
     open_every_expander,
     open_page,
     rerun_after,
@@ -27,8 +28,8 @@ from tests.browser_helpers import (  # noqa: E402
 
 pytest_plugins = ["tests.browser_helpers"]
 
-# One rerun for a slow start on a shared 2-core machine; an outside request fails both runs.
-pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
+# Rerun once only when slow (a timeout), never on a wrong answer: see RERUN_WHEN_SLOW.
+pytestmark = [pytest.mark.browser, RERUN_WHEN_SLOW]
 
 #: Addresses that are no request to any host: inline images, the page's own blobs.
 LOCAL_SCHEMES = {"data", "blob", "about"}
