@@ -283,3 +283,13 @@ def write_small_extract(folder: Path) -> Path:
         with (folder / name).open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle).writerows(rows)
     return folder
+
+
+def small_warehouse(tmp_path_factory) -> Path:
+    """The extract written and ingested (the ingest the command line runs) into a new warehouse."""
+    from earlyhelp.ingest import ingest
+
+    extract = write_small_extract(tmp_path_factory.mktemp("small_extract") / "extract")
+    warehouse = tmp_path_factory.mktemp("small_warehouse")
+    ingest([extract], warehouse)
+    return warehouse

@@ -26,10 +26,9 @@ from datetime import date
 import pytest
 
 from earlyhelp.errors import QueryError
-from earlyhelp.ingest import ingest
 from earlyhelp.queries import QueryRunner, load_queries
 from earlyhelp.roles import Role
-from tests.small_extract import write_small_extract
+from tests.small_extract import small_warehouse
 
 C = "c"  # withheld (null in the query result, 'c' on a page)
 
@@ -698,10 +697,7 @@ case(
 # --- The tests --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory) -> QueryRunner:
-    extract = write_small_extract(tmp_path_factory.mktemp("small_extract") / "extract")
-    warehouse = tmp_path_factory.mktemp("small_warehouse")
-    ingest([extract], warehouse)
-    opened = QueryRunner.open(warehouse)
+    opened = QueryRunner.open(small_warehouse(tmp_path_factory))
     yield opened
     opened.close()
 
