@@ -348,3 +348,44 @@ def test_the_page_check_sees_districts_where_a_page_shows_them(with_demo, distri
     """Not vacuous: for the whole service's manager the same pages do name every district."""
     at = signed_in_app({"email": "m@council.gov.uk", "roles": ["EarlyHelp.Manager"]}, page)
     assert set(districts) <= _page_shows(at), page
+
+
+# --- Children whose district is not known -------------------------------------------------------
+@pytest.fixture(scope="module")
+def with_unknown_district(tmp_path_factory) -> QueryRunner:
+    """A tiny borough in which child 41 has no address, so their episode, contact and referral
+    are counted under 'Not known': rows that may be any district's children."""
+    from tests.test_pathways import build, contact, episode, referral
+
+    return build(
+        tmp_path_factory.mktemp("unknown_district"),
+        episodes=[
+            episode("N1", 1, "2024-01-10", "2024-03-01", "Outcomes met"),
+            episode("S1", 21, "2024-01-12"),
+            episode("U1", 41, "2024-01-15", "2024-02-20", "Step-up"),
+        ],
+        contacts=[
+            contact("C1", 1, "2024-01-08", "2024-01-09"),
+            contact("C2", 41, "2024-01-11", None),
+        ],
+        cin=[referral("R1", 41, "2024-02-22", "5D")],
+    )
+
+
+@pytest.mark.parametrize("kind", ["district", "manager"])
+def test_a_district_role_never_gets_the_not_known_rows(with_unknown_district, kind):
+    runner = with_unknown_district
+    analyst_rows = set()
+    role = Role.parse(f"{kind}:North")
+    for name in sorted(QUERIES):
+        for params in asked(runner, name, "North"):
+            try:
+                frame = runner.run(name, params, role)
+            except QueryError:
+                assert QUERIES[name].roles and kind not in QUERIES[name].roles
+                continue
+            if "district" in frame.columns:
+                assert set(frame["district"].to_list()) <= {"North", BOROUGH}, (name, params)
+                everything = runner.run(name, params, Role.parse("analyst"))
+                analyst_rows |= set(everything["district"].to_list())
+    assert "Not known" in analyst_rows, "the check sees a 'Not known' row where one is shown"
