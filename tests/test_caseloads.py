@@ -145,6 +145,18 @@ def test_open_on_its_start_day_not_on_its_end_day(tiny):
     assert _snapshot(tiny, "2021-01-04")["North"]["open_episodes"] == 1
 
 
+def test_the_records_open_on_a_day_are_the_episodes_counted_open_that_day(tiny):
+    def open_on(day: str) -> list[str]:
+        records = tiny.run("episode_records", {"open_on": day, "district": "North"}, ANALYST)
+        return sorted(records["episode_id"].to_list())
+
+    assert open_on("2021-01-09") == ["E6"]
+    assert open_on("2021-01-10") == ["E1", "E6"]  # E1's start day
+    assert open_on("2021-01-31") == ["E1", "E2"]  # E6's end day: not open
+    assert open_on("2021-02-10") == ["E2"]  # E1's end day
+    assert open_on("2021-01-04") == ["E6"]  # E7 starts and ends that day
+
+
 def test_open_ended_episodes_stay_open_after_the_data(tiny):
     # E2 (North), E5 and E8 (South) never end; the data end on 2021-03-05 (E9, the last
     # referral), so a later date is counted as that day.
