@@ -91,6 +91,50 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+@_one_writer("benchmarks")
+def _benchmarks(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from earlyhelp import benchmarks, config, warehouse
+    from earlyhelp.queries import QueryRunner
+    from earlyhelp.roles import Role
+
+    started = time.perf_counter()
+    results = benchmarks.read_paths([Path(p) for p in args.paths])
+    held, previous = warehouse.current_benchmarks(Path(args.warehouse))
+    tables = benchmarks.tables_from(results, held)
+    tables[warehouse.BENCHMARK_REJECTS] = benchmarks.merge_rejects(
+        results, held.get(warehouse.BENCHMARK_REJECTS), previous
+    )
+    loaded = datetime.now(UTC).isoformat(timespec="seconds")
+    entry = benchmarks.manifest_entry(results, previous, loaded)
+    version, version_dir = warehouse.rebuild(
+        Path(args.warehouse), benchmarks=tables, benchmarks_entry=entry
+    )
+    runner = QueryRunner(version_dir)
+    try:
+        areas = runner.run("benchmark_local_authorities", role=Role.parse("analyst"))
+    finally:
+        runner.close()
+    council = benchmarks.resolve_local_authority(config.local_authority(), areas)
+    if isinstance(council, benchmarks.Council):
+        how = (
+            "EARLYHELP_LOCAL_AUTHORITY"
+            if config.local_authority_is_set()
+            else "the demo borough's, as EARLYHELP_LOCAL_AUTHORITY is not set"
+        )
+        line = (
+            f"This council is compared as {council.name} ({council.la_number}, "
+            f"{council.area_code}; {how})."
+        )
+    else:
+        line = f"note: {council}"
+    print(benchmarks.reconciliation_text(entry, version, line))
+    print(f"Rejects (file, row, column, reason): {version_dir / 'benchmarks' / 'rejects.csv'}")
+    print(f"Loading took {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def _percentage(text: str) -> float:
     try:
         value = float(text)
@@ -353,6 +397,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--wait", **WAIT_OPTION)
     rebuild.set_defaults(run=_rebuild)
+
+    bench_files = commands.add_parser(
+        "benchmarks",
+        help="load DfE published figures (referrals and re-referrals, social work workforce, "
+        "statistical neighbours, ONS population 0-17) into the warehouse as a new version",
+    )
+    bench_files.add_argument(
+        "paths", nargs="+", help="the DfE CSV files as downloaded, or a folder holding them"
+    )
+    bench_files.add_argument("--warehouse", required=True)
+    bench_files.add_argument("--wait", **WAIT_OPTION)
+    bench_files.set_defaults(run=_benchmarks)
 
     query = commands.add_parser("query", help="run a named query from queries/")
     query.add_argument("name")

@@ -13,6 +13,10 @@ DATA_DIR = REPO_ROOT / "data"
 DEFAULT_WAREHOUSE = DATA_DIR / "warehouse"
 DEFAULT_KEY_FILE = DATA_DIR / "secrets" / "pseudonymisation.key"
 DEFAULT_ORGANISATIONS_FILE = DATA_DIR / "organisations.csv"
+# The demo borough is modelled on Oldham (five districts, the integrated front door of February
+# 2021) and is about its size (some 60,000 children; Oldham 63,186 at mid-2023), so it is
+# compared as Oldham. A council sets its own (docs/DATA.md, "DfE published figures").
+DEMO_LOCAL_AUTHORITY = "E08000004"
 
 
 def warehouse_path() -> Path:
@@ -34,3 +38,15 @@ def roles_file() -> Path:
     """Who has which role, by e-mail, when the identity provider sends no role claims. It names
     people, so it lives beside secrets.toml (gitignored), never in data/."""
     return Path(os.environ.get("EARLYHELP_ROLES_FILE", REPO_ROOT / ".streamlit" / "roles.toml"))
+
+
+def local_authority() -> str:
+    """Which local authority this council is, for the DfE published figures: its ONS code
+    (E08000004), its three-digit DfE number (353) or its name (Oldham), from
+    EARLYHELP_LOCAL_AUTHORITY; the demo borough's (Oldham) when it is not set."""
+    return (os.environ.get("EARLYHELP_LOCAL_AUTHORITY") or "").strip() or DEMO_LOCAL_AUTHORITY
+
+
+def local_authority_is_set() -> bool:
+    """Whether EARLYHELP_LOCAL_AUTHORITY names one (otherwise the demo borough's is used)."""
+    return bool((os.environ.get("EARLYHELP_LOCAL_AUTHORITY") or "").strip())

@@ -421,11 +421,19 @@ def publish(
     rejects: pl.DataFrame,
     manifest: dict,
     districts: list[str] | None = None,
+    benchmarks: dict[str, pl.DataFrame | Path] | None = None,
 ) -> tuple[str, Path]:
+    """Build and publish a new version. `benchmarks` (DfE published figures, the tables of
+    earlyhelp.benchmarks.TABLE_SCHEMAS plus its rejects) are the current version's when not
+    given, with their manifest entry: an ingest or rebuild keeps the figures loaded before."""
     warehouse_dir = warehouse_dir.resolve()
     versions = warehouse_dir / VERSIONS
     versions.mkdir(parents=True, exist_ok=True)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    if benchmarks is None:
+        benchmarks, entry = current_benchmarks(warehouse_dir)
+        if entry and "benchmarks" not in manifest:
+            manifest = {**manifest, "benchmarks": entry}
     # Read before anything is built: a bad organisations file stops the ingest at once.
     organisations = with_mapped_types(
         load_organisation_types(config.organisations_file()),
@@ -433,7 +441,9 @@ def publish(
     )
     staging = warehouse_dir / f".staging-{version}-{uuid.uuid4().hex[:8]}"
     try:
-        _build_version(staging, tables, rejects, manifest, version, districts or [], organisations)
+        _build_version(
+            staging, tables, rejects, manifest, version, districts or [], organisations, benchmarks
+        )
         final = versions / version
         os.rename(staging, final)
         _point_current_at(warehouse_dir, version)
@@ -452,9 +462,11 @@ def _build_version(
     version: str,
     districts: list[str],
     organisations: pl.DataFrame,
+    benchmarks: dict[str, pl.DataFrame | Path] | None = None,
 ) -> None:
     (staging / "tables").mkdir(parents=True)
     (staging / "marts").mkdir()
+    (staging / BENCHMARKS_DIR).mkdir()
     # Marts over a national warehouse need more than memory: DuckDB spills to the staging folder.
     con = duckdb.connect(
         str(staging / DB_FILE),
@@ -478,6 +490,7 @@ def _build_version(
         known = pl.DataFrame({"district": sorted(set(districts))}, schema={"district": pl.String})
         con.from_arrow(known.to_arrow()).create("district_lookup_districts")
         con.from_arrow(organisations.to_arrow()).create(ORGANISATIONS_TABLE)
+        _load_benchmarks(con, staging / BENCHMARKS_DIR, benchmarks or {})
         definitions = {}
         for sql_file in mart_files():
             sql = sql_file.read_text()
@@ -508,6 +521,52 @@ def _build_version(
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     _fsync_tree(staging)
+
+
+# --- DfE published figures (earlyhelp/benchmarks.py) --------------------------------------------
+BENCHMARKS_DIR = "benchmarks"
+BENCHMARK_REJECTS = "rejects"
+
+
+def _load_benchmarks(
+    con: duckdb.DuckDBPyConnection, folder: Path, given: dict[str, pl.DataFrame | Path]
+) -> None:
+    """Every benchmark table, empty when none was loaded (so its marts and queries still run),
+    written to the version's benchmarks/ folder and loaded; their rejects beside them."""
+    from earlyhelp import benchmarks
+
+    for name, columns in benchmarks.TABLE_SCHEMAS.items():
+        path = folder / f"{name}.parquet"
+        source = given.get(name)
+        frame = pl.read_parquet(source) if isinstance(source, Path) else source
+        if frame is None:
+            frame = pl.DataFrame(schema=columns)
+        frame.select([pl.col(c).cast(t) for c, t in columns.items()]).write_parquet(path)
+        con.read_parquet(str(path)).create(name)
+    rejects = given.get(BENCHMARK_REJECTS)
+    if isinstance(rejects, Path):
+        rejects = pl.read_csv(rejects, infer_schema=False)
+    if rejects is None:
+        rejects = pl.DataFrame(schema=benchmarks.REJECTS_SCHEMA)
+    csv_safe.to_csv(rejects, folder / f"{BENCHMARK_REJECTS}.csv")
+
+
+def current_benchmarks(warehouse_dir: Path) -> tuple[dict[str, pl.DataFrame | Path], dict]:
+    """The current version's benchmark tables (as frames: the version keeps its files) and its
+    manifest entry; nothing when there is no current version or it has none."""
+    try:
+        current = current_version_dir(warehouse_dir)
+    except WarehouseMissing:
+        return {}, {}
+    folder = current / BENCHMARKS_DIR
+    found: dict[str, pl.DataFrame | Path] = {}
+    for path in folder.glob("*.parquet") if folder.is_dir() else ():
+        found[path.stem] = pl.read_parquet(path)
+    if (folder / f"{BENCHMARK_REJECTS}.csv").is_file():
+        found[BENCHMARK_REJECTS] = pl.read_csv(
+            folder / f"{BENCHMARK_REJECTS}.csv", infer_schema=False
+        )
+    return found, read_manifest(current).get("benchmarks") or {}
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -568,7 +627,11 @@ _BUILT_MANIFEST_KEYS = frozenset(
 
 
 @holding_writer_lock("rebuild", create=False)
-def rebuild(warehouse_dir: Path) -> tuple[str, Path]:
+def rebuild(
+    warehouse_dir: Path,
+    benchmarks: dict[str, pl.DataFrame | Path] | None = None,
+    benchmarks_entry: dict | None = None,
+) -> tuple[str, Path]:
     """Publish a new version from the current version's canonical tables with this release's
     mart definitions (queries/marts/*.sql), without re-reading the extracts.
 
@@ -581,6 +644,9 @@ def rebuild(warehouse_dir: Path) -> tuple[str, Path]:
     into a scratch folder in the warehouse, and publish moves the links into the new version.
     It holds the writer lock throughout (`writer_lock`), so an ingest cannot publish between
     its reading the current version and its publishing the rebuilt one.
+
+    `benchmarks` and `benchmarks_entry` (the `benchmarks` command) replace the current version's
+    DfE published figures and their manifest entry; otherwise they are kept.
     """
     warehouse_dir = Path(warehouse_dir).resolve()
     old = current_version_dir(warehouse_dir)
@@ -593,6 +659,8 @@ def rebuild(warehouse_dir: Path) -> tuple[str, Path]:
     rejects = pl.read_csv(old / "rejects.csv", infer_schema=False)
     manifest = {k: v for k, v in read_manifest(old).items() if k not in _BUILT_MANIFEST_KEYS}
     manifest["rebuilt_from"] = old.name
+    if benchmarks_entry is not None:
+        manifest["benchmarks"] = benchmarks_entry
     scratch = warehouse_dir / f".rebuild-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     scratch.mkdir()
     try:
@@ -605,7 +673,9 @@ def rebuild(warehouse_dir: Path) -> tuple[str, Path]:
                 os.link(source, tables[name])
             except OSError:
                 shutil.copy2(source, tables[name])
-        return publish(warehouse_dir, tables, rejects, manifest, districts=districts)
+        return publish(
+            warehouse_dir, tables, rejects, manifest, districts=districts, benchmarks=benchmarks
+        )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
