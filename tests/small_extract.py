@@ -1,5 +1,5 @@
 """A small SSD extract written out by hand: 24 children in three districts, 26 early help
-episodes, 30 contacts and 6 social care referrals from April 2025 to 31 March 2026, so that the
+episodes, 30 contacts and 8 social care referrals from April 2025 to 31 March 2026, so that the
 counts a board member is shown really are 1 to 9 (issue 23, points 3 and 4).
 
 Nothing here comes from `earlyhelp.demo` or from code under test: every row is a literal below,
@@ -195,6 +195,10 @@ CIN = [
     ["R05", "C22", "2025-11-10", "N3", "2A", "N", "RC8", "2026-02-25", "", ""],
     # police referral still open
     ["R06", "C13", "2026-03-05", "N1", "6", "N", "", "", "", ""],
+    # school referral still open, in the first week of April 2025
+    ["R07", "C05", "2025-04-02", "N1", "2A", "N", "", "", "", ""],
+    # C22 referred again 137 days after R05: a re-referral within 12 months, still open
+    ["R08", "C22", "2026-03-27", "N3", "2A", "N", "", "", "", ""],
 ]  # fmt: skip
 
 PROFESSIONALS = [

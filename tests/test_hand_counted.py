@@ -1,7 +1,7 @@
 """Every count query on a small extract with real small counts, for the analyst (exact) and the
 board (disclosure-controlled), against figures counted by hand (issue 23, point 3).
 
-The extract is tests/small_extract.py: 26 episodes, 30 contacts and 6 social care referrals of
+The extract is tests/small_extract.py: 26 episodes, 30 contacts and 8 social care referrals of
 24 children in North (C01-C10), South (C11-C18) and East (C19-C24), April 2025 to 31 March 2026.
 Every expected figure below is a literal worked out from those rows, with a comment saying how;
 none is computed by the code under test (no `protect_value`, no query).
@@ -40,6 +40,9 @@ NOT_COUNT_QUERIES = {
     "children counted by a measure)",
     "kpi_workers_above_threshold": "counts of staff, not children (kpis.yaml: not hidden)",
     "workers_caseload_distribution": "counts of staff in each caseload band, not children",
+    "benchmark_comparison": "DfE's published figures for local authorities, as published",
+    "benchmark_local_authorities": "the list of local authorities in DfE's published figures",
+    "benchmark_standing": "DfE's published figures for the council and its neighbours",
 }
 
 
@@ -180,6 +183,34 @@ case(
     [(w, C, C) if w in _POLICE_WEEKS else (w, 0, 0) for w in _CONTACT_WEEKS],
 )
 
+
+# Filtered: South's referrals from schools (2A): E13 (Jun 2025), E16 (Jan), E17 (Feb), E20 (Mar;
+# C18 is 18, so not under 18); among the 8 months with any referral; South's 2700 children.
+def _columns(*columns) -> list[tuple]:
+    """Rows from columns written out one by one."""
+    return list(zip(*columns, strict=True))
+
+
+_REFERRAL_MONTHS = [
+    "2025-04", "2025-06", "2025-09", "2025-10", "2025-11", "2026-01", "2026-02", "2026-03",
+]  # fmt: skip
+case(
+    "referrals_filtered",
+    {"district": "South", "source_group": "Schools"},
+    ("month", "referrals", "referrals_under_18", "children"),
+    _columns(_REFERRAL_MONTHS, [0, 1, 0, 0, 0, 1, 1, 1], [0, 1, 0, 0, 0, 1, 1, 0], [2700] * 8),
+    _columns(_REFERRAL_MONTHS, [0, C, 0, 0, 0, C, C, C], [0, C, 0, 0, 0, C, C, 0], [2700] * 8),
+)
+# Level 2 and aged 5-9: E04 (C03, Jan), E06 (C05) and E17 (C15) in February; E09, E26 (under 1)
+# and E23 (10-15) are other ages. Children aged 5-9: 1000 + 750 + 500.
+case(
+    "referrals_filtered",
+    {"level_of_need": 2, "age_band": "5-9"},
+    ("month", "referrals", "referrals_under_18", "children"),
+    _columns(_REFERRAL_MONTHS, [0, 0, 0, 0, 0, 1, 2, 0], [0, 0, 0, 0, 0, 1, 2, 0], [2250] * 8),
+    _columns(_REFERRAL_MONTHS, [0, 0, 0, 0, 0, C, C, 0], [0, 0, 0, 0, 0, C, C, 0], [2250] * 8),
+)
+
 # --- Caseloads --------------------------------------------------------------------------------
 # Open on 31 March 2026 (started on or before, not ended on or before): North E02 E05 E06 E08
 # E09 E10 E11 E12 = 8 (-> 10); South E15 E17 E18 E19 E20 = 5; East E22 E24 E25 E26 = 4.
@@ -206,6 +237,25 @@ case(
     AS_OF,
     ("district", "case_held_episodes", "waiting"),
     [("East", 3, 1), ("North", 6, 3), ("South", 3, 1), ("Borough", 12, 5)],
+    [("East", C, C), ("North", C, C), ("South", C, C), ("Borough", 10, C)],
+)
+# On Friday 20 March 2026, the day E07 ends (an episode is not open on its end day): North E02
+# E05 E06 E08 E09 E10 = 6, case-held E02 E05 E08 E10, with a worker E02 E05 E08, waiting E10;
+# South E15 E17 E18 E19 (E16 ended 6 March; E20 starts 23 March), case-held E15 E18 E19,
+# waiting E19; East E22 E23 E24 E25, case-held E22 E24 E25, waiting E25. Borough 10 case-held
+# (-> 10), 3 waiting.
+case(
+    "caseload_snapshot_by_district",
+    {"as_of": "2026-03-20"},
+    ("district", "open_episodes", "case_held_episodes", "with_worker", "waiting"),
+    [("East", 4, 3, 2, 1), ("North", 6, 4, 3, 1), ("South", 4, 3, 2, 1)],
+    [("East", C, C, C, C), ("North", C, C, C, C), ("South", C, C, C, C)],
+)
+case(
+    "kpi_waiting_for_worker",
+    {"as_of": "2026-03-20"},
+    ("district", "case_held_episodes", "waiting"),
+    [("East", 3, 1), ("North", 4, 1), ("South", 3, 1), ("Borough", 10, 3)],
     [("East", C, C), ("North", C, C), ("South", C, C), ("Borough", 10, C)],
 )
 # Open at each month end, by district (waiting: case-held with no worker yet):
@@ -693,6 +743,19 @@ case(
     [(date(2025, 4, 1), 25, 0, 30, C, 15)],
 )  # fmt: skip
 
+# --- Set beside DfE's published figures ------------------------------------------------------
+# Social care referrals in the year to 31 March 2026 (the extract's referrals run from R07 on 2
+# April 2025 to R08 on 27 March 2026, so the year is covered): R01-R08 = 8 (-> 10), of which
+# R08 (C22, 137 days after R05) is a re-referral: 12.5%. Nothing before April 2025 to look back
+# to. Board: the 1 and with it the percentage withheld.
+case(
+    "benchmark_extract_referrals",
+    {},
+    ("year_ending", "referrals", "rereferrals", "rereferral_pct", "lookback_complete"),
+    [(2026, 8, 1, 12.5, False)],
+    [(2026, 10, C, C, False)],
+)
+
 
 # --- The tests --------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
@@ -749,6 +812,9 @@ def test_every_count_query_has_expectations():
         "a query listed as returning no counts now declares some"
     )
     assert set(NOT_COUNT_QUERIES) <= set(queries), "a listed query no longer exists"
+    assert set(queries) - covered - set(NOT_COUNT_QUERIES) == set(), (
+        "a new query: give it hand-counted expectations or say here why it has none"
+    )
     # Every query the board may run, with counts, has a board expectation.
     board_may_run = {n for n in counting if not queries[n].roles or "board" in queries[n].roles}
     assert board_may_run - {c.query for c in CASES if c.board is not None} == set()
