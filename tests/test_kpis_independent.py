@@ -396,3 +396,46 @@ def test_the_cli_prints_the_same_values(warehouse, independent):
     for kpi_id, by_area in independent.items():
         assert printed[kpi_id]["area"] == BOROUGH
         assert printed[kpi_id]["value"] == round(by_area[BOROUGH], decimals[kpi_id]), kpi_id
+
+
+# The board's KPIs, worked out by hand from the counts above as disclosure control shows them
+# (1-7 withheld, others rounded to the nearest 5, a lone withheld district's smallest neighbour
+# withheld too), then divided: a withheld count gives no value (None).
+# - referrals: 26 -> 25; North 12 -> 10; East 6 withheld, so South's 8 is withheld beside it.
+# - referral_rate: 25 / 8100 x 10,000 = 30.9 -> 31; North 10 / 3600 x 10,000 = 27.8 -> 28.
+# - decisions_in_time: 21 within 2 days -> 20 of 28 decided -> 30: 66.7%; North 11 -> 10 of
+#   13 -> 15: 66.7%; East's 6 decided withheld, and South's 9 beside it.
+# - waiting 5, partner-led 6, re-referrals 2, step-ups 3, step-downs 1, outcomes met 4,
+#   cases with an FTE 5: all withheld. Every district's closures (4, 3, 2; with a worker 3, 3, 1)
+#   withheld, so no district median and no changes of worker per episode.
+# - median_episode_days: the borough's 9 closures are shown (-> 10), so its median, 102.
+# - workers_above_threshold: counts of staff, not protected: 0 of 3.
+BOARD = {
+    "referrals": {BOROUGH: 25, "North": 10, "South": None, "East": None},
+    "referral_rate": {BOROUGH: 31, "North": 28, "South": None, "East": None},
+    "decisions_in_time": {BOROUGH: 66.7, "North": 66.7, "South": None, "East": None},
+    "waiting_for_worker": {BOROUGH: None, "North": None, "South": None, "East": None},
+    "partner_led": {BOROUGH: None, "North": None, "South": None, "East": None},
+    "rereferrals": {BOROUGH: None, "North": None, "South": None, "East": None},
+    "step_ups": {BOROUGH: None, "North": None, "South": None, "East": None},
+    "step_downs": {BOROUGH: None, "North": None, "South": None, "East": None},
+    "outcomes_met": {BOROUGH: None, "North": None, "South": None, "East": None},
+    "median_episode_days": {BOROUGH: 102, "North": None, "South": None, "East": None},
+    "caseload_per_fte": {BOROUGH: None},
+    "workers_above_threshold": {BOROUGH: 0.0},
+    "worker_changes": {BOROUGH: None, "North": None, "South": None, "East": None},
+}
+
+
+def test_board_kpis_are_worked_out_from_protected_counts(warehouse):
+    runner = QueryRunner.open(warehouse)
+    board = Role.parse("board")
+    first, last = kpis.coverage(runner.manifest)
+    found = kpis.evaluate_all(
+        kpis.load_kpis(), lambda name, params: runner.run(name, params, board), first, last, board
+    )
+    runner.close()
+    assert set(BOARD) == {r.kpi.id for r in found}
+    for result in found:
+        shown = {BOROUGH: result.value(), **{d: result.value(d) for d in result.districts}}
+        assert shown == BOARD[result.kpi.id], result.kpi.id
