@@ -22,6 +22,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import afcharts.pio_template  # importing it registers the "afcharts" Plotly template
@@ -60,8 +61,12 @@ PLOT_HEIGHT_PX = 360  # the plotting area; margins are added around it
 #: that labels placed apart here stay apart on a projector at 1024px or in a half-width column.
 ASSUMED_PLOT_WIDTH_PX = 760
 _CHAR_WIDTH_EM = 0.56  # average glyph width of a sans-serif font, in ems
-_EVENT_ROW_PX = 24
 _TITLE_BLOCK_PX = 96  # title + subtitle + gap
+_BADGE_PX = 22  # an event's numbered badge above the plot
+_X_TICKS_PX = 56  # below the plot: the x axis's tick labels (the layout's bottom margin)
+_KEY_TOP_PX = 40  # the event key's first line, below the plot's bottom edge
+_KEY_LINE_PX = 24
+_KEY_GAP_PX = 28  # between two items of the key on one line
 
 ALT_TEXT_KEY = "alt_text"
 #: English month names whatever the server's locale ("" first, so that MONTH_NAMES[1] is January).
@@ -316,60 +321,42 @@ def _prepare_events(events: pl.DataFrame | None, first: date, last: date) -> lis
     return sorted(rows, key=lambda r: r["start"])
 
 
-def _assign_rows(
-    positions_px: list[float], widths_px: list[float], plot_width_px: float, gap_px: float = 14
-) -> tuple[list[int], list[str], float]:
-    """Rows for event labels (0 = nearest the plot) so that labels never overlap each other and
-    no marker's leader line runs through another event's label.
+@dataclass(frozen=True)
+class EventMarks:
+    """Room the event markers take: above the plot (numbered badges, in rows so that none
+    overlap) and below it (the key that names each number)."""
 
-    A label starts at its marker and runs right. Each marker's line rises to its own label's
-    row, so a label must sit above every marker that lies under it: placing each label in the
-    lowest free row above those gives a staircase that reads left to right, top to bottom.
-    Near the right edge a label ends at its marker and runs left instead, unless that would
-    put two labels each over the other's marker (then it runs right, past the plot).
-    Returns each label's row, its anchor ('left' or 'right') and how many pixels the labels
-    run past the right of the plot.
-    """
-    count = len(positions_px)
+    top_px: int = 0
+    bottom_px: int = 0
 
-    def span(k: int, anchor: str) -> tuple[float, float]:
-        x, w = positions_px[k], widths_px[k]
-        return (x, x + w) if anchor == "left" else (x - w, x)
 
-    def covers(bounds: tuple[float, float], x: float) -> bool:
-        return bounds[0] - gap_px / 2 <= x <= bounds[1] + gap_px / 2
+def _badge_rows(positions_px: list[float], spacing_px: float) -> list[int]:
+    """A row for each badge (0 = just above the plot), left to right: the lowest row whose last
+    badge is at least `spacing_px` to the left, so badges never touch."""
+    last_in_row: list[float] = []
+    rows = []
+    for x in positions_px:
+        row = next((r for r, end in enumerate(last_in_row) if x - end >= spacing_px), None)
+        if row is None:
+            row = len(last_in_row)
+            last_in_row.append(x)
+        last_in_row[row] = x
+        rows.append(row)
+    return rows
 
-    anchors = [
-        "left" if positions_px[k] + widths_px[k] <= plot_width_px else "right" for k in range(count)
-    ]
-    for k in range(count):
-        if anchors[k] == "right" and any(
-            covers(span(k, "right"), positions_px[j])
-            and covers(span(j, anchors[j]), positions_px[k])
-            for j in range(count)
-            if j != k
-        ):
-            anchors[k] = "left"
-    spans = [span(k, anchors[k]) for k in range(count)]
-    # under[k]: markers whose lines pass under label k, so their labels must sit lower.
-    under = [
-        {j for j in range(count) if j != k and covers(spans[k], positions_px[j])}
-        for k in range(count)
-    ]
-    rows: list[int | None] = [None] * count
-    while None in rows:
-        waiting = [k for k in range(count) if rows[k] is None]
-        k = min(waiting, key=lambda w: (sum(rows[j] is None for j in under[w]), -positions_px[w]))
-        row = max((rows[j] + 1 for j in under[k] if rows[j] is not None), default=0)
-        left, right = spans[k]
-        while any(
-            rows[m] == row and spans[m][0] < right + gap_px and left < spans[m][1] + gap_px
-            for m in range(count)
-        ):
-            row += 1
-        rows[k] = row
-    overflow = max((right for _, right in spans), default=0) - plot_width_px
-    return [int(r) for r in rows], anchors, max(0.0, overflow)  # type: ignore[arg-type]
+
+def _key_lines(items: list[str], plot_width_px: float) -> list[list[tuple[float, str]]]:
+    """The key's items flowed into lines no wider than the plot: (offset px, text) each."""
+    lines: list[list[tuple[float, str]]] = [[]]
+    offset = 0.0
+    for text in items:
+        width = text_px(_plain_label(text), EVENT_FONT_PX) + _KEY_GAP_PX
+        if lines[-1] and offset + width > plot_width_px:
+            lines.append([])
+            offset = 0.0
+        lines[-1].append((offset, text))
+        offset += width
+    return lines
 
 
 def _add_events(
@@ -381,47 +368,52 @@ def _add_events(
     row: int | None = None,
     col: int | None = None,
     labels: bool = True,
-) -> tuple[int, float]:
-    """Dotted lines for dates, shaded spans for periods, labels stacked above the plot.
+) -> EventMarks:
+    """Dotted lines for dates and shaded spans for periods, each numbered in a small badge
+    above the plot, with a key under the plot naming each number ("1 First lockdown").
 
-    Each marker's line runs up out of the plot to its own label, so a label is tied to its
-    marker even when labels are stacked in rows. Returns the number of label rows used and how
-    far (px) labels run past the right of the plot.
+    Numbers rather than labels above the plot: seven lockdown and school events in eighteen
+    months stacked seven rows of labels over the chart and pushed it off a projector's first
+    screen. Badges that would touch are put in a second row, with a leader down to the plot.
     """
     if not events:
-        return 0, 0.0
+        return EventMarks()
     total_days = max((last - first).days, 1)
     positions = [(e["start"] - first).days / total_days * plot_width_px for e in events]
-    widths = [text_px(e["label"], EVENT_FONT_PX) + 8 for e in events]
-    label_rows, anchors, overflow = _assign_rows(positions, widths, plot_width_px)
     xref, yref = _axis_refs(fig, row, col)
     shapes: list[dict] = []
     annotations: list[dict] = []
-    for event, label_row, anchor in zip(events, label_rows, anchors, strict=True):
+    if not labels:  # small multiples: quiet, unnumbered markers
+        for event in events:
+            if event["end"] is not None and event["end"] > event["start"]:
+                shapes.append(_span(event["start"], event["end"], 0.35, xref, yref))
+            shapes.append(_marker_line(event["start"], {"color": MID_GREY, "width": 1}, xref, yref))
+        _append_layout_items(fig, shapes, annotations)
+        return EventMarks()
+    badge = _BADGE_PX
+    badge_rows = _badge_rows(positions, badge + 4)
+    dotted = {"color": DARK_GREY, "width": 1.5, "dash": "dot"}
+    for number, (event, badge_row) in enumerate(zip(events, badge_rows, strict=True), start=1):
         start = event["start"]
         if event["end"] is not None and event["end"] > start:
             shapes.append(_span(start, event["end"], 0.35, xref, yref))
-        if not labels:  # small multiples: quiet, unlabelled markers
-            shapes.append(_marker_line(start, {"color": MID_GREY, "width": 1}, xref, yref))
-            continue
-        dotted = {"color": DARK_GREY, "width": 1.5, "dash": "dot"}
         shapes.append(_marker_line(start, dotted, xref, yref))
-        rise = 6 + label_row * _EVENT_ROW_PX
-        # The leader: from the top of the plot up to the label's row (sized in pixels).
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "x0": start,
-                "x1": start,
-                "yref": "paper",
-                "ysizemode": "pixel",
-                "yanchor": 1,
-                "y0": 0,
-                "y1": rise + _EVENT_ROW_PX - 6,
-                "line": dotted,
-            }
-        )
+        rise = 4 + badge_row * (badge + 4)
+        if badge_row:
+            shapes.append(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "x0": start,
+                    "x1": start,
+                    "yref": "paper",
+                    "ysizemode": "pixel",
+                    "yanchor": 1,
+                    "y0": 0,
+                    "y1": rise,
+                    "line": dotted,
+                }
+            )
         annotations.append(
             {
                 "x": start,
@@ -430,16 +422,41 @@ def _add_events(
                 "yref": "paper",
                 "yanchor": "bottom",
                 "yshift": rise,
-                "xanchor": anchor,
-                "xshift": 4 if anchor == "left" else -4,
-                "text": event["label"],
+                "xanchor": "center",
+                "text": f"<b>{number}</b>",
                 "showarrow": False,
-                "align": anchor,
-                "font": {"size": EVENT_FONT_PX, "color": DARK_GREY},
+                "bgcolor": DARK_GREY,
+                "borderpad": 2,
+                "width": badge - 4,
+                "height": badge - 4,
+                "font": {"size": MIN_FONT_PX, "color": "#FFFFFF"},
             }
         )
+    items = [f"<b>{n}</b> {e['label']}" for n, e in enumerate(events, start=1)]
+    lines = _key_lines(items, plot_width_px)
+    for line_number, line in enumerate(lines):
+        for offset, text in line:
+            annotations.append(
+                {
+                    "x": offset / plot_width_px,
+                    "xref": "paper",
+                    "y": 0,
+                    "yref": "paper",
+                    "yanchor": "top",
+                    "yshift": -_KEY_TOP_PX - line_number * _KEY_LINE_PX,
+                    "xanchor": "left",
+                    "text": text,
+                    "showarrow": False,
+                    "align": "left",
+                    "font": {"size": EVENT_FONT_PX, "color": DARK_GREY},
+                }
+            )
+    return_rows = max(badge_rows) + 1
     _append_layout_items(fig, shapes, annotations)
-    return ((max(label_rows) + 1), overflow) if labels else (0, 0.0)
+    return EventMarks(
+        top_px=return_rows * (badge + 4) + 8,
+        bottom_px=_KEY_TOP_PX - _X_TICKS_PX + len(lines) * _KEY_LINE_PX,
+    )
 
 
 # Plotly's add_vline, add_vrect and add_annotation validate every shape already on the figure
@@ -656,10 +673,15 @@ def monthly_trend(
         right_margin = label_line_ends(fig, ends, y_max)
 
     _shade_holidays(fig, holidays, first, last)
-    event_rows, overflow = _add_events(fig, chosen, first, last, plot_width_px)
-    right_margin = max(right_margin, int(overflow) + 16)
-    top = _TITLE_BLOCK_PX + (event_rows * _EVENT_ROW_PX + 12 if event_rows else 0)
-    _layout(fig, title, y_title, top=top, right=right_margin)
+    marks = _add_events(fig, chosen, first, last, plot_width_px)
+    _layout(
+        fig,
+        title,
+        y_title,
+        top=_TITLE_BLOCK_PX + marks.top_px,
+        right=right_margin,
+        bottom=_X_TICKS_PX + marks.bottom_px,
+    )
     fig.update_yaxes(range=[0, y_max])
     fig.update_xaxes(
         hoverformat="%B %Y", range=[first - timedelta(days=10), last + timedelta(days=10)]
@@ -991,8 +1013,8 @@ def _layout(
     top: int,
     right: int,
     plot_height: int = PLOT_HEIGHT_PX,
+    bottom: int = _X_TICKS_PX,
 ) -> None:
-    bottom = 56
     apply_theme(fig)
     fig.update_layout(
         title={"text": title, "subtitle": {"text": subtitle}},
@@ -1131,10 +1153,16 @@ def expected_demand(
                 font={"size": BASE_FONT_PX, "color": colour},
             )
     chosen = _prepare_events(events, first, _month_end(last))
-    event_rows, overflow = _add_events(fig, chosen, first, last, plot_width_px)
-    top = _TITLE_BLOCK_PX + (event_rows * _EVENT_ROW_PX + 12 if event_rows else 0)
-    right = max(int(text_px("Observed", BASE_FONT_PX)) + 32, int(overflow) + 16)
-    _layout(fig, title, subtitle, top=top, right=right)
+    marks = _add_events(fig, chosen, first, last, plot_width_px)
+    right = int(text_px("Observed", BASE_FONT_PX)) + 32
+    _layout(
+        fig,
+        title,
+        subtitle,
+        top=_TITLE_BLOCK_PX + marks.top_px,
+        right=right,
+        bottom=_X_TICKS_PX + marks.bottom_px,
+    )
     fig.update_layout(showlegend=False)
     top_value = max(float(data["upper"].max() or 0), float(data["observed"].max() or 0))
     fig.update_yaxes(range=[0, _nice_max(top_value)])
@@ -1236,10 +1264,16 @@ def forecast_chart(
     markers = [
         {"start": r["date"], "end": None, "label": r["label"], "kind": "school"} for r in returns
     ]
-    event_rows, overflow = _add_events(fig, markers, first, last, plot_width_px)
-    top = _TITLE_BLOCK_PX + (event_rows * _EVENT_ROW_PX + 12 if event_rows else 0)
-    right = max(int(text_px("Forecast", BASE_FONT_PX)) + 32, int(overflow) + 16)
-    _layout(fig, title, subtitle, top=top, right=right)
+    marks = _add_events(fig, markers, first, last, plot_width_px)
+    right = int(text_px("Forecast", BASE_FONT_PX)) + 32
+    _layout(
+        fig,
+        title,
+        subtitle,
+        top=_TITLE_BLOCK_PX + marks.top_px,
+        right=right,
+        bottom=_X_TICKS_PX + marks.bottom_px,
+    )
     fig.update_layout(showlegend=False)
     top_value = max(float(future["upper_95"].max() or 0), float(past[value_col].max() or 0))
     fig.update_yaxes(range=[0, _nice_max(top_value)])
