@@ -23,6 +23,10 @@ page = st.navigation(
         st.Page(
             "pages/district_profile.py", title="District profile", icon=":material/location_city:"
         ),
+        st.Page("pages/committee_pack.py", title="Committee pack", icon=":material/slideshow:"),
+        st.Page(
+            "pages/compared.py", title="Compared with others", icon=":material/compare_arrows:"
+        ),
         st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
     ]

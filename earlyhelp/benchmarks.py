@@ -32,8 +32,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import plotly.graph_objects as go
 import polars as pl
 
+from earlyhelp import charts
 from earlyhelp.errors import UnusableInput
 
 # --- What the published cells mean ---------------------------------------------------------------
@@ -140,6 +142,7 @@ class Measure:
     period: str  # how a time_period is said: "year to 31 March {year}"
     higher_words: str  # what a higher value means, for the sentence
     definition: str
+    short: str = ""  # the chart's title, which must fit one line on a laptop
 
 
 MEASURES = (
@@ -154,6 +157,7 @@ MEASURES = (
         "0 to 17 in the ONS mid-year estimate inside that year (mid-2023 for the year to 31 March "
         "2024). Worked out here from the published referrals and population; DfE worked out its "
         "own rates from the estimates available at the time, so they may differ slightly.",
+        "Referrals per 10,000 children",
     ),
     Measure(
         "rereferral_pct",
@@ -164,6 +168,7 @@ MEASURES = (
         "more children referred again within a year",
         "Referrals in the year to 31 March for a child referred within the 12 months before, as "
         "a per cent of all referrals, as DfE published it.",
+        "Re-referrals within 12 months",
     ),
     Measure(
         "caseload_fte",
@@ -174,6 +179,7 @@ MEASURES = (
         "more cases for each case-holding social worker",
         "Cases held by case-holding children and family social workers at 30 September, per "
         "full-time equivalent (FTE) case holder, as DfE published it (the column caseload_fte).",
+        "Caseload per social worker FTE",
     ),
 )
 MEASURE_BY_ID = {m.id: m for m in MEASURES}
@@ -549,15 +555,16 @@ def format_value(value: float | None, symbol: str | None, measure: Measure) -> s
 
 def standing_sentence(council: str, row: dict, measure: Measure) -> str:
     """Where the council stands among its neighbours in one year, in words: "In the year to 31
-    March 2025 Oldham's rate (642.1) was higher than 8 of its 10 neighbours ..."."""
+    March 2025, Oldham (654.9) was higher than 8 of its 10 neighbours, above their average..."."""
     period = measure.period.format(year=row["time_period"])
+    when = ("In the " if period.startswith("year") else "At ") + period
     value = row["value"]
     with_value = row["neighbours_with_value"] or 0
     if value is None:
         shown = SYMBOLS.get(row["symbol"] or "", "not published")
-        return f"For {period}, {council}'s figure is {shown}, so it cannot be ranked."
+        return f"{when}, {council}'s figure is {shown}, so it cannot be ranked."
     if not with_value:
-        return f"For {period}, none of {council}'s neighbours has a published figure to compare."
+        return f"{when}, none of {council}'s neighbours has a published figure to compare."
     below, above = row["neighbours_below"], row["neighbours_above"]
     of = (
         f"{with_value} neighbours"
@@ -574,8 +581,8 @@ def standing_sentence(council: str, row: dict, measure: Measure) -> str:
         place = f"lower than {above} of its {of}"
     if with_value - below - above:
         place += f" (the same as {with_value - below - above})"
-    words = [f"For {period}, {council} ({format_value(value, None, measure)}) was {place}"]
-    average = row.get("neighbours_average")
+    words = [f"{when}, {council} ({format_value(value, None, measure)}) was {place}"]
+    average = row.get("neighbours_value")
     if average is not None:
         relation = "above" if value > average else "below" if value < average else "level with"
         words.append(f"{relation} their average ({format_value(average, None, measure)})")
@@ -591,3 +598,292 @@ def standing_sentence(council: str, row: dict, measure: Measure) -> str:
     if len(words) > 1:
         text += ", " + ", ".join(words[1:-1]) + (" and " if len(words) > 2 else "") + words[-1]
     return text + f": a higher figure means {measure.higher_words}."
+
+
+def loaded_entry(manifest: dict) -> dict | None:
+    """The manifest's record of the benchmark files loaded, or None when none are."""
+    entry = manifest.get("benchmarks") or {}
+    return entry if entry.get("files") else None
+
+
+ROLE_LABELS = {
+    "neighbours": "Neighbours' average",
+    "region": None,  # the region's own name
+    "england": "England",
+}
+
+
+def comparison_table(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
+    """One measure of the benchmark_comparison query as a table: a row per area (the council,
+    its neighbours' average, its region, England, then each neighbour by closeness), a column per
+    year, each cell the published value or its symbol (text, so that 'c' reads as 'c')."""
+    part = frame.filter(pl.col("measure") == measure.id)
+    if part.is_empty():
+        return pl.DataFrame({"area": []}, schema={"area": pl.String})
+    order = {"council": 0, "neighbours": 1, "region": 2, "england": 3, "neighbour": 4}
+    cells = part.with_columns(
+        pl.struct("value", "symbol")
+        .map_elements(
+            lambda r: format_value(r["value"], r["symbol"], measure).replace(",", ""),
+            return_dtype=pl.String,
+        )
+        .alias("shown"),
+        pl.col("time_period").cast(pl.String).alias("year"),
+        pl.col("area_role").replace_strict(order, default=9).alias("order"),
+        pl.when(pl.col("area_role") == "neighbour")
+        .then(pl.format("{}. {}", pl.col("neighbour_rank"), pl.col("area_name")))
+        .when(pl.col("area_role") == "neighbours")
+        .then(pl.lit("Neighbours' average"))
+        .otherwise(pl.col("area_name"))
+        .alias("area"),
+    )
+    table = cells.pivot(on="year", index=["order", "neighbour_rank", "area"], values="shown")
+    return table.sort("order", "neighbour_rank", nulls_last=False).drop("order", "neighbour_rank")
+
+
+def comparison_figure(frame: pl.DataFrame, measure: Measure, council: str) -> go.Figure:
+    """One measure over the years published: the council's line in dark blue and thick, its
+    neighbours' average, region and England labelled in darker tones, each neighbour a thin
+    light grey line (named in the table and on hover), so that the council stands out."""
+    part = frame.filter(pl.col("measure") == measure.id)
+    years = sorted(set(part["time_period"].to_list()))
+    fig = go.Figure()
+    ends = []
+    styles = {
+        "neighbour": (charts.MID_GREY, 1.5, "solid"),
+        "neighbours": (charts.CATEGORICAL[1], 2.5, "dash"),
+        "region": (charts.CATEGORICAL[2], 2.5, "dot"),
+        "england": (charts.DARK_GREY, 2.5, "dashdot"),
+        "council": (charts.MAIN, 4.5, "solid"),
+    }
+    for role in styles:
+        rows = part.filter(pl.col("area_role") == role)
+        names = rows["area_name"].unique(maintain_order=True).to_list()
+        for name in names:
+            line = rows.filter(pl.col("area_name") == name).sort("time_period")
+            colour, width, dash = styles[role]
+            label = "Neighbours' average" if role == "neighbours" else name
+            fig.add_trace(
+                go.Scatter(
+                    x=line["time_period"].to_list(),
+                    y=line["value"].to_list(),
+                    mode="lines+markers" if role != "neighbour" else "lines",
+                    line={"color": colour, "width": width, "dash": dash},
+                    marker={"size": 8 if role == "council" else 5, "color": colour},
+                    connectgaps=False,
+                    name=label,
+                    hovertemplate=f"{label}, %{{x}}: %{{y:,.{measure.decimals}f}}<extra></extra>",
+                )
+            )
+            known = line.filter(pl.col("value").is_not_null())
+            if role != "neighbour" and not known.is_empty():
+                ends.append((label, colour, known["time_period"][-1], known["value"][-1]))
+    values = [v for v in part["value"].to_list() if v is not None]
+    y_max = (max(values, default=1) * 1.12) or 1
+    right = charts.label_line_ends(
+        fig, ends, y_max, highlight=council, font_px=charts.MIN_FONT_PX + 2
+    )
+    charts.apply_theme(fig)
+    period = measure.period.format(year="each year")
+    fig.update_layout(
+        title={
+            "text": f"{measure.short or measure.title}: {council} and its neighbours",
+            "subtitle": {
+                "text": f"{measure.unit.capitalize()}, {period}; grey lines: each neighbour. "
+                "DfE published figures"
+            },
+        },
+        height=charts.PLOT_HEIGHT_PX + 96 + 56,
+        margin={"t": 96, "r": right, "b": 56, "l": 16, "pad": 0},
+        showlegend=False,
+    )
+    # Years as numbers on a linear axis, one tick each (a category axis of numeric-looking
+    # labels is read as numbers by Plotly and drew every year on the first).
+    fig.update_xaxes(
+        type="linear",
+        tickmode="array",
+        tickvals=years,
+        ticktext=[str(y) for y in years],
+        range=[years[0] - 0.3, years[-1] + 0.3] if years else None,
+    )
+    fig.update_yaxes(range=[0, y_max], rangemode="tozero")
+    council_rows = part.filter(
+        (pl.col("area_role") == "council") & pl.col("value").is_not_null()
+    ).sort("time_period")
+    trend = ""
+    if council_rows.height:
+        first, last = council_rows.row(0, named=True), council_rows.row(-1, named=True)
+        trend = (
+            f"; {council} {format_value(first['value'], None, measure)} in {first['time_period']}"
+            f" and {format_value(last['value'], None, measure)} in {last['time_period']}"
+        )
+    span = f"{years[0]} to {years[-1]}" if years else "no years"
+    alt = (
+        f"Line chart of {measure.title[:1].lower()}{measure.title[1:]}, {span}: {council} "
+        "highlighted "
+        f"against its neighbours (grey lines), their average, its region and England{trend}."
+    )
+    fig.update_layout(meta={charts.ALT_TEXT_KEY: " ".join(alt.split())})
+    return fig
+
+
+def extract_against_published(extract: pl.DataFrame, standing: pl.DataFrame) -> pl.DataFrame:
+    """The council's referrals and re-referral % counted from its own extract (the
+    benchmark_extract_referrals query, already protected) beside the published figures for the
+    same years to 31 March (the benchmark_standing query: referrals are the numerator of the
+    published rate), and the gaps, extract minus published. A withheld count gives no gap; years
+    published but not covered by the extract (or the other way round) are left out."""
+
+    def published(measure_id: str, column: str, name: str) -> pl.DataFrame:
+        return standing.filter(pl.col("measure") == measure_id).select(
+            pl.col("time_period").alias("year_ending"), pl.col(column).alias(name)
+        )
+
+    joined = (
+        extract.select(
+            "year_ending", "referrals", "rereferrals", "rereferral_pct", "lookback_complete"
+        )
+        .join(published("referrals_rate", "numerator", "published_referrals"), on="year_ending")
+        .join(
+            published("rereferral_pct", "numerator", "published_rereferrals"),
+            on="year_ending",
+            how="left",
+        )
+        .join(
+            published("rereferral_pct", "value", "published_rereferral_pct"),
+            on="year_ending",
+            how="left",
+        )
+    )
+    return joined.select(
+        pl.format(
+            "{}-{}",
+            pl.col("year_ending") - 1,
+            (pl.col("year_ending") % 100).cast(pl.String).str.zfill(2),
+        ).alias("year"),
+        pl.col("referrals").alias("extract_referrals"),
+        pl.col("published_referrals").cast(pl.Int64),
+        (pl.col("referrals") - pl.col("published_referrals")).cast(pl.Int64).alias("referrals_gap"),
+        pl.col("rereferrals").alias("extract_rereferrals"),
+        pl.col("rereferral_pct").alias("extract_rereferral_pct"),
+        "published_rereferral_pct",
+        (pl.col("rereferral_pct") - pl.col("published_rereferral_pct"))
+        .round(1)
+        .alias("rereferral_pct_gap"),
+        pl.when(pl.col("lookback_complete"))
+        .then(pl.lit("yes"))
+        .otherwise(pl.lit("no"))
+        .alias("lookback_complete"),
+    )
+
+
+#: The side-by-side table's headers as shown (after ui.display_table).
+EXTRACT_HEADERS = {
+    "Year": "Year (April to March)",
+    "Extract referrals": "Referrals: extract",
+    "Published referrals": "Referrals: DfE",
+    "Referrals gap": "Referrals: gap",
+    "Extract rereferrals": "Re-referrals: extract",
+    "Extract rereferral pct": "Re-referral %: extract",
+    "Published rereferral pct": "Re-referral %: DfE",
+    "Rereferral pct gap": "Re-referral %: gap (points)",
+    "Lookback complete": "12 months before in extract",
+}
+
+
+#: What the page's figures are worked out from, for a side-by-side table's statistics.
+EXTRACT_STATISTICS = {
+    "referrals_gap": ("extract_referrals",),
+    "extract_rereferral_pct": ("extract_rereferrals", "extract_referrals"),
+    "rereferral_pct_gap": ("extract_rereferrals", "extract_referrals"),
+}
+RANK_NOTE = (
+    "Neighbours' average: the mean of the neighbours' published figures that year (those with a "
+    "number). A figure published as a symbol is shown as the symbol, never as 0."
+)
+LOOKBACK_NOTE = (
+    "Re-referrals from the extract look back 365 days into the extract, so in a year whose "
+    "previous 12 months the extract does not hold (12 months before in extract: no) they are "
+    "undercounted."
+)
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def rank_table(standing: pl.DataFrame, measure: Measure) -> pl.DataFrame:
+    """The council's place among itself and its neighbours each year (1 = the highest figure),
+    with the comparators: the benchmark_standing rows of one measure, as text cells."""
+    rows = []
+    for row in standing.sort("time_period").iter_rows(named=True):
+        ranked = row["value"] is not None and row["neighbours_with_value"]
+        rows.append(
+            {
+                "year": measure.period.format(year=row["time_period"]),
+                "council": format_value(row["value"], row["symbol"], measure),
+                "rank_highest_first": (
+                    f"{ordinal(row['neighbours_above'] + 1)} of {row['neighbours_with_value'] + 1}"
+                    if ranked
+                    else "not ranked"
+                ),
+                "neighbours_below": row["neighbours_below"],
+                "neighbours_above": row["neighbours_above"],
+                "neighbours_average": format_value(row["neighbours_value"], None, measure),
+                "region": format_value(row["region_value"], None, measure),
+                "england": format_value(row["england_value"], None, measure),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "year": pl.String,
+            "council": pl.String,
+            "rank_highest_first": pl.String,
+            "neighbours_below": pl.Int64,
+            "neighbours_above": pl.Int64,
+            "neighbours_average": pl.String,
+            "region": pl.String,
+            "england": pl.String,
+        },
+    )
+
+
+def gap_sentence(side_by_side: pl.DataFrame, council: str) -> str:
+    """The latest year both the extract and DfE cover, in words."""
+    row = side_by_side.sort("year").row(-1, named=True)
+    year = int(row["year"][:4]) + 1
+    ours, published = row["extract_referrals"], row["published_referrals"]
+    if ours is None or published is None:
+        return (
+            f"For the year to 31 March {year} the extract's count is withheld or DfE published "
+            "none, so there is no gap to show."
+        )
+    gap = ours - published
+    share = f" ({gap / published:+.0%})" if published else ""
+    direction = "more" if gap > 0 else "fewer"
+    words = (
+        f"the same number of referrals as DfE published for {council} ({published:,})"
+        if gap == 0
+        else f"{abs(gap):,} {direction} referrals{share} than DfE published for {council} "
+        f"({ours:,} against {published:,})"
+    )
+    return f"For the year to 31 March {year} the extract holds {words}."
+
+
+def sources_markdown(entry: dict) -> str:
+    lines = ["**Files loaded** (`python -m earlyhelp benchmarks`, " + entry["loaded"][:10] + "):"]
+    for f in entry["files"]:
+        years = f" ({f['years'][0]} to {f['years'][1]})" if f.get("years") else ""
+        lines.append(
+            f"- {f['title']}{years}: {f['loaded']:,} rows loaded of {f['rows_read']:,} read, "
+            f"{f['rejected']:,} rejected"
+        )
+    lines.append("")
+    lines.append(
+        "**Symbols**, as DfE publishes them: "
+        + "; ".join(f"`{k}` {v}" for k, v in SYMBOLS.items() if k not in ("k", ":"))
+        + ". Referral years run to 31 March; the workforce census is at 30 September."
+    )
+    return "\n".join(lines)

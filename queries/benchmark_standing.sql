@@ -8,7 +8,9 @@
 -- columns: measure (text), time_period (int), area_name (text), value (number),
 --   symbol (text), neighbours_with_value (int), neighbours_below (int),
 --   neighbours_above (int), neighbours_value (number: the neighbours' average),
---   region_name (text), region_value (number), england_value (number)
+--   region_name (text), region_value (number), england_value (number),
+--   numerator (number: the published count the value is of: referrals, re-referrals, cases),
+--   denominator (number: population 0-17, referrals, case-holding FTE)
 WITH comparison AS (
     SELECT * FROM mart_benchmark_measures WHERE geographic_level = 'Local authority'
 ),
@@ -41,7 +43,7 @@ SELECT c.measure, c.time_period, c.area_name, c.value, c.symbol,
        CASE WHEN c.value IS NOT NULL THEN coalesce(n.below, 0) END AS neighbours_below,
        CASE WHEN c.value IS NOT NULL THEN coalesce(n.above, 0) END AS neighbours_above,
        n.average AS neighbours_value, r.area_name AS region_name, r.value AS region_value,
-       e.value AS england_value
+       e.value AS england_value, c.numerator, c.denominator
 FROM council c
 LEFT JOIN neighbours n USING (measure, time_period)
 LEFT JOIN region r USING (measure, time_period)

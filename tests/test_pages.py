@@ -18,6 +18,7 @@ PAGES = [
     "pages/pathways.py",
     "pages/scorecard.py",
     "pages/district_profile.py",
+    "pages/compared.py",
     "pages/data_quality.py",
     "pages/about.py",
 ]
