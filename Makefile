@@ -7,7 +7,7 @@ DEMO_EXTRACT ?= data/demo
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint demo clean chromium
+.PHONY: run test lint demo clean chromium pack-libs pdf-tools
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,14 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
+# The committee pack's PDF: WeasyPrint needs Pango (with HarfBuzz's subsetter) from Debian, and
+# the pack's tests read its PDFs with poppler's pdftotext.
+pack-libs:
+	@/sbin/ldconfig -p | grep -q libpangoft2-1.0 && /sbin/ldconfig -p | grep -q libharfbuzz-subset || { $(SUDO) apt-get update && $(SUDO) apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation; }
+
+pdf-tools:
+	@command -v pdftotext >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y poppler-utils; }
+
 $(WAREHOUSE)/CURRENT: | $(VENV)/.runtime-installed
 	$(PY) -m earlyhelp demo --out $(DEMO_EXTRACT)
 	$(PY) -m earlyhelp ingest $(DEMO_EXTRACT) --warehouse $(WAREHOUSE)
@@ -31,11 +39,11 @@ $(WAREHOUSE)/CURRENT: | $(VENV)/.runtime-installed
 demo: $(WAREHOUSE)/CURRENT
 
 # A warehouse built by an earlier release is brought up to date first (its tables are reused).
-run: $(VENV)/.runtime-installed $(WAREHOUSE)/CURRENT
+run: $(VENV)/.runtime-installed $(WAREHOUSE)/CURRENT pack-libs
 	$(PY) -m earlyhelp rebuild --warehouse $(WAREHOUSE) --if-outdated
 	EARLYHELP_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.dev-installed chromium
+test: $(VENV)/.dev-installed chromium pack-libs pdf-tools
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev-installed

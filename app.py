@@ -24,6 +24,7 @@ page = st.navigation(
             "pages/district_profile.py", title="District profile", icon=":material/location_city:"
         ),
         st.Page("pages/committee_pack.py", title="Committee pack", icon=":material/slideshow:"),
+        st.Page("pages/committee_pack.py", title="Committee pack", icon=":material/slideshow:"),
         st.Page(
             "pages/compared.py", title="Compared with others", icon=":material/compare_arrows:"
         ),

@@ -341,6 +341,36 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from earlyhelp import pack
+    from earlyhelp.queries import QueryRunner
+    from earlyhelp.roles import Role
+
+    role = Role.parse(args.role)
+    try:
+        meeting = dt.date.fromisoformat(args.date) if args.date else None
+    except ValueError as exc:
+        raise QueryError(f"--date must be YYYY-MM-DD, not {args.date!r}") from exc
+    started = time.perf_counter()
+    built = pack.build(
+        QueryRunner.open(Path(args.warehouse)),
+        Path(args.out),
+        role,
+        sections=args.sections,
+        district=args.district,
+        title=args.title,
+        meeting_date=meeting,
+    )
+    size = Path(args.out).stat().st_size
+    print(
+        f"Wrote {args.out} ({size / 1_000_000:.1f} MB, {len(built.sections)} sections, "
+        f"{len(built.charts)} charts, {built.marking}) in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m earlyhelp", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -468,6 +498,25 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--browser-runs", type=int, default=5, help="page loads per measurement")
     bench.add_argument("--out", default=None, help="also write the report (Markdown) here")
     bench.set_defaults(run=_bench)
+
+    committee = commands.add_parser(
+        "pack", help="the committee pack: the figures as an accessible PDF or PowerPoint deck"
+    )
+    committee.add_argument("--warehouse", required=True)
+    committee.add_argument("--out", required=True, help="FILE.pdf or FILE.pptx")
+    committee.add_argument(
+        "--sections",
+        default=None,
+        help="comma-separated: overview, demand, caseloads, pathways, scorecard, district "
+        "(default: all)",
+    )
+    committee.add_argument(
+        "--district", default=None, help="the District profile (and Demand) for this district"
+    )
+    committee.add_argument("--role", default="board", help=ROLE_HELP)
+    committee.add_argument("--title", default=None, help="the pack's title")
+    committee.add_argument("--date", default=None, help="the meeting date, YYYY-MM-DD")
+    committee.set_defaults(run=_pack)
     return parser
 
 

@@ -1,0 +1,119 @@
+"""Committee pack: the figures the app shows, as an accessible PDF paper and a PowerPoint deck
+for a committee, Cabinet or the partnership board. Choose the sections, the meeting date and a
+title; the pack is built for your role, with its disclosure control and marking
+(earlyhelp/pack/)."""
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from earlyhelp import charts, pack, ui
+from earlyhelp.errors import QueryError
+
+ALL_DISTRICTS = "All districts"
+WHOLE_BOROUGH = "Whole borough"
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+FORMATS = {"PDF": ("pdf", "application/pdf"), "PowerPoint": ("pptx", PPTX_MIME)}
+BUILT = "committee_pack_built"  # session state: the files last built, with their choices
+REQUESTED = "committee_pack_requested"  # session state: Build was clicked
+
+runner = ui.warehouse_or_stop()
+role = ui.current_role()
+first_day, last_day = ui.coverage_or_stop(runner)
+
+st.title("Committee pack")
+st.markdown(
+    "A paper or a slide deck with the figures on these pages, for a committee, Cabinet or the "
+    "partnership board: headline figures with their change on the period before, the charts, "
+    "the key tables, what the figures say, definitions and data sources. The PDF is tagged for "
+    "screen readers (PDF/UA) and every chart has its text description in both files. "
+    f"The figures are those of your view ({ui.role_label(role)}), marked "
+    f"**{ui.marking(role)}** on every page."
+)
+
+districts = [d for d in ui.query(runner, "districts")["district"].to_list() if d != "Not known"]
+if role.district is not None:
+    districts = [d for d in districts if d == role.district]
+
+title = st.text_input("Title", value=pack.DEFAULT_TITLE, max_chars=120)
+meeting = st.date_input("Meeting date", value=dt.date.today(), format="DD/MM/YYYY")
+chosen = st.multiselect(
+    "Sections",
+    list(pack.SECTIONS),
+    default=list(pack.SECTIONS),
+    format_func=pack.SECTIONS.get,
+    help="The pack keeps this order whatever order you choose them in.",
+)
+district_options = ([] if role.district else [ALL_DISTRICTS]) + districts
+district_choice = st.selectbox(
+    "District profile and Demand for",
+    district_options,
+    help="One district's profile (and the Demand section for that district), or every "
+    "district's profile with Demand for the whole borough.",
+)
+# The click is kept in session state by its callback (which runs before the script), so it
+# survives a rerun at the start of the run (ui._use_app_navigation on a fresh server).
+st.button(
+    "Build the pack",
+    type="primary",
+    key="build-pack",
+    on_click=lambda: st.session_state.update({REQUESTED: True}),
+)
+submitted = st.session_state.pop(REQUESTED, False)
+
+district = None if district_choice in (ALL_DISTRICTS, None) else district_choice
+choices = (title, meeting.isoformat(), tuple(chosen), district, str(role), runner.version)
+
+if submitted:
+    if not chosen:
+        st.warning("Choose at least one section.")
+        st.stop()
+    files = {}
+    # Built on this session's own thread (Streamlit runs each session on one), with its own
+    # DuckDB cursor (QueryRunner), so other people's pages are not held up while it builds.
+    with st.status("Building the committee pack...", expanded=True) as status:
+        try:
+            content = pack.build_content(
+                runner,
+                role,
+                sections_wanted=chosen,
+                district=district,
+                title=title,
+                meeting_date=meeting,
+                progress=st.write,
+            )
+            with tempfile.TemporaryDirectory() as folder:
+                for label, (suffix, _) in FORMATS.items():
+                    out = Path(folder) / f"pack.{suffix}"
+                    pack.write(content, out, progress=st.write)
+                    files[label] = out.read_bytes()
+        except QueryError as exc:
+            status.update(label="The pack could not be built", state="error")
+            st.error(str(exc))
+            st.stop()
+        status.update(label="The committee pack is ready", state="complete", expanded=False)
+    st.session_state[BUILT] = (choices, files, content.marking, len(content.charts))
+
+built = st.session_state.get(BUILT)
+if built and built[0] == choices:
+    _, files, marking, chart_count = built
+    st.success(
+        f"Built for the meeting on {charts.long_date(meeting)}: {len(chosen)} section(s), "
+        f"{chart_count} chart(s), marked {marking}."
+    )
+    stem = "".join(c if c.isalnum() else "_" for c in title).strip("_")[:60] or "committee_pack"
+    prefix = f"{marking}_" if role.exact_counts else ""
+    with st.container(horizontal=True, gap="small"):
+        for label, (suffix, mime) in FORMATS.items():
+            st.download_button(
+                f"Download the {label} ({len(files[label]) / 1_000_000:.1f} MB)",
+                data=files[label],
+                file_name=f"{prefix}{stem}_{meeting.isoformat()}.{suffix}",
+                mime=mime,
+                on_click="ignore",
+                key=f"download-pack-{suffix}",
+            )
+elif built:
+    st.info("The choices have changed since the pack was built: build it again to download it.")

@@ -1,0 +1,63 @@
+"""The Committee pack page through Streamlit's AppTest on the demo warehouse: it offers the
+sections, meeting date, title and district, builds both files for the role in use (the board in
+demo mode) behind a progress indicator, and offers each for download with the marking; a district
+user is offered only their own district."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pikepdf
+from pptx import Presentation
+
+from earlyhelp import pack
+from tests.apptest import assert_ran_cleanly, open_app
+from tests.test_roles import signed_in_app
+
+PAGE = "pages/committee_pack.py"
+BUILT = "committee_pack_built"
+
+
+def test_page_offers_the_sections_and_builds_both_files(with_demo):
+    at = open_app(PAGE)
+    assert_ran_cleanly(at)
+    assert [t.value for t in at.title] == ["Committee pack"]
+    sections = at.multiselect[0]
+    assert sections.options == list(pack.SECTIONS.values())
+    assert sections.value == list(pack.SECTIONS)
+    assert "OFFICIAL" in " ".join(m.value for m in at.markdown)
+    sections.set_value(["overview"])
+    at.text_input[0].set_value("Scrutiny committee: early help")
+    at.date_input[0].set_value(date(2026, 4, 21))
+    at.button[0].click().run()
+    assert_ran_cleanly(at)
+    assert [s.label for s in at.status] == ["The committee pack is ready"]
+    assert [s.state for s in at.status] == ["complete"]
+    labels = [b.label for b in at.get("download_button")]
+    assert len(labels) == 2 and labels[0].startswith("Download the PDF")
+    assert labels[1].startswith("Download the PowerPoint")
+    choices, files, marking, charts_drawn = at.session_state[BUILT]
+    assert marking == "OFFICIAL" and charts_drawn == 2
+    with pikepdf.open(io.BytesIO(files["PDF"])) as pdf:
+        assert str(pdf.docinfo["/Title"]) == "Scrutiny committee: early help"
+        assert pdf.Root.MarkInfo.Marked is True
+    deck = Presentation(io.BytesIO(files["PowerPoint"]))
+    assert deck.slides[0].shapes.title.text == "Scrutiny committee: early help"
+    assert "21 April 2026" in deck.slides[0].placeholders[1].text
+
+
+def test_nothing_is_built_until_asked_and_no_sections_is_refused(with_demo):
+    at = open_app(PAGE)
+    assert not at.get("download_button") and not at.status
+    at.multiselect[0].set_value([])
+    at.button[0].click().run()
+    assert_ran_cleanly(at)
+    assert [w.value for w in at.warning] == ["Choose at least one section."]
+    assert not at.get("download_button")
+
+
+def test_a_district_user_is_offered_only_their_district(with_demo):
+    at = signed_in_app({"email": "x@council.gov.uk", "roles": ["EarlyHelp.District.North"]}, PAGE)
+    assert_ran_cleanly(at)
+    assert at.selectbox[0].options == ["North"]
