@@ -12,6 +12,7 @@ from earlyhelp import ui
 ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 st.set_page_config(page_title="Early Help Insight", page_icon=str(ICON), layout="wide")
 role = ui.require_role()  # a sign-in page when login is configured; board in demo mode
+presenting = ui.presenting()  # ?present=1: the sidebar is hidden, so the pages go on top
 
 page = st.navigation(
     [
@@ -24,16 +25,17 @@ page = st.navigation(
             "pages/district_profile.py", title="District profile", icon=":material/location_city:"
         ),
         st.Page("pages/committee_pack.py", title="Committee pack", icon=":material/slideshow:"),
-        st.Page("pages/committee_pack.py", title="Committee pack", icon=":material/slideshow:"),
         st.Page(
             "pages/compared.py", title="Compared with others", icon=":material/compare_arrows:"
         ),
         st.Page("pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
         st.Page("pages/about.py", title="About", icon=":material/info:"),
-    ]
+    ],
+    position="top" if presenting else "sidebar",
 )
 
 runner, reason = ui.open_warehouse()
 ui.sidebar(runner, reason)
 ui.show_marking(role)
+ui.presentation_controls()
 page.run()

@@ -23,7 +23,8 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import afcharts.pio_template  # importing it registers the "afcharts" Plotly template
 import plotly.graph_objects as go
@@ -258,6 +259,21 @@ def month_name(day: date) -> str:
 def long_date(day: date) -> str:
     """'31 March 2026' (GOV.UK style: no leading zero, no ordinal)."""
     return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
+
+
+def loaded_at(created: str | None) -> str:
+    """When a warehouse version was published, in words and UK time ('3 December 2026 at
+    11:58'), from its manifest's ISO timestamp; 'at an unknown time' without one."""
+    if not created:
+        return "at an unknown time"
+    moment = datetime.fromisoformat(created)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(ZoneInfo("Europe/London"))
+    except ZoneInfoNotFoundError:  # no time zone database: say the time in UTC
+        return f"{long_date(moment.date())} at {moment:%H:%M} UTC"
+    return f"{long_date(moment.date())} at {moment:%H:%M}"
 
 
 def _join(items: Sequence[str]) -> str:

@@ -187,6 +187,34 @@ PAGE_CSS = """<style>
 /* Tabs switch a page's views: Streamlit draws their labels smaller than body text, too small
    to read on a committee-room projector. */
 [data-testid="stTab"] p { font-size: 1.125rem; }
+/* A projector's first screen (1366x768) holds a page's headline figures and its main chart:
+   less empty space above the marking, and a page title that takes one line, not two. */
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.25rem; padding-top: 0.25rem; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 1.6rem; }
+</style>"""
+
+#: ?present=1 (or the sidebar's toggle): for a committee screen. The same figures, without the
+#: sidebar and the controls that chose them, across the full width in larger type.
+PRESENT_PARAM = "present"
+PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"] { display: none; }
+[data-testid="stMainBlockContainer"] {
+    max-width: 100%; padding: 4.5rem 2.5rem 2rem 2.5rem;
+}
+[data-testid="stMainBlockContainer"] :is(p, li) { font-size: 1.25rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
+[data-testid="stMainBlockContainer"] [data-testid="stMetricValue"] :is(p, div) {
+    font-size: 3rem;
+}
+[data-testid="stMainBlockContainer"] [data-testid="stMetricLabel"] p { font-size: 1rem; }
+[data-testid="stMainBlockContainer"] :is(
+    [data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stDateInput"],
+    [data-testid="stNumberInput"], [data-testid="stSlider"], [data-testid="stRadio"],
+    [data-testid="stButtonGroup"], [data-testid="stCheckbox"], [data-testid="stDownloadButton"],
+    [data-testid="stExpander"]
+) { display: none; }
 </style>"""
 
 
@@ -197,6 +225,47 @@ def show_marking(role: Role | None = None) -> None:
     st.html(PAGE_CSS)
     role = role or current_role()
     st.markdown(f"**{marking(role)}**: {protection_note(role)}.")
+
+
+def presenting() -> bool:
+    """Whether the session is in presentation mode: asked for by `?present=1` in the address
+    (a link to a committee screen) or the sidebar's toggle, and kept from page to page."""
+    if st.query_params.get(PRESENT_PARAM) == "1":
+        st.session_state[PRESENT_PARAM] = True
+    return bool(st.session_state.get(PRESENT_PARAM, False))
+
+
+def _set_presenting(on: bool) -> None:
+    st.session_state[PRESENT_PARAM] = on
+    if on:
+        st.query_params[PRESENT_PARAM] = "1"
+    else:
+        st.query_params.pop(PRESENT_PARAM, None)
+
+
+def presentation_controls() -> None:
+    """The toggle into presentation mode (in the sidebar) and, while presenting, the page-wide
+    CSS, the address kept as `?present=1`, and a button back out (the sidebar is hidden)."""
+    if not presenting():
+        st.sidebar.toggle(
+            "Presentation mode",
+            value=False,
+            key="present_toggle",
+            on_change=lambda: _set_presenting(bool(st.session_state.get("present_toggle"))),
+            help="For a committee screen: hides the sidebar and the controls and uses larger "
+            "type. The figures stay the same.",
+        )
+        return
+    st.html(PRESENT_CSS)
+    st.query_params[PRESENT_PARAM] = "1"
+    st.button(
+        "Leave presentation mode",
+        key="leave_presenting",
+        on_click=_set_presenting,
+        args=(False,),
+        type="tertiary",
+        icon=":material/close_fullscreen:",
+    )
 
 
 # --- Warehouse and queries --------------------------------------------------------------------
@@ -461,7 +530,7 @@ def sidebar(runner: QueryRunner | None, reason: str | None = None) -> None:
             st.markdown(f"**Data covers** {charts.long_date(first)} to {charts.long_date(last)}")
         except QueryError:
             pass
-        st.caption(f"Data version {runner.version}")
+        st.caption(f"Data loaded {charts.loaded_at(runner.manifest.get('created'))}")
 
 
 # --- Figures, metrics, tables -----------------------------------------------------------------

@@ -1,6 +1,5 @@
 """About: user guide, measures, data sources and reconciliation, disclosure, accessibility."""
 
-import datetime as dt
 from pathlib import PurePath
 
 import polars as pl
@@ -139,14 +138,12 @@ if runner is None:
 else:
     manifest = runner.manifest
     try:
-        created = dt.datetime.fromisoformat(manifest["created"])
-        loaded = f"{charts.long_date(created.date())} at {created:%H:%M} (UTC)"
-    except (KeyError, TypeError, ValueError):
+        loaded = charts.loaded_at(manifest.get("created"))
+    except (TypeError, ValueError):
         loaded = "not recorded"
     sources = [PurePath(s).name for s in manifest.get("sources") or []]
     st.markdown(
-        f"**Data version:** {runner.version}  \n"
-        f"**Loaded:** {loaded}  \n"
+        f"**Loaded:** {loaded} (version {runner.version}, for reference)  \n"
         f"**Extracts loaded:** {', '.join(sources) if sources else 'not recorded'}"
     )
     try:

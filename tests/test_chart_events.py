@@ -110,3 +110,10 @@ def test_the_alt_text_still_names_the_events():
             MONTHS, "month", "referrals", events=EVENTS, title="Referrals", y_title="Per month"
         )
     )
+
+
+def test_the_data_is_said_to_be_loaded_at_a_time_in_words_in_uk_time():
+    # 3 December is in GMT; 1 July in BST, an hour ahead of UTC.
+    assert charts.loaded_at("2026-12-03T11:58:01+00:00") == "3 December 2026 at 11:58"
+    assert charts.loaded_at("2026-07-01T09:05:00+00:00") == "1 July 2026 at 10:05"
+    assert charts.loaded_at(None) == "at an unknown time"
