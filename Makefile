@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WAREHOUSE ?= $(or $(EARLYHELP_WAREHOUSE),data/warehouse)
 DEMO_EXTRACT ?= data/demo
+# Optional: DfE published files (or their folder) to load into a new demo warehouse, e.g.
+# `make run BENCHMARKS=~/Downloads/dfe`; without them the Compared with others page says how.
+BENCHMARKS ?=
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
@@ -20,7 +23,8 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(VENV)/.runtime-installed $@
 
-# Debian's chromium for the real-browser tests (Playwright uses it; it downloads no browser).
+# Debian's chromium for the real-browser tests (Playwright uses it; it downloads no browser)
+# and for the committee pack's charts (kaleido draws them in it).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
@@ -35,11 +39,12 @@ pdf-tools:
 $(WAREHOUSE)/CURRENT: | $(VENV)/.runtime-installed
 	$(PY) -m earlyhelp demo --out $(DEMO_EXTRACT)
 	$(PY) -m earlyhelp ingest $(DEMO_EXTRACT) --warehouse $(WAREHOUSE)
+	$(if $(BENCHMARKS),$(PY) -m earlyhelp benchmarks --warehouse $(WAREHOUSE) $(BENCHMARKS))
 
 demo: $(WAREHOUSE)/CURRENT
 
 # A warehouse built by an earlier release is brought up to date first (its tables are reused).
-run: $(VENV)/.runtime-installed $(WAREHOUSE)/CURRENT pack-libs
+run: $(VENV)/.runtime-installed $(WAREHOUSE)/CURRENT pack-libs chromium
 	$(PY) -m earlyhelp rebuild --warehouse $(WAREHOUSE) --if-outdated
 	EARLYHELP_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/streamlit run app.py --server.port $(PORT)
 

@@ -14,11 +14,14 @@ import threading
 from datetime import date
 
 import pikepdf
+import polars as pl
 import pytest
 from pptx import Presentation
 
 from earlyhelp import charts, disclosure, kpis, pack
 from earlyhelp.errors import QueryError
+from earlyhelp.pack import content
+from earlyhelp.pack.model import Chart, Section
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
 from tests.apptest import run_cli
@@ -285,3 +288,23 @@ def test_pack_command_writes_a_deck_and_refuses_other_formats(demo_warehouse, tm
     assert bad.returncode == 2 and "pdf or .pptx" in bad.stderr
     bad = run_cli("pack", "--warehouse", demo_warehouse, "--out", out, "--sections", "budget")
     assert bad.returncode == 2 and "unknown section" in bad.stderr
+
+
+def test_a_chart_with_nothing_to_draw_becomes_a_sentence():
+    """As on the pages (charts.nothing_to_draw): withheld bars are not drawn as zeros."""
+    withheld = pl.DataFrame(
+        {"district": ["North", "South"], "open_episodes": [None, None]},
+        schema={"district": pl.String, "open_episodes": pl.Int64},
+    )
+    fig = charts.bar_chart(withheld, "district", "open_episodes", title="Open", x_title="Open")
+    drawn = charts.bar_chart(
+        withheld.with_columns(pl.lit(40).alias("open_episodes")),
+        "district",
+        "open_episodes",
+        title="Drawn",
+        x_title="Open",
+    )
+    section = Section("s", "S", charts=[Chart(fig, "a", "Open"), Chart(drawn, "b", "Drawn")])
+    content._drop_empty_charts(section, protected=True)
+    assert [c.title for c in section.charts] == ["Drawn"]
+    assert section.notices == [f"Open: {charts.ALL_WITHHELD}"]

@@ -116,6 +116,20 @@ def _sections(ctx: Context, keys: Iterable[str], district: str | None) -> list[S
     return built
 
 
+def _drop_empty_charts(section: Section, *, protected: bool) -> None:
+    """A chart with nothing to draw (every value withheld, or none) becomes a sentence, as
+    charts.nothing_to_draw makes it on the pages: a chart of withheld bars is not a chart of
+    zeros."""
+    kept = []
+    for chart in section.charts:
+        if charts.plotted_values(chart.figure):
+            kept.append(chart)
+        else:
+            why = charts.ALL_WITHHELD if protected else charts.NO_VALUES
+            section.notices.append(f"{chart.title}: {why}")
+    section.charts = kept
+
+
 def parse_sections(text: str | Iterable[str] | None) -> list[str]:
     """Section keys from 'overview,demand' (or a list), in the pack's order; every one if none."""
     if text is None:
@@ -162,6 +176,8 @@ def build_content(
         if progress:
             progress(f"Working out the {SECTIONS[key]} figures")
         pack.sections.extend(_sections(ctx, [key], district))
+    for section in pack.sections:
+        _drop_empty_charts(section, protected=not role.exact_everywhere)
     pack.definitions = list(DEFINITIONS)
     if "scorecard" in keys or "district" in keys:
         kpi_set = kpis.load_kpis(kpis.kpis_file(), runner.queries)

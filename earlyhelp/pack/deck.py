@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
@@ -86,8 +87,8 @@ def _table(slide, columns: list[str], rows: list[list[str]], top=BODY_TOP) -> No
 def _picture(slide, chart: Chart) -> None:
     top = Inches(1.4)
     room_w, room_h = WIDTH - 2 * MARGIN, HEIGHT - top - Inches(0.55)
-    ratio = chart.height_px / chart.width_px
-    width = min(room_w, Emu(int(room_h / ratio)))
+    pixels_w, pixels_h = Image.open(io.BytesIO(chart.png or b"")).size
+    width = min(room_w, Emu(int(room_h * pixels_w / pixels_h)))
     left = int((WIDTH - width) / 2)
     picture = slide.shapes.add_picture(io.BytesIO(chart.png or b""), left, top, width=width)
     picture.name = chart.title[:250] or "Chart"
@@ -145,6 +146,26 @@ def write(pack: Pack, path) -> None:
         f"{pack.marking}\nMeeting: {chart_words.long_date(pack.meeting_date)}\n"
         f"Data: {pack.data_period}. {pack.loaded_words}.\n{pack.role_words}: {pack.marking_note}."
     )
+    title, facts = slide.shapes.title, slide.placeholders[1]
+    title.left, title.top, title.width, title.height = (
+        MARGIN,
+        Inches(1.2),
+        WIDTH - 2 * MARGIN,
+        Inches(1.6),
+    )
+    facts.left, facts.top, facts.width, facts.height = (
+        MARGIN,
+        Inches(3.1),
+        WIDTH - 2 * MARGIN,
+        Inches(3.4),
+    )
+    for paragraph in title.text_frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.size, run.font.bold, run.font.color.rgb = Pt(36), True, BLUE
+    for number, paragraph in enumerate(facts.text_frame.paragraphs):
+        for run in paragraph.runs:
+            run.font.size, run.font.color.rgb = Pt(24 if number == 0 else 18), DARK
+            run.font.bold = number == 0
     _marking(slide, pack.marking)
     for section in pack.sections:
         _section(deck, section, pack.marking)

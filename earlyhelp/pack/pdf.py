@@ -41,6 +41,7 @@ caption { text-align: left; font-weight: bold; margin-bottom: 1.5mm; }
 th, td { border-bottom: 1px solid #BFBFBF; padding: 1.2mm 2mm; text-align: left;
          vertical-align: top; }
 th { border-bottom: 2px solid #0B0C0C; }
+tbody th { border-bottom: 1px solid #BFBFBF; }
 td.number, th.number { text-align: right; }
 figure { margin: 3mm 0 5mm; break-inside: avoid; }
 figure img { width: 100%; }
