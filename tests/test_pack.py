@@ -12,15 +12,17 @@ import re
 import subprocess
 import threading
 from datetime import date
+from pathlib import Path
 
 import pikepdf
 import polars as pl
 import pytest
 from pptx import Presentation
 
-from earlyhelp import charts, disclosure, kpis, pack
+from earlyhelp import charts, disclosure, kpis, pack, quality
 from earlyhelp.errors import QueryError
-from earlyhelp.pack import content
+from earlyhelp.pack import content as pack_content
+from earlyhelp.pack import pdf as pack_pdf
 from earlyhelp.pack.model import Chart, Section
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
@@ -305,6 +307,32 @@ def test_a_chart_with_nothing_to_draw_becomes_a_sentence():
         x_title="Open",
     )
     section = Section("s", "S", charts=[Chart(fig, "a", "Open"), Chart(drawn, "b", "Drawn")])
-    content._drop_empty_charts(section, protected=True)
+    pack_content._drop_empty_charts(section, protected=True)
     assert [c.title for c in section.charts] == ["Drawn"]
     assert section.notices == [f"Open: {charts.ALL_WITHHELD}"]
+
+
+def test_text_from_users_and_extracts_is_escaped_not_run(runner):
+    """A title (typed in the app) and names from an extract reach the PDF only as text."""
+    hostile = 'Board <img src=x onerror=alert(1)> & "friends"'
+    built = pack.build_content(runner, Role.parse("board"), sections_wanted=[], title=hostile)
+    built.sections.append(
+        Section("s", "District <b>North</b>", narrative=["**bold** and <i>not italic</i>"])
+    )
+    html = pack_pdf.html(built)
+    assert "<img src=x" not in html and "<b>North</b>" not in html and "<i>" not in html
+    assert "Board &lt;img src=x onerror=alert(1)&gt; &amp; &quot;friends&quot;" in html
+    assert "<strong>bold</strong> and &lt;i&gt;not italic&lt;/i&gt;" in html
+
+
+def test_every_measure_key_the_pack_asks_about_is_declared():
+    """A key quality.py does not know would always count as available (no notice)."""
+    folder = Path(pack.__file__).parent
+    used = set()
+    for module in folder.glob("*.py"):
+        used |= set(
+            re.findall(
+                r"\"((?:overview|caseloads|pathways|profile)\.[a-z_]+)\"", module.read_text()
+            )
+        )
+    assert len(used) >= 8 and used <= set(quality.BY_KEY), used - set(quality.BY_KEY)
