@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -689,7 +690,8 @@ def comparison_figure(frame: pl.DataFrame, measure: Measure, council: str) -> go
         title={
             "text": f"{measure.short or measure.title}: {council} and its neighbours",
             "subtitle": {
-                "text": f"{measure.unit.capitalize()}, {period}; grey lines: each neighbour. "
+                "text": f"{measure.unit[:1].upper()}{measure.unit[1:]}, {period}; grey lines: "
+                "each neighbour. "
                 "DfE published figures"
             },
         },
@@ -887,3 +889,43 @@ def sources_markdown(entry: dict) -> str:
         + ". Referral years run to 31 March; the workforce census is at 30 September."
     )
     return "\n".join(lines)
+
+
+# --- Beside the headline figures (Overview and Scorecard) -----------------------------------
+def council_standing(
+    manifest: dict, run: Callable[[str, dict], pl.DataFrame], setting: str | None = None
+) -> tuple[Council, pl.DataFrame] | None:
+    """The configured council and its benchmark_standing rows, or None when no published figures
+    are loaded or the council is not among them (the Compared with others page says why). `run`
+    runs a named query with parameters (the page's cached ui.query)."""
+    from earlyhelp import config
+
+    if loaded_entry(manifest) is None:
+        return None
+    council = resolve_local_authority(
+        setting or config.local_authority(), run("benchmark_local_authorities", {})
+    )
+    if not isinstance(council, Council):
+        return None
+    standing = run("benchmark_standing", {"la": council.la_number})
+    return (council, standing) if not standing.is_empty() else None
+
+
+def comparator_words(council: Council, standing: pl.DataFrame, measure_id: str) -> str | None:
+    """The latest published figure of a measure for the council, its neighbours' average and
+    England, in a line: "Referrals to children's social care per 10,000 children in the year to
+    31 March 2025: Oldham 654.9, its neighbours' average 544.5, England 519.4."""
+    rows = standing.filter(pl.col("measure") == measure_id).sort("time_period")
+    if rows.is_empty():
+        return None
+    measure = MEASURE_BY_ID[measure_id]
+    row = rows.row(-1, named=True)
+    parts = [
+        f"{council.name} {format_value(row['value'], row['symbol'], measure)}",
+        f"its neighbours' average {format_value(row['neighbours_value'], None, measure)}",
+        f"England {format_value(row['england_value'], None, measure)}",
+    ]
+    period = measure.period.format(year=row["time_period"])
+    when = ("in the " if period.startswith("year") else "at ") + period
+    unit = "" if measure.unit in measure.title else f" ({measure.unit})"
+    return f"{measure.title}{unit} {when}: {', '.join(parts)}."

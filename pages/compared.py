@@ -94,7 +94,7 @@ for measure in benchmarks.MEASURES:
         note=f"{measure.definition} {benchmarks.RANK_NOTE}",
     )
     ranks = benchmarks.rank_table(rows, measure)
-    with st.expander(f"Rank among its neighbours, every year ({measure.title.lower()})"):
+    with st.expander(f"Rank among its neighbours, every year: {measure.short}"):
         ui.show_table(ranks, key=f"table-rank-{measure.id}")
         ui.download_table(ranks, f"compared_{measure.id}_rank", key=f"download-rank-{measure.id}")
 

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, ui
+from earlyhelp import benchmarks, charts, ui
 from earlyhelp.calendar import load_events
 
 runner = ui.warehouse_or_stop()
@@ -46,6 +46,13 @@ with ui.metric_row():
             "referred to children's social care.",
         )
 ui.partial_notes(runner, ["overview.contacts", "overview.step_ups"])
+# Published figures to set beside these (when DfE files are loaded): the Compared with others page.
+compared = benchmarks.council_standing(runner.manifest, lambda n, p: ui.query(runner, n, p))
+published = benchmarks.comparator_words(*compared, "referrals_rate") if compared else None
+if published:
+    st.caption(
+        f"For comparison, as DfE published it: {published} More on the Compared with others page."
+    )
 
 st.header("Demand for early help")
 monthly = ui.query(runner, "referrals_borough_by_month", {"to": period_end})

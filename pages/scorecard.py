@@ -5,7 +5,7 @@ compare, grouped by the strategy's priorities. The KPIs, their queries and targe
 
 import streamlit as st
 
-from earlyhelp import charts, kpis, ui
+from earlyhelp import benchmarks, charts, kpis, ui
 
 runner = ui.warehouse_or_stop()
 role = ui.current_role()
@@ -31,6 +31,8 @@ def run(name: str, params: dict):
 
 
 results = kpis.evaluate_all(kpi_set, run, first_date, last_date, role)
+# DfE's published social care figures beside the KPIs that have one (when they are loaded).
+compared = benchmarks.council_standing(runner.manifest, lambda n, p: ui.query(runner, n, p))
 by_id = {r.kpi.id: r for r in results}
 
 # --- At a glance --------------------------------------------------------------------------------
@@ -82,6 +84,16 @@ for priority, members in kpi_set.by_priority():
                         f"**Change:** {result.change_words()}  \n"
                         f"**Period:** {result.period_words()}"
                     )
+                    published = benchmarks.KPI_COMPARATORS.get(kpi.id)
+                    words = (
+                        benchmarks.comparator_words(*compared, published)
+                        if (compared and published)
+                        else None
+                    )
+                    if words:
+                        st.caption(
+                            f"For context, children's social care as DfE published it: {words}"
+                        )
             with st.expander("What this measures"):
                 st.markdown(
                     f"{kpi.definition}\n\n"

@@ -8,8 +8,7 @@
 -- England ('england'). Values are DfE's own, published figures (not counts of this council's
 -- records), so no disclosure control applies; a symbol (c, x, z, low, u...) is kept with a null
 -- value, never read as 0.
--- param la: text, optional. The council's three-digit DfE number (la_number, e.g. 353); no rows
---   without it.
+-- param la: text, optional. The council's DfE number (la_number, e.g. 353); without it, no rows.
 -- columns: measure (text), time_period (int), area_role (text), neighbour_rank (int),
 --   la_number (text), area_name (text), value (number, null when not published),
 --   symbol (text, GSS symbol or null), neighbours_counted (int, for 'neighbours': how many

@@ -1,6 +1,6 @@
 -- Referrals to children's social care counted from this council's own extract (cin_referrals:
--- SSD ssd_cin_episodes or Annex A List 3), by the year to 31 March that DfE publishes them
--- by, to set beside the published figures: referrals, and re-referrals within 12 months (a
+-- SSD ssd_cin_episodes or Annex A List 3; mart_benchmark_extract_years), by the year to 31
+-- March that DfE publishes them by, to set beside the published figures: referrals, and re-referrals within 12 months (a
 -- referral of a child with another referral in the 365 days before this referral's date, as
 -- DfE counts them within the year; earlier referrals in the extract are looked back to, so the
 -- first year of an extract undercounts them: lookback_complete says whether 365 days before
@@ -14,26 +14,12 @@
 -- statistics: rereferral_pct (from rereferrals, referrals)
 WITH bounds AS (
     SELECT first_date, last_date FROM mart_coverage WHERE table_name = 'cin_referrals'
-),
-flagged AS (
-    SELECT referral_date,
-           coalesce(lag(referral_date) OVER (PARTITION BY child_id
-                                             ORDER BY referral_date, referral_id)
-                    >= referral_date - INTERVAL 365 DAY, false) AS rereferral
-    FROM cin_referrals
-),
-years AS (
-    SELECT CASE WHEN month(referral_date) >= 4 THEN year(referral_date) + 1
-                ELSE year(referral_date) END AS year_ending,
-           count(*) AS referrals, count(*) FILTER (WHERE rereferral) AS rereferrals
-    FROM flagged
-    GROUP BY ALL
 )
 SELECT y.year_ending, make_date(y.year_ending - 1, 4, 1) AS period_start,
        make_date(y.year_ending, 3, 31) AS period_end, y.referrals, y.rereferrals,
        round(100.0 * y.rereferrals / nullif(y.referrals, 0), 1) AS rereferral_pct,
        b.first_date <= make_date(y.year_ending - 1, 4, 1) - INTERVAL 358 DAY AS lookback_complete
-FROM years y, bounds b
+FROM mart_benchmark_extract_years y, bounds b
 WHERE b.first_date < make_date(y.year_ending - 1, 4, 8)
   AND b.last_date > make_date(y.year_ending, 3, 24)
 ORDER BY y.year_ending;

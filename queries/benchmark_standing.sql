@@ -3,8 +3,7 @@
 -- that year and how many of those are below, above or level with it (its rank among them is
 -- neighbours_above + 1, 1 = the highest), their average, its region's and England's figures.
 -- Published figures, not counts of this council's records: no disclosure control applies.
--- param la: text, optional. The council's three-digit DfE number (la_number, e.g. 353); no rows
---   without it.
+-- param la: text, optional. The council's DfE number (la_number, e.g. 353); without it, no rows.
 -- columns: measure (text), time_period (int), area_name (text), value (number),
 --   symbol (text), neighbours_with_value (int), neighbours_below (int),
 --   neighbours_above (int), neighbours_value (number: the neighbours' average),

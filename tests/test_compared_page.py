@@ -201,3 +201,30 @@ def test_a_withheld_figure_is_shown_as_its_symbol(demo_warehouse, tmp_path, monk
     assert "No statistical neighbours" in page
     # The published count is c, so there is no gap to work out (never a gap against 0).
     assert "there is no gap to show" in page
+
+
+def test_overview_and_scorecard_set_the_published_figures_beside_theirs(compared):
+    latest = max(int(r["time_period"]) for r in rows_of(C1))
+    ours = rate_by_hand("353", latest)
+    theirs = [rate_by_hand(n, latest) for n in neighbours_by_hand("353")]
+    average = round(sum(theirs) / len(theirs), 1)
+    overview = open_app()
+    assert_ran_cleanly(overview)
+    caption = texts(overview.caption)
+    assert (
+        f"in the year to 31 March {latest}: Oldham {ours:,.1f}, its neighbours' average "
+        f"{average:,.1f}, England" in caption
+    )
+    scorecard = open_app("pages/scorecard.py")
+    assert_ran_cleanly(scorecard)
+    notes = [c.value for c in scorecard.caption if "as DfE published it" in str(c.value)]
+    assert len(notes) == len(benchmarks.KPI_COMPARATORS)
+    assert any("Re-referrals within 12 months (% of referrals)" in n for n in notes)
+    assert any("Social worker caseload per FTE (cases per FTE) at 30 September" in n for n in notes)
+
+
+def test_without_published_figures_overview_and_scorecard_are_as_before(with_demo):
+    for page in (None, "pages/scorecard.py"):
+        at = open_app(page)
+        assert_ran_cleanly(at)
+        assert "as DfE published it" not in texts(at.caption)
