@@ -693,12 +693,19 @@ def referral_rate(raw: RawTables, params: dict) -> pd.DataFrame:
     estimate for the year of the period's seventh month, or the nearest year estimated (the
     earlier on a tie), summed over age bands."""
     months = _months(raw, params)
-    episodes = raw.read(EPISODES, ["start_date", "district"])
+    episodes = raw.read(EPISODES, ["start_date", "district", "age_band"])
     referred = episodes[_in_months(episodes["start_date"], months)]
-    counts = referred.groupby("district").size().to_frame("referrals")
-    by_district = _every_district(raw, counts, ["referrals"])
-    year = (months[0] + pd.DateOffset(months=6)).year
     population = raw.read("population", ["district", "year", "age_band", "children"])
+    # The rate's numerator: children in the age bands the population covers (under 18).
+    under_18 = referred["age_band"].isin(population["age_band"].unique())
+    counts = pd.DataFrame(
+        {
+            "referrals": referred.groupby("district").size(),
+            "referrals_under_18": referred[under_18].groupby("district").size(),
+        }
+    )
+    by_district = _every_district(raw, counts, ["referrals", "referrals_under_18"])
+    year = (months[0] + pd.DateOffset(months=6)).year
     distance = (population["year"] - year).abs() * 2 + (population["year"] > year)
     nearest = population.loc[
         distance.groupby([population["district"], population["age_band"]]).idxmin()
@@ -709,6 +716,7 @@ def referral_rate(raw: RawTables, params: dict) -> pd.DataFrame:
         by_district,
         {
             "referrals": len(referred),
+            "referrals_under_18": int(under_18.sum()),
             "children": by_district["children"].sum() if children.size else None,
         },
     )
@@ -963,7 +971,7 @@ def figures(first_day: date, last_day: date, district: str) -> list[Figure]:
             "kpi_referral_rate",
             kpi_months,
             referral_rate,
-            ("district", "referrals", "children"),
+            ("district", "referrals", "referrals_under_18", "children"),
         ),
         Figure(
             "Scorecard",
@@ -979,7 +987,7 @@ def figures(first_day: date, last_day: date, district: str) -> list[Figure]:
             "kpi_referral_rate",
             {},
             referral_rate,
-            ("district", "referrals", "children"),
+            ("district", "referrals", "referrals_under_18", "children"),
         ),
         Figure(
             "District profile",
@@ -987,7 +995,7 @@ def figures(first_day: date, last_day: date, district: str) -> list[Figure]:
             "kpi_referral_rate",
             year_before,
             referral_rate,
-            ("district", "referrals", "children"),
+            ("district", "referrals", "referrals_under_18", "children"),
         ),
     ]
 

@@ -227,32 +227,45 @@ WAIT_OPTION = {
 
 ROLE_HELP = "board (default), district:<name>, manager, manager:<name> or analyst"
 
-# measure -> (named query, its count column)
+# measure -> (named query, its count column, the table whose last date ends the data). The
+# Demand page's series: each district's and the borough's months protected as they are shown
+# there (the borough's own count protected, not a sum of protected districts).
 PEAK_MEASURES = {
-    "referrals": ("referrals_by_month", "referrals"),
-    "contacts": ("contacts_by_month", "contacts"),
+    "referrals": ("referrals_filtered", "referrals", "early_help_episodes"),
+    "contacts": ("contacts_filtered", "contacts", "contacts"),
 }
 
 
 def _peaks(args: argparse.Namespace) -> int:
-    import polars as pl
+    from datetime import date
 
     from earlyhelp.calendar import load_events
-    from earlyhelp.demand import describe, find_peaks
+    from earlyhelp.demand import complete_periods, describe, find_peaks
     from earlyhelp.queries import QueryRunner
     from earlyhelp.roles import Role
 
-    query, column = PEAK_MEASURES[args.measure]
+    query, column, table = PEAK_MEASURES[args.measure]
     runner = QueryRunner.open(Path(args.warehouse))
-    monthly = runner.run(query, role=Role.parse(args.role))
+    role = Role.parse(args.role)
+    last_day = next(
+        (
+            date.fromisoformat(str(row["last_date"])[:10])
+            for row in runner.manifest.get("coverage") or []
+            if row.get("table_name") == table and row.get("last_date")
+        ),
+        None,
+    )
     events = load_events()
     if args.by == "district":
-        series = [
-            (d, monthly.filter(pl.col("district") == d))
-            for d in sorted(monthly["district"].unique().to_list())
-        ]
+        districts = runner.run("districts", role=role)["district"].to_list()
+        if role.district is not None:
+            districts = [d for d in districts if d == role.district]
     else:
-        series = [(None, monthly.group_by("month").agg(pl.col(column).sum()).sort("month"))]
+        districts = [None]
+    series = [
+        (d, complete_periods(runner.run(query, {"district": d}, role), "month", last_day))
+        for d in districts
+    ]
     findings = []
     for district, frame in series:
         try:

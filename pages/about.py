@@ -79,8 +79,10 @@ st.markdown(
   referred to children's social care.
 - **Rate per 10,000 children**: referrals (or contacts) of children under 18 divided by the
   number of children under 18 living in the selected districts and age bands, times 10,000.
-  The population comes from the council's mid-year estimates (`population.csv`); a year
-  without its own estimate uses the nearest one. There is no rate for ages 18+ or not known.
+  The population comes from the council's mid-year estimates (`population.csv`): for a month,
+  that month's year; for 12 months, the year their seventh month falls in (the middle of the
+  period). A year without its own estimate uses the nearest one. There is no rate for ages 18+
+  or not known. It is the same rate on every page, in the Scorecard's KPI and in `kpis`.
 - **Expected demand**: the usual pattern over the school year and the longer-term trend,
   learnt from the selection's own history with the Covid months (March 2020 to July 2021) set
   aside. An **unusually high (or low) month** is more than 2.5 times the usual month-to-month

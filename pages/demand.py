@@ -212,13 +212,17 @@ with ui.metric_row():
         help=f"{noun.capitalize()}s in the 12 months from {first_month} to {last_month}.",
     )
     if has_population and last12["children"].null_count() == 0:
+        # One rate per 10,000 wherever it is shown (the Scorecard's KPI, the District profile,
+        # `kpis`): under-18s over the population of the year the 12 months' seventh month is in.
         yearly = total(last12, under_18)
-        rate = None if yearly is None else yearly / float(last12["children"][-1]) * 10_000
+        middle = last12["children"][min(6, last12.height - 1)]
+        rate = None if yearly is None else yearly / float(middle) * 10_000
         st.metric(
             "Per 10,000 children",
             "c" if rate is None else f"{rate:,.0f}",
             help=f"{noun.capitalize()}s of children under 18 in the 12 months, per 10,000 "
-            "children living in the selected area and ages (latest mid-year estimate).",
+            "children living in the selected area and ages (the mid-year estimate for the year "
+            "in the middle of the 12 months).",
             border=True,
             width=ui.METRIC_WIDTH_PX,
         )

@@ -53,7 +53,7 @@ period_words = f"the 12 months to {charts.month_name(period_end)}"
 # --- Headline figures ---------------------------------------------------------------------------
 rates = run("kpi_referral_rate", {}).with_columns(
     pl.when(pl.col("children") > 0)
-    .then((pl.col("referrals") / pl.col("children") * PER).round(0))
+    .then((pl.col("referrals_under_18") / pl.col("children") * PER).round(0))
     .alias("per_10000")
 )
 last_month = period_end.replace(day=1)
@@ -148,16 +148,17 @@ first_month = kpis.add_months(last_month, -(MONTHS_SHOWN - 1))
 months = (first_month.strftime("%Y-%m"), period_end.strftime("%Y-%m"))
 
 
-def monthly(frame: pl.DataFrame, area: str, value: str) -> pl.DataFrame:
+def monthly(frame: pl.DataFrame, area: str, value: str, rate_of: str | None = None) -> pl.DataFrame:
     """The last MONTHS_SHOWN complete months of a monthly series for an area, with its rate per
-    10,000 children from the protected count (none when the count is hidden)."""
+    10,000 children from the protected count `rate_of` (default `value`; none when the count
+    is hidden): referrals' rate counts children under 18 only, as the population does."""
     return frame.filter(pl.col("month").is_between(pl.lit(months[0]), pl.lit(months[1]))).select(
         "month",
         pl.lit(area).alias("area"),
         pl.col(value),
         "children",
         pl.when(pl.col("children") > 0)
-        .then((pl.col(value) / pl.col("children") * PER).round(1))
+        .then((pl.col(rate_of or value) / pl.col("children") * PER).round(1))
         .alias("per_10000"),
     )
 
@@ -166,8 +167,8 @@ referred_here = run("referrals_filtered", {"district": district})
 referred_all = run("referrals_filtered", {})
 demand = pl.concat(
     [
-        monthly(referred_here, district, "referrals"),
-        monthly(referred_all, kpis.BOROUGH, "referrals"),
+        monthly(referred_here, district, "referrals", "referrals_under_18"),
+        monthly(referred_all, kpis.BOROUGH, "referrals", "referrals_under_18"),
     ]
 )
 if not ui.measure_available(runner, "profile.referral_rate"):

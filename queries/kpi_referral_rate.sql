@@ -1,17 +1,19 @@
 -- Referrals to early help per 10,000 children over whole months, one row per district and one
 -- row with district 'Borough' for the whole borough: the referrals (children whose early help
--- episode started in the months) and the child population they are a rate of. children is the
+-- episode started in the months), those of children under 18 (the age bands the population
+-- covers: the rate's numerator, as on the Demand page) and the child population they are a
+-- rate of. children is the
 -- mid-year estimate for the calendar year in which the period's seventh month falls (the middle
 -- of a 12-month period), summed over age bands; null when no population table was supplied.
--- The rate (referrals / children * 10,000) is worked out from the protected count, so a
--- suppressed count gives no rate. Whole months from the month of `from` to the month of `to`;
+-- The rate (referrals_under_18 / children * 10,000) is worked out from the protected count, so
+-- a suppressed count gives no rate. Whole months from the month of `from` to the month of `to`;
 -- by default the last 12 complete months of data.
 -- param from: date, optional. First month to include (any day in it); default 11 months before `to`.
 -- param to: date, optional. Last month to include (any day in it); default the last complete month.
 -- columns: district (text, 'Borough' for the whole borough), period_start (date),
---   period_end (date), referrals (count),
+--   period_end (date), referrals (count), referrals_under_18 (count),
 --   children (number: population estimate, public, not suppressed)
--- counts: referrals
+-- counts: referrals, referrals_under_18
 WITH anchor AS (
     SELECT last_date FROM mart_coverage WHERE table_name = 'early_help_episodes'
 ),
@@ -30,7 +32,13 @@ bounds AS (
     FROM period
 ),
 referred AS (
-    SELECT district, sum(referrals) AS referrals
+    SELECT district, sum(referrals) AS referrals,
+           coalesce(
+               sum(referrals) FILTER (
+                   WHERE age_band IN (SELECT DISTINCT age_band FROM mart_population_yearly)
+               ),
+               0
+           ) AS referrals_under_18
     FROM mart_referrals_monthly, bounds
     WHERE month BETWEEN first_month AND last_month
     GROUP BY district
@@ -48,6 +56,7 @@ places AS (
 by_district AS (
     SELECT places.district, 0 AS sort_key,
            coalesce(referred.referrals, 0) AS referrals,
+           coalesce(referred.referrals_under_18, 0) AS referrals_under_18,
            population.children
     FROM places
     LEFT JOIN referred USING (district)
@@ -56,7 +65,7 @@ by_district AS (
 with_borough AS (
     SELECT * FROM by_district
     UNION ALL
-    SELECT 'Borough', 1, sum(referrals),
+    SELECT 'Borough', 1, sum(referrals), sum(referrals_under_18),
            CASE WHEN count(children) > 0 THEN sum(children) END
     FROM by_district
 )
@@ -65,6 +74,7 @@ SELECT
     b.first_month AS period_start,
     last_day(b.last_month) AS period_end,
     w.referrals::BIGINT AS referrals,
+    w.referrals_under_18::BIGINT AS referrals_under_18,
     w.children::BIGINT AS children
 FROM with_borough AS w
 CROSS JOIN bounds AS b

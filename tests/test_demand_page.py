@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import product
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import charts, schema
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
-from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables
+from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables, run_cli
 
 PAGE = "pages/demand.py"
 #: The page's views (tabs, bound to the URL as `view`), with each one's heading.
@@ -340,3 +341,46 @@ def test_no_other_role_sees_the_records(with_demo, monkeypatch, downloads, role)
     assert not [k for k in (w.key for w in at.selectbox) if k and "records" in k]
     assert not [d for d in at.dataframe if "Child id" in d.value.columns]
     assert not [name for name in downloads if "records" in name]
+
+
+def _marked_months(figure: dict) -> set[tuple[str, str, float]]:
+    """(month, kind, observed) of every unusually high or low month the chart marks."""
+    marked = set()
+    for trace in figure["data"]:
+        if trace.get("name") in ("Peak", "Trough"):
+            for x, y in zip(trace["x"], trace["y"], strict=True):
+                marked.add((str(x)[:7], trace["name"].lower(), float(y)))
+    return marked
+
+
+@pytest.mark.parametrize(
+    ("role", "claims", "district"),
+    [
+        ("board", None, None),
+        ("board", None, "North"),
+        ("analyst", ["EarlyHelp.Analyst"], None),
+        ("analyst", ["EarlyHelp.Analyst"], "South"),
+    ],
+)
+def test_peaks_on_the_command_line_are_the_months_the_page_marks(with_demo, role, claims, district):
+    """One series, one answer: `peaks` finds the months the Demand page marks as unusual, with
+    the same observed counts, for each role (the borough's own count protected, not a sum of
+    protected districts)."""
+    from tests.test_roles import signed_in_app
+
+    params = {"view": "Against expected", **({"district": district} if district else {})}
+    if claims is None:
+        at = run_demand_page(params)
+    else:
+        user = {"email": "someone@example.org", "roles": claims}
+        at = signed_in_app(user, PAGE, params)
+    assert_ran_cleanly(at)
+    on_page = _marked_months(figures(at)[0])
+    args = ["peaks", "--warehouse", with_demo, "--format", "json", "--role", role]
+    if district:
+        args += ["--by", "district"]
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stderr
+    found = [f for f in json.loads(done.stdout) if district is None or f["district"] == district]
+    from_cli = {(f["period"], f["kind"], float(f["observed"])) for f in found}
+    assert on_page and from_cli == on_page

@@ -547,13 +547,24 @@ case(
      ("South", date(2026, 1, 1), C, C), ("Borough", date(2026, 1, 1), 20, C)],
 )  # fmt: skip
 # The same referrals, with population.csv's children (the mid-2025 estimate, the only one):
-# North 200 + 800 + 1000 + 1200 + 400 = 3600, South 2700, East 1800, borough 8100.
+# North 200 + 800 + 1000 + 1200 + 400 = 3600, South 2700, East 1800, borough 8100. Under 18
+# (the rate's numerator): all but E20 (South: C18 is 18 on its start day).
 case(
     "kpi_referral_rate",
     Q1,
-    ("district", "referrals", "children"),
-    [("East", 5, 1800), ("North", 10, 3600), ("South", 6, 2700), ("Borough", 21, 8100)],
-    [("East", C, 1800), ("North", 10, 3600), ("South", C, 2700), ("Borough", 20, 8100)],
+    ("district", "referrals", "referrals_under_18", "children"),
+    [
+        ("East", 5, 5, 1800),
+        ("North", 10, 10, 3600),
+        ("South", 6, 5, 2700),
+        ("Borough", 21, 20, 8100),
+    ],
+    [
+        ("East", C, C, 1800),
+        ("North", 10, 10, 3600),
+        ("South", C, C, 2700),
+        ("Borough", 20, 20, 8100),
+    ],
 )
 
 

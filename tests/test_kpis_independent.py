@@ -79,6 +79,11 @@ class Extract:
     teams: set[str]
     population: dict[str, int]  # district -> children, the estimate nearest the period's middle
     organisation_types: dict[str, str]
+    born: dict[str, date]  # child -> date of birth
+
+
+def _age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def read_extract(folder: Path) -> Extract:
@@ -148,6 +153,7 @@ def read_extract(folder: Path) -> Extract:
     }
     with (DATA_DIR / "organisations.csv").open(encoding="utf-8", newline="") as handle:
         organisation_types = {r["organisation"]: r["type"] for r in csv.DictReader(handle)}
+    born = {r["pers_person_id"]: _day(r["pers_dob"]) for r in _read(folder, "ssd_person.csv")}
     return Extract(
         district,
         episodes,
@@ -158,6 +164,7 @@ def read_extract(folder: Path) -> Extract:
         teams,
         population,
         organisation_types,
+        born,
     )
 
 
@@ -218,6 +225,8 @@ def compute(x: Extract) -> dict[str, dict[str, float | None]]:
         where = x.district[e["child"]]
         if _in_period(e["start"]):
             n.add(where, "referrals")
+            # The rate counts children under 18 only, as the population does.
+            n.add(where, "referrals_under_18", _age_on(x.born[e["child"]], e["start"]) < 18)
             earlier = [
                 o["start"]
                 for o in child_episodes[e["child"]]
@@ -307,7 +316,7 @@ def compute(x: Extract) -> dict[str, dict[str, float | None]]:
     for area in [BOROUGH, *sorted(set(x.district.values()))]:
         v = values
         v["referrals"][area] = n[area]["referrals"]
-        v["referral_rate"][area] = n[area]["referrals"] / population[area] * 10_000
+        v["referral_rate"][area] = n[area]["referrals_under_18"] / population[area] * 10_000
         v["decisions_in_time"][area] = share(area, "within_2", "decided")
         v["waiting_for_worker"][area] = n[area]["waiting"]
         v["partner_led"][area] = share(area, "partner_led", "referrals")
@@ -402,7 +411,8 @@ def test_the_cli_prints_the_same_values(warehouse, independent):
 # (1-7 withheld, others rounded to the nearest 5, a lone withheld district's smallest neighbour
 # withheld too), then divided: a withheld count gives no value (None).
 # - referrals: 26 -> 25; North 12 -> 10; East 6 withheld, so South's 8 is withheld beside it.
-# - referral_rate: 25 / 8100 x 10,000 = 30.9 -> 31; North 10 / 3600 x 10,000 = 27.8 -> 28.
+# - referral_rate: under-18 referrals (C18 is 18 at E20's start) 25 -> 25 / 8100 x 10,000 =
+#   30.9 -> 31; North 12 -> 10 / 3600 x 10,000 = 27.8 -> 28.
 # - decisions_in_time: 21 within 2 days -> 20 of 28 decided -> 30: 66.7%; North 11 -> 10 of
 #   13 -> 15: 66.7%; East's 6 decided withheld, and South's 9 beside it.
 # - waiting 5, partner-led 6, re-referrals 2, step-ups 3, step-downs 1, outcomes met 4,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -54,7 +57,14 @@ def test_sidebar_shows_role_version_and_coverage(with_demo):
     assert "Demo mode:" in sidebar and "board view" in sidebar
     assert "Data covers" in sidebar
     version = (with_demo / "CURRENT").read_text().strip()
-    assert version in sidebar
+    assert version not in sidebar, "the version id means nothing to a board member"
+    # The version id is the publishing time in UTC (20261203T121731...Z): said in words, UK time.
+    published = dt.datetime.strptime(version[:15], "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
+    local = published.astimezone(ZoneInfo("Europe/London"))
+    months = ["January", "February", "March", "April", "May", "June", "July", "August"]
+    months += ["September", "October", "November", "December"]
+    words = f"Data loaded {local.day} {months[local.month - 1]} {local.year} at {local:%H:%M}"
+    assert words in sidebar, (words, sidebar)
 
 
 def test_overview_headline_metrics_match_the_headline_query(with_demo):
