@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WAREHOUSE ?= $(or $(EARLYHELP_WAREHOUSE),data/warehouse)
 DEMO_EXTRACT ?= data/demo
+# Optional: DfE published files (or their folder) to load into a new demo warehouse, e.g.
+# `make run BENCHMARKS=~/Downloads/dfe`; without them the Compared with others page says how.
+BENCHMARKS ?=
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
@@ -36,6 +39,7 @@ pdf-tools:
 $(WAREHOUSE)/CURRENT: | $(VENV)/.runtime-installed
 	$(PY) -m earlyhelp demo --out $(DEMO_EXTRACT)
 	$(PY) -m earlyhelp ingest $(DEMO_EXTRACT) --warehouse $(WAREHOUSE)
+	$(if $(BENCHMARKS),$(PY) -m earlyhelp benchmarks --warehouse $(WAREHOUSE) $(BENCHMARKS))
 
 demo: $(WAREHOUSE)/CURRENT
 
