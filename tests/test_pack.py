@@ -27,6 +27,7 @@ from earlyhelp.pack.model import Chart, Section
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
 from tests.apptest import run_cli
+from tests.test_pages_small_warehouses import small_warehouses  # noqa: F401 (a fixture)
 
 ROLES = ("board", "analyst")
 TITLE = "Early help: partnership board, April 2026"
@@ -336,3 +337,17 @@ def test_every_measure_key_the_pack_asks_about_is_declared():
             )
         )
     assert len(used) >= 8 and used <= set(quality.BY_KEY), used - set(quality.BY_KEY)
+
+
+@pytest.mark.parametrize("warehouse", ["tiny", "one district", "withheld", "episodes only"])
+@pytest.mark.parametrize("role", ["board", "analyst"])
+def test_a_pack_on_a_small_warehouse_says_what_it_cannot_show(small_warehouses, warehouse, role):  # noqa: F811
+    """A first extract (a few weeks, one district, mostly withheld, episodes only): every
+    section is built without an error, and no chart left in it has nothing to draw."""
+    small = QueryRunner.open(small_warehouses[warehouse])
+    built = pack.build_content(small, Role.parse(role))
+    assert [s.key for s in built.sections][:5] == [
+        "overview", "demand", "caseloads", "pathways", "scorecard"
+    ]  # fmt: skip
+    assert all(charts.plotted_values(chart.figure) for chart in built.charts)
+    assert all(chart.alt for chart in built.charts)
