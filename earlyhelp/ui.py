@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -606,18 +607,28 @@ def statistic_text(
     return formatter(value)
 
 
+#: How numbers are written in every table: counts as whole numbers, and rates, percentages,
+#: medians and averages to one decimal place, all with thousands separators (583.0 beside 505.1,
+#: never 583 beside 505.1).
+COUNT_FORMAT, DECIMAL_FORMAT = "%,d", "%,.1f"
+
+
 def show_table(table: pl.DataFrame, key: str | None = None) -> None:
-    """An accessible table: whole numbers with thousands separators, no index column."""
+    """An accessible table: numbers in the fixed formats above, no index column."""
     number_columns = {
-        name: st.column_config.NumberColumn(format="localized")
+        name: st.column_config.NumberColumn(
+            format=COUNT_FORMAT if dtype.is_integer() else DECIMAL_FORMAT
+        )
         for name, dtype in table.schema.items()
-        if dtype.is_integer()
+        if dtype.is_numeric()
     }
     st.dataframe(table, hide_index=True, column_config=number_columns, key=key)
 
 
 def _header(column: str) -> str:
-    text = column.replace("_", " ").strip()
+    """A column's heading in words: per_10000 is 'per 10,000', a _pct column is '(%)'."""
+    text = re.sub(r"\b10000\b", "10,000", column.replace("_", " ").strip())
+    text = re.sub(r"\bpct\b", "%", re.sub(r"\s*\bpct$", " (%)", text))
     return text[:1].upper() + text[1:]
 
 

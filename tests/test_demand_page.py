@@ -109,7 +109,7 @@ def test_forecast_states_its_backtest_accuracy(with_demo):
     assert "How accurate is it?" in text
     assert "mean absolute percentage error" in text
     assert "Schools return" in text and "on the month before" in text
-    backtest = next(d.value for d in at.dataframe if "Error pct" in d.value.columns)
+    backtest = next(d.value for d in at.dataframe if "Error (%)" in d.value.columns)
     assert len(backtest) == 12
 
 
