@@ -18,6 +18,7 @@ import pikepdf
 import polars as pl
 import pytest
 from pptx import Presentation
+from pptx.enum.lang import MSO_LANGUAGE_ID
 
 from earlyhelp import charts, disclosure, kpis, pack, quality
 from earlyhelp.errors import QueryError
@@ -177,6 +178,15 @@ def test_every_slide_has_a_title_and_every_picture_its_alt_text(packs, role):
                 descriptions.append(shape._element.nvPicPr.cNvPr.get("descr"))
     assert descriptions == [charts.alt_text(c.figure) for c in content.charts]
     assert deck.core_properties.title == TITLE
+    languages = {
+        run.font.language_id
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for paragraph in shape.text_frame.paragraphs
+        for run in paragraph.runs
+    }
+    assert languages == {MSO_LANGUAGE_ID.ENGLISH_UK}
 
 
 def test_deck_tables_hold_the_headline_figures(packs):
@@ -351,3 +361,17 @@ def test_a_pack_on_a_small_warehouse_says_what_it_cannot_show(small_warehouses, 
     ]  # fmt: skip
     assert all(charts.plotted_values(chart.figure) for chart in built.charts)
     assert all(chart.alt for chart in built.charts)
+
+
+def test_the_title_page_says_when_the_data_were_loaded_in_words():
+    created = {"created": "2026-04-09T10:05:00+00:00"}
+    assert pack_content._loaded_words(created, date(2026, 4, 21)) == (
+        "Loaded on 9 April 2026 at 10:05 UTC, 12 days before the meeting"
+    )
+    assert pack_content._loaded_words(created, date(2026, 4, 10)).endswith(
+        ", 1 day before the meeting"
+    )
+    assert pack_content._loaded_words({"ingested_on": "2026-04-09"}, date(2026, 4, 9)) == (
+        "Loaded on 9 April 2026, the day of the meeting"
+    )
+    assert pack_content._loaded_words({}, date(2026, 4, 9)).endswith("not recorded")

@@ -82,13 +82,28 @@ DEFINITIONS = [
 ]
 
 
-def _loaded_words(manifest: dict) -> str:
-    created = manifest.get("created")
+def _loaded_words(manifest: dict, meeting: date) -> str:
+    """'Loaded on 3 December 2026 at 11:58 UTC, 12 days before the meeting'."""
     try:
-        moment = datetime.fromisoformat(str(created))
+        moment = datetime.fromisoformat(str(manifest.get("created")))
+        loaded, at = moment.date(), f" at {moment:%H:%M} UTC"
     except ValueError:
-        return "Loaded on " + str(manifest.get("ingested_on") or "a date not recorded")
-    return f"Loaded on {charts.long_date(moment.date())} at {moment:%H:%M} UTC"
+        try:
+            loaded, at = date.fromisoformat(str(manifest.get("ingested_on"))), ""
+        except ValueError:
+            return "When the data were loaded is not recorded"
+    days = (meeting - loaded).days
+    before = (
+        f", {days} day{'s' if days != 1 else ''} before the meeting"
+        if days > 0
+        else (", the day of the meeting" if days == 0 else "")
+    )
+    return f"Loaded on {charts.long_date(loaded)}{at}{before}"
+
+
+def _lower_first(text: str) -> str:
+    """'Loaded on 3 December' -> 'loaded on 3 December' (names keep their capitals)."""
+    return text[:1].lower() + text[1:]
 
 
 def _sections(ctx: Context, keys: Iterable[str], district: str | None) -> list[Section]:
@@ -169,7 +184,7 @@ def build_content(
         marking_note=note,
         role_words=ROLE_WORDS[role.kind] + (f" ({role.district})" if role.district else ""),
         data_period=f"{charts.long_date(ctx.first_date)} to {charts.long_date(ctx.last_date)}",
-        loaded_words=_loaded_words(runner.manifest),
+        loaded_words=_loaded_words(runner.manifest, meeting_date or date.today()),
         version=runner.version,
     )
     for key in keys:
@@ -186,10 +201,11 @@ def build_content(
         )
     used = sorted({name for name, _ in ctx.results})
     pack.sources = [
-        f"Early Help Insight warehouse version {runner.version} ({pack.loaded_words.lower()}), "
+        f"Early Help Insight warehouse version {runner.version} "
+        f"({_lower_first(pack.loaded_words)}), "
         f"built from the council's case management extracts; the data cover {pack.data_period}.",
         "Every figure is a named query run for the "
-        f"{pack.role_words.lower()} with its disclosure control: {', '.join(used)}.",
+        f"{_lower_first(pack.role_words)} with its disclosure control: {', '.join(used)}.",
         "Events marked on the charts and school terms: the council's calendar "
         "(data/calendar/). Strategy measures and targets: data/kpis.yaml.",
     ]

@@ -12,6 +12,7 @@ import io
 from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.util import Emu, Inches, Pt
 
 from earlyhelp import charts as chart_words
@@ -181,4 +182,18 @@ def write(pack: Pack, path) -> None:
         [("p", s) for s in pack.sources] + [("p", f"**Disclosure control:** {pack.disclosure}")],
         size=14,
     )
+    _british_english(deck)
     deck.save(str(path))
+
+
+def _british_english(deck) -> None:
+    """Every run of text marked en-GB, so a screen reader reads it in British English."""
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            frames = [shape.text_frame] if shape.has_text_frame else []
+            if shape.has_table:
+                frames += [cell.text_frame for row in shape.table.rows for cell in row.cells]
+            for frame in frames:
+                for paragraph in frame.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.language_id = MSO_LANGUAGE_ID.ENGLISH_UK
