@@ -1,6 +1,9 @@
 """Caseloads and workforce: open early help cases on a chosen date by district, team and worker,
 against a caseload threshold; open cases over time; waits for a worker; changes of worker; and
-council teams against commissioned providers."""
+council teams against commissioned providers.
+
+The headline figures are above five views, one tab each (bound to the URL as `view`, so a copied
+link opens the same one); only the open tab is worked out and drawn."""
 
 from datetime import date
 
@@ -11,6 +14,14 @@ from earlyhelp import caseloads, charts, ui
 from earlyhelp.calendar import load_events
 
 ALL_DISTRICTS, ALL_TEAMS = "All districts", "All teams"
+#: The page's views, one tab each: each answers one question.
+BY_DISTRICT, TEAMS, OVER_TIME, WAITING, CHANGES = (
+    "By district",
+    "Teams and workers",
+    "Over time",
+    "Waiting for a worker",
+    "Changes of worker",
+)
 
 runner = ui.warehouse_or_stop()
 role = ui.current_role()
@@ -64,7 +75,7 @@ distribution = ui.query(runner, "workers_caseload_distribution", on_day)
 above = caseloads.workers_above(distribution, threshold)
 
 # --- Open cases on the date ---------------------------------------------------------------------
-st.header(f"Open cases on {when}")
+st.subheader(f"Open cases on {when}")
 with ui.metric_row():
     ui.headline_metric(
         "Open episodes",
@@ -107,31 +118,65 @@ with ui.metric_row():
         )
 ui.partial_notes(runner, ["caseloads.with_worker", "caseloads.waiting", "caseloads.per_fte"])
 
-if ui.measure_available(runner, "caseloads.open_by_district"):
-    ui.chart_with_data(
-        charts.bar_chart(
-            districts,
-            "district",
-            "open_episodes",
-            title="Open episodes by district",
-            x_title=f"Open early help episodes on {when}",
-            subject=f"open early help episodes in each district on {when}",
-        ),
-        districts,
-        download_name="caseloads_open_by_district",
-        count_columns=runner.counts_of("caseload_snapshot_by_district"),
-    )
 
-team_rows = ui.query(runner, "caseload_by_team", on_day)
-teams = caseloads.with_provider_label(caseloads.with_cases_per_fte(team_rows), "team")
-if teams.is_empty():
-    # A measure missing from this extract says so instead (no worker holds a case at all).
-    if ui.measure_available(runner, "caseloads.with_worker"):
-        st.info(
-            f"No worker held an open early help case on {when}, so there is nothing to show "
-            "by team or worker. Choose a later snapshot date."
+# --- The views, one tab each (bound to the URL, so a copied link opens the same tab) -----------
+def by_district() -> None:
+    """Open episodes by district, and (analysts only) the records behind them."""
+    if ui.measure_available(runner, "caseloads.open_by_district"):
+        ui.chart_with_data(
+            charts.bar_chart(
+                districts,
+                "district",
+                "open_episodes",
+                title="Open episodes by district",
+                x_title=f"Open early help episodes on {when}",
+                subject=f"open early help episodes in each district on {when}",
+            ),
+            districts,
+            download_name="caseloads_open_by_district",
+            count_columns=runner.counts_of("caseload_snapshot_by_district"),
         )
-else:
+
+    team_rows = ui.query(runner, "caseload_by_team", on_day)
+    if ui.can_run(runner, ui.RECORDS_QUERY, role):
+        with st.expander(f"Records behind these figures: episodes open on {when}"):
+            with st.container(horizontal=True, gap="small"):
+                records_district = st.selectbox(
+                    "District",
+                    [ALL_DISTRICTS, *districts["district"].to_list()],
+                    key="caseloads_records_district",
+                )
+                records_team = st.selectbox(
+                    "Team",
+                    [ALL_TEAMS, *team_rows["team"].to_list()],  # as recorded, unlabelled
+                    key="caseloads_records_team",
+                    help="The team of the worker holding the episode on the day; choosing a team "
+                    "leaves out episodes waiting for a worker.",
+                )
+            ui.show_records(
+                runner,
+                {
+                    "open_on": as_of,
+                    "district": None if records_district == ALL_DISTRICTS else records_district,
+                    "team": None if records_team == ALL_TEAMS else records_team,
+                },
+                download_name=f"open_episodes_{as_of.isoformat()}_records",
+                key="caseloads-records",
+            )
+
+
+def teams_and_workers() -> None:
+    """Open cases by team, per FTE, and how they are spread over the workers."""
+    team_rows = ui.query(runner, "caseload_by_team", on_day)
+    teams = caseloads.with_provider_label(caseloads.with_cases_per_fte(team_rows), "team")
+    if teams.is_empty():
+        # A measure missing from this extract says so instead (no worker holds a case at all).
+        if ui.measure_available(runner, "caseloads.with_worker"):
+            st.info(
+                f"No worker held an open early help case on {when}, so there is nothing to show "
+                "by team or worker. Choose a later snapshot date."
+            )
+        return
     team_table = teams.select(
         "team",
         "provider_type",
@@ -185,8 +230,7 @@ else:
             statistics=per_fte,
         )
 
-    # --- Caseload per worker ------------------------------------------------------------------
-    st.header("Caseload per worker")
+    st.subheader("Caseload per worker")
     if ui.measure_available(runner, "caseloads.by_worker"):
         ui.chart_with_data(
             caseloads.caseload_distribution_figure(distribution, threshold, as_of),
@@ -218,230 +262,221 @@ else:
             f"{ui.role_label(role)} shows how caseloads are spread."
         )
 
-# --- Records behind the figures (analysts only: the query layer refuses everyone else) ----------
-if ui.can_run(runner, ui.RECORDS_QUERY, role):
-    with st.expander(f"Records behind these figures: episodes open on {when}"):
-        with st.container(horizontal=True, gap="small"):
-            records_district = st.selectbox(
-                "District",
-                [ALL_DISTRICTS, *districts["district"].to_list()],
-                key="caseloads_records_district",
-            )
-            records_team = st.selectbox(
-                "Team",
-                [ALL_TEAMS, *team_rows["team"].to_list()],  # as recorded, unlabelled
-                key="caseloads_records_team",
-                help="The team of the worker holding the episode on the day; choosing a team "
-                "leaves out episodes waiting for a worker.",
-            )
-        ui.show_records(
-            runner,
-            {
-                "open_on": as_of,
-                "district": None if records_district == ALL_DISTRICTS else records_district,
-                "team": None if records_team == ALL_TEAMS else records_team,
-            },
-            download_name=f"open_episodes_{as_of.isoformat()}_records",
-            key="caseloads-records",
-        )
 
-# --- Open cases over time -----------------------------------------------------------------------
-st.header("Open cases over time")
-by_month = ui.query(runner, "caseload_by_month", on_day)
-if by_month.is_empty():
-    st.info(
-        f"There is no complete month of data up to {when}. Choose a later snapshot date to see "
-        "open cases month by month."
-    )
-else:
-    ui.chart_with_data(
-        charts.small_multiples(
-            by_month,
-            "month",
-            "open_episodes",
-            "district",
-            events=events,
-            title="Open episodes by district",
-            y_title="Open early help episodes at the end of each month",
-            subject="open early help episodes at the end of each month in each district",
-        ),
-        by_month.pivot(on="district", index="month", values="open_episodes"),
-        download_name="caseloads_open_by_month_and_district",
-        count_columns=by_month["district"].unique().to_list(),
-    )
-    if ui.measure_available(runner, "caseloads.by_level"):
-        by_level = caseloads.level_labels(ui.query(runner, "caseload_by_month_and_level", on_day))
+def over_time() -> None:
+    """Open episodes at the end of each month, by district and by level of need."""
+    by_month = ui.query(runner, "caseload_by_month", on_day)
+    if by_month.is_empty():
+        st.info(
+            f"There is no complete month of data up to {when}. Choose a later snapshot date to see "
+            "open cases month by month."
+        )
+    else:
         ui.chart_with_data(
-            charts.monthly_trend(
-                by_level,
+            charts.small_multiples(
+                by_month,
                 "month",
                 "open_episodes",
-                color="level_of_need",
+                "district",
                 events=events,
-                title="Open episodes by level of need",
-                y_title="At the end of each month, whole borough",
-                subject="open early help episodes at the end of each month by level of need",
+                title="Open episodes by district",
+                y_title="Open early help episodes at the end of each month",
+                subject="open early help episodes at the end of each month in each district",
             ),
-            by_level.pivot(on="level_of_need", index="month", values="open_episodes"),
-            download_name="caseloads_open_by_month_and_level",
-            count_columns=by_level["level_of_need"].unique().to_list(),
+            by_month.pivot(on="district", index="month", values="open_episodes"),
+            download_name="caseloads_open_by_month_and_district",
+            count_columns=by_month["district"].unique().to_list(),
+        )
+        if ui.measure_available(runner, "caseloads.by_level"):
+            by_level = caseloads.level_labels(
+                ui.query(runner, "caseload_by_month_and_level", on_day)
+            )
+            ui.chart_with_data(
+                charts.monthly_trend(
+                    by_level,
+                    "month",
+                    "open_episodes",
+                    color="level_of_need",
+                    events=events,
+                    title="Open episodes by level of need",
+                    y_title="At the end of each month, whole borough",
+                    subject="open early help episodes at the end of each month by level of need",
+                ),
+                by_level.pivot(on="level_of_need", index="month", values="open_episodes"),
+                download_name="caseloads_open_by_month_and_level",
+                count_columns=by_level["level_of_need"].unique().to_list(),
+            )
+
+
+def waiting() -> None:
+    """Open episodes waiting for a first worker, and how long the last 12 months' waited."""
+    if ui.measure_available(runner, "caseloads.waiting"):
+        ui.chart_with_data(
+            charts.bar_chart(
+                districts,
+                "district",
+                "waiting",
+                title="Waiting for a first worker",
+                x_title=f"Open episodes with no worker yet on {when}",
+                subject="open early help episodes waiting for their first worker in each district "
+                f"on {when}",
+            ),
+            districts.select("district", "case_held_episodes", "with_worker", "waiting"),
+            download_name="caseloads_waiting_by_district",
+            count_columns=runner.counts_of("caseload_snapshot_by_district"),
+        )
+    allocation = ui.query(runner, "allocation_by_district", period)
+    allocated = allocation.filter(pl.col("median_days").is_not_null())
+    if not ui.measure_available(runner, "caseloads.allocation"):
+        pass  # not in this extract: the notice says which field
+    elif not allocation["allocated"].fill_null(1).sum():
+        st.info(
+            f"No episode was given its first worker from {period_text}. Choose a later snapshot "
+            "date to see how long families waited."
+        )
+    elif allocated.is_empty():
+        st.info(
+            f"Too few families were given their first worker in each district from {period_text} "
+            "to show how long they waited without risking identifying them."
+        )
+        ui.show_table(
+            ui.display_table(
+                allocation,
+                runner.counts_of("allocation_by_district"),
+                runner.statistics_of("allocation_by_district"),
+            ),
+            key="table-caseloads_days_to_allocation_by_district",
+        )
+    else:
+        ui.chart_with_data(
+            caseloads.whole_number_axis(
+                charts.bar_chart(
+                    allocated,
+                    "district",
+                    "median_days",
+                    title="Days from referral to first worker",
+                    x_title=f"Median days by district, {period_text}",
+                    subject=f"the median days from referral to first worker in each district, "
+                    f"for episodes given a worker from {period_text}",
+                )
+            ),
+            allocation,
+            download_name="caseloads_days_to_allocation_by_district",
+            count_columns=runner.counts_of("allocation_by_district"),
+            statistics=runner.statistics_of("allocation_by_district"),
+            note="Days from the start of the episode to the start of its first worker's "
+            "involvement, for episodes given their first worker in these 12 months.",
         )
 
-# --- Waiting for a worker -----------------------------------------------------------------------
-st.header("Waiting for a worker")
-if ui.measure_available(runner, "caseloads.waiting"):
-    ui.chart_with_data(
-        charts.bar_chart(
-            districts,
-            "district",
-            "waiting",
-            title="Waiting for a first worker",
-            x_title=f"Open episodes with no worker yet on {when}",
-            subject="open early help episodes waiting for their first worker in each district on "
-            + when,
-        ),
-        districts.select("district", "case_held_episodes", "with_worker", "waiting"),
-        download_name="caseloads_waiting_by_district",
-        count_columns=runner.counts_of("caseload_snapshot_by_district"),
-    )
-allocation = ui.query(runner, "allocation_by_district", period)
-allocated = allocation.filter(pl.col("median_days").is_not_null())
-if not ui.measure_available(runner, "caseloads.allocation"):
-    pass  # not in this extract: the notice says which field
-elif not allocation["allocated"].fill_null(1).sum():
-    st.info(
-        f"No episode was given its first worker from {period_text}. Choose a later snapshot "
-        "date to see how long families waited."
-    )
-elif allocated.is_empty():
-    st.info(
-        f"Too few families were given their first worker in each district from {period_text} "
-        "to show how long they waited without risking identifying them."
-    )
-    ui.show_table(
-        ui.display_table(
-            allocation,
-            runner.counts_of("allocation_by_district"),
-            runner.statistics_of("allocation_by_district"),
-        ),
-        key="table-caseloads_days_to_allocation_by_district",
-    )
-else:
-    ui.chart_with_data(
-        caseloads.whole_number_axis(
-            charts.bar_chart(
-                allocated,
-                "district",
-                "median_days",
-                title="Days from referral to first worker",
-                x_title=f"Median days by district, {period_text}",
-                subject=f"the median days from referral to first worker in each district, "
-                f"for episodes given a worker from {period_text}",
-            )
-        ),
-        allocation,
-        download_name="caseloads_days_to_allocation_by_district",
-        count_columns=runner.counts_of("allocation_by_district"),
-        statistics=runner.statistics_of("allocation_by_district"),
-        note="Days from the start of the episode to the start of its first worker's "
-        "involvement, for episodes given their first worker in these 12 months.",
-    )
 
-# --- Changes of worker --------------------------------------------------------------------------
-st.header("Changes of worker")
-st.markdown(
-    "Families should not have to tell their story many times. These are episodes that had a "
-    "worker and closed, with how often their worker changed."
-)
-continuity = caseloads.with_average_changes(
-    caseloads.with_share(
-        ui.query(runner, "continuity_by_district", period),
+def changes() -> None:
+    """Changes of worker, by district, by month and by council team or provider."""
+    st.markdown(
+        "Families should not have to tell their story many times. These are episodes that had a "
+        "worker and closed, with how often their worker changed."
+    )
+    continuity = caseloads.with_average_changes(
+        caseloads.with_share(
+            ui.query(runner, "continuity_by_district", period),
+            "two_or_more_changes",
+            "episodes_closed",
+            "two_or_more_pct",
+        )
+    )
+    continuity_counts = runner.counts_of("continuity_by_district")
+    # Worked out here from the protected counts: withheld (c) with them.
+    continuity_shares = {
+        "two_or_more_pct": ("two_or_more_changes", "episodes_closed"),
+        "average_changes": ("worker_changes", "episodes_closed"),
+    }
+    changes_shown = ui.measure_available(runner, "caseloads.changes")
+    if not changes_shown:
+        pass  # not in this extract: the notice says which field
+    elif continuity.filter(pl.col("two_or_more_pct").is_not_null()).is_empty():
+        st.info(
+            f"No episode with a worker closed from {period_text}. Choose a later snapshot date to "
+            "see changes of worker."
+        )
+    else:
+        ui.chart_with_data(
+            charts.bar_chart(
+                continuity,
+                "district",
+                "two_or_more_pct",
+                title="Two or more changes of worker",
+                x_title=f"% of closed episodes by district, {period_text}",
+                subject=f"the per cent of closed episodes with two or more changes of worker in "
+                f"each district, {period_text}",
+            ),
+            continuity,
+            download_name="caseloads_changes_by_district",
+            count_columns=continuity_counts,
+            statistics=continuity_shares,
+        )
+    by_closure = caseloads.with_share(
+        ui.query(runner, "continuity_by_month", on_day),
         "two_or_more_changes",
         "episodes_closed",
         "two_or_more_pct",
     )
-)
-continuity_counts = runner.counts_of("continuity_by_district")
-# Worked out here from the protected counts: withheld (c) with them.
-continuity_shares = {
-    "two_or_more_pct": ("two_or_more_changes", "episodes_closed"),
-    "average_changes": ("worker_changes", "episodes_closed"),
-}
-changes_shown = ui.measure_available(runner, "caseloads.changes")
-if not changes_shown:
-    pass  # not in this extract: the notice says which field
-elif continuity.filter(pl.col("two_or_more_pct").is_not_null()).is_empty():
-    st.info(
-        f"No episode with a worker closed from {period_text}. Choose a later snapshot date to "
-        "see changes of worker."
-    )
-else:
-    ui.chart_with_data(
-        charts.bar_chart(
-            continuity,
-            "district",
-            "two_or_more_pct",
-            title="Two or more changes of worker",
-            x_title=f"% of closed episodes by district, {period_text}",
-            subject=f"the per cent of closed episodes with two or more changes of worker in "
-            f"each district, {period_text}",
-        ),
-        continuity,
-        download_name="caseloads_changes_by_district",
-        count_columns=continuity_counts,
-        statistics=continuity_shares,
-    )
-by_closure = caseloads.with_share(
-    ui.query(runner, "continuity_by_month", on_day),
-    "two_or_more_changes",
-    "episodes_closed",
-    "two_or_more_pct",
-)
-if changes_shown and not by_closure.is_empty():
-    ui.chart_with_data(
-        charts.monthly_trend(
+    if changes_shown and not by_closure.is_empty():
+        ui.chart_with_data(
+            charts.monthly_trend(
+                by_closure,
+                "month",
+                "two_or_more_pct",
+                events=events,
+                title="Two or more changes of worker",
+                y_title="% of episodes closed each month, whole borough",
+                subject="the per cent of closed early help episodes with two or more changes of "
+                "worker, by month of closure",
+            ),
             by_closure,
-            "month",
-            "two_or_more_pct",
-            events=events,
-            title="Two or more changes of worker",
-            y_title="% of episodes closed each month, whole borough",
-            subject="the per cent of closed early help episodes with two or more changes of "
-            "worker, by month of closure",
-        ),
-        by_closure,
-        download_name="caseloads_changes_by_month",
-        count_columns=runner.counts_of("continuity_by_month"),
-        statistics=continuity_shares,
-    )
+            download_name="caseloads_changes_by_month",
+            count_columns=runner.counts_of("continuity_by_month"),
+            statistics=continuity_shares,
+        )
 
-# --- Council teams and commissioned providers ----------------------------------------------------
-st.header("Council teams and commissioned providers")
-providers = caseloads.provider_comparison(
-    ui.query(runner, "allocation_by_organisation", period),
-    ui.query(runner, "continuity_by_organisation", period),
-)
-if not ui.measure_available(runner, "caseloads.providers"):
-    pass  # not in this extract: the notice says which field
-elif providers.is_empty():
-    st.info(
-        f"No episode held by a council team or commissioned provider was given a worker or "
-        f"closed from {period_text}. Choose a later snapshot date."
+    st.subheader("Council teams and commissioned providers")
+    providers = caseloads.provider_comparison(
+        ui.query(runner, "allocation_by_organisation", period),
+        ui.query(runner, "continuity_by_organisation", period),
     )
-else:
-    ui.chart_with_data(
-        charts.bar_chart(
+    if not ui.measure_available(runner, "caseloads.providers"):
+        pass  # not in this extract: the notice says which field
+    elif providers.is_empty():
+        st.info(
+            f"No episode held by a council team or commissioned provider was given a worker or "
+            f"closed from {period_text}. Choose a later snapshot date."
+        )
+    else:
+        ui.chart_with_data(
+            charts.bar_chart(
+                providers,
+                "organisation",
+                "two_or_more_pct",
+                title="Changes of worker by organisation",
+                x_title=f"% of closed episodes with two or more, {period_text}",
+                subject=f"the per cent of closed episodes with two or more changes of worker for "
+                f"each council team and commissioned provider, {period_text}",
+            ),
             providers,
-            "organisation",
-            "two_or_more_pct",
-            title="Changes of worker by organisation",
-            x_title=f"% of closed episodes with two or more, {period_text}",
-            subject=f"the per cent of closed episodes with two or more changes of worker for "
-            f"each council team and commissioned provider, {period_text}",
-        ),
-        providers,
-        download_name="caseloads_providers",
-        count_columns=caseloads.PROVIDER_COUNTS,
-        note=caseloads.provider_sentence(providers, period_text),
-        statistics={**runner.statistics_of("allocation_by_organisation"), **continuity_shares},
-    )
+            download_name="caseloads_providers",
+            count_columns=caseloads.PROVIDER_COUNTS,
+            note=caseloads.provider_sentence(providers, period_text),
+            statistics={**runner.statistics_of("allocation_by_organisation"), **continuity_shares},
+        )
+
+
+VIEWS = {
+    BY_DISTRICT: by_district,
+    TEAMS: teams_and_workers,
+    OVER_TIME: over_time,
+    WAITING: waiting,
+    CHANGES: changes,
+}
+tabs = st.tabs(list(VIEWS), key="view", bind="query-params")
+for tab, show in zip(tabs, VIEWS.values(), strict=True):
+    if tab.open:
+        with tab:
+            show()

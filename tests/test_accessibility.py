@@ -45,7 +45,7 @@ def _app_pages() -> list[str]:
     """The url paths of the pages app.py serves ('' is the home page)."""
     app = (REPO / "app.py").read_text()
     optional = [name for name in ("scorecard", "district_profile") if f"pages/{name}.py" in app]
-    return ["", *DEMAND_VIEWS, "caseloads", "pathways", *optional, "about"]
+    return ["", *DEMAND_VIEWS, *CASELOADS_VIEWS, "pathways", *optional, "about"]
 
 
 #: The Demand page draws only its open view (a tab, named in the address): each is scanned.
@@ -55,6 +55,11 @@ DEMAND_VIEWS = [
     "demand?view=Year+on+year",
     "demand?view=Forecast",
 ]
+
+
+#: The Caseloads page draws only its open view too: its first view and the one with most on it
+#: (teams, per FTE, the workers' distribution), to keep the number of page loads down.
+CASELOADS_VIEWS = ["caseloads", "caseloads?view=Teams+and+workers"]
 
 
 PAGES = _app_pages()

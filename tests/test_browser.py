@@ -37,7 +37,12 @@ PAGES = {
     "demand?view=Against+expected": ("demand_against_expected", "Demand for early help", 1),
     "demand?view=Year+on+year": ("demand_year_on_year", "Demand for early help", 1),
     "demand?view=Forecast": ("demand_forecast", "Demand for early help", 1),
-    "caseloads": ("caseloads", "Caseloads and workforce", 11),
+    # Caseloads: 11 charts over five views (tabs), each drawn only when open.
+    "caseloads": ("caseloads", "Caseloads and workforce", 1),  # By district
+    "caseloads?view=Teams+and+workers": ("caseloads_teams", "Caseloads and workforce", 3),
+    "caseloads?view=Over+time": ("caseloads_over_time", "Caseloads and workforce", 2),
+    "caseloads?view=Waiting+for+a+worker": ("caseloads_waiting", "Caseloads and workforce", 2),
+    "caseloads?view=Changes+of+worker": ("caseloads_changes", "Caseloads and workforce", 3),
     "pathways": ("pathways", "Front door, pathways and outcomes", 19),
     "scorecard": ("scorecard", "Strategy scorecard", None),
     "district_profile": ("district_profile", "District profile", None),

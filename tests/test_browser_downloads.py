@@ -52,7 +52,11 @@ PAGES = {
     "demand?view=Against+expected": 2,  # the chart's and the unusual months'
     "demand?view=Year+on+year": 1,
     "demand?view=Forecast": 2,  # the chart's and the backtest's
-    "caseloads": 11,
+    "caseloads": 1,  # each view (tab) of the Caseloads page has its own: 11 in all
+    "caseloads?view=Teams+and+workers": 3,
+    "caseloads?view=Over+time": 2,
+    "caseloads?view=Waiting+for+a+worker": 2,
+    "caseloads?view=Changes+of+worker": 3,
     "pathways": 20,
     "scorecard": 25,
     "district_profile": 6,

@@ -26,7 +26,16 @@ VIEWS = [
         for view in ("Over time", "Against expected", "Year on year", "Forecast")
     ),
     ("pages/demand.py", {"per": "Week", "district": "North"}),
-    ("pages/caseloads.py", {}),
+    *(
+        ("pages/caseloads.py", {"view": view})
+        for view in (
+            "By district",
+            "Teams and workers",
+            "Over time",
+            "Waiting for a worker",
+            "Changes of worker",
+        )
+    ),
     ("pages/pathways.py", {}),
     ("pages/scorecard.py", {}),
     ("pages/district_profile.py", {}),

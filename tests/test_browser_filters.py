@@ -48,6 +48,7 @@ CONTROLS = {
     "": set(),
     "demand": {"measure", "per", "show", "district", "source", "level", "age"},
     "caseloads": {"caseloads_as_of", "caseloads_threshold"},
+    "caseloads?view=Teams+and+workers": {"caseloads_as_of", "caseloads_threshold"},
     "pathways": {
         "pathways_district",
         "pathways_period",
@@ -273,7 +274,10 @@ def test_every_caseloads_filter_changes_the_figures(page, app_url):
     assert chart(after, "chart-caseloads_open_by_district")["data"] != by_district["data"]
     _set_back(page, lambda: _year_on(page), before)
 
-    # The threshold: the count above it and the chart that marks it, and nothing else.
+    # The threshold: the count above it and the chart that marks it (on the Teams and workers
+    # view, a tab of its own), and nothing else.
+    before = _open(page, app_url, "caseloads?view=Teams+and+workers")
+    assert page.get_by_role("tab", selected=True).inner_text().strip() == "Teams and workers"
     above = metric(before, "Above ")
     assert above["label"].startswith("Above ") and above["label"] != "Above 10 per FTE"
     type_number(page, THRESHOLD, 10)

@@ -18,10 +18,36 @@ from tests.apptest import assert_ran_cleanly, open_app, open_data_tables
 from tests.test_caseloads import write_tiny_extract
 
 PAGE = "pages/caseloads.py"
+#: The page's views (tabs, bound to the URL as `view`), each drawn only when open, with the
+#: titles of the charts each one draws on the demo borough (as the board).
+VIEWS = {
+    "By district": ["Open episodes by district"],
+    "Teams and workers": [
+        "Open cases by team",
+        "Caseload per FTE by team",
+        "Workers by caseload per FTE",
+    ],
+    "Over time": ["Open episodes by district", "Open episodes by level of need"],
+    "Waiting for a worker": ["Waiting for a first worker", "Days from referral to first worker"],
+    "Changes of worker": [
+        "Two or more changes of worker",
+        "Two or more changes of worker",
+        "Changes of worker by organisation",
+    ],
+}
 
 
-def run_caseloads_page() -> AppTest:
-    return open_app(PAGE)
+def run_caseloads_page(view: str | None = None) -> AppTest:
+    return open_app(PAGE, {"view": view} if view else None)
+
+
+def every_view() -> dict[str, AppTest]:
+    """The page opened on each of its views, from a link naming the view."""
+    return {view: run_caseloads_page(view) for view in VIEWS}
+
+
+def all_charts(views: dict[str, AppTest]) -> list:
+    return [chart for at in views.values() for chart in at.get("plotly_chart")]
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -59,42 +85,59 @@ def test_page_runs_cleanly_on_the_demo_warehouse(with_demo):
     assert {"With a worker", "Waiting for a worker", "Cases per FTE", "Above 18 per FTE"} <= set(
         shown
     )
-    headers = [h.value for h in at.header]
-    for wanted in (
-        "Open cases on 31 March 2026",
-        "Caseload per worker",
-        "Open cases over time",
-        "Waiting for a worker",
-        "Changes of worker",
-        "Council teams and commissioned providers",
-    ):
-        assert wanted in headers
-    notes = "\n".join(m.value for m in at.markdown)
+    assert [t.label for t in at.tabs] == list(VIEWS)
+    # Above the tabs, on every view: the date's heading and the headline figures.
+    assert [h.value for h in at.subheader] == ["Open cases on 31 March 2026"]
+    views = every_view()
+    for view, shown_at in views.items():
+        assert_ran_cleanly(shown_at)
+        assert not shown_at.header, (view, "no heading repeats the tab's name")
+        assert metrics(shown_at) == shown, view
+        assert shown_at.subheader[0].value == "Open cases on 31 March 2026", view
+    # Only the open view is drawn: the first, on arrival.
+    assert len(at.get("plotly_chart")) == len(VIEWS["By district"])
+    # A sub-heading only where a view holds two different things.
+    assert [h.value for h in views["Teams and workers"].subheader][1:] == ["Caseload per worker"]
+    assert [h.value for h in views["Changes of worker"].subheader][1:] == [
+        "Council teams and commissioned providers"
+    ]
+    for view in ("By district", "Over time", "Waiting for a worker"):
+        assert len(views[view].subheader) == 1, view
+    notes = "\n".join(m.value for m in views["Teams and workers"].markdown)
     assert "no FTE recorded" in notes, "how many workers are left out of the per-FTE figures"
 
 
+def test_each_view_draws_its_own_charts(with_demo):
+    for view, at in every_view().items():
+        titles = [
+            json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")
+        ]
+        assert [t.split("<br>")[0] for t in titles] == VIEWS[view], (view, titles)
+
+
 def test_every_chart_has_alt_text_a_table_and_a_download(with_demo):
-    at = run_caseloads_page()
-    shown = at.get("plotly_chart")
-    assert len(shown) >= 9
-    captions = "\n".join(c.value for c in at.caption)
-    for chart in shown:
-        assert chart.proto.alt, "every chart carries an alt text"
-        assert chart.proto.alt in captions, "the alt text is also shown as a caption"
-    assert [e.label for e in at.expander] == ["Show data as a table"] * len(shown)
-    open_data_tables(at)
-    assert len(at.dataframe) >= len(shown)
-    downloads = [b.label for b in at.download_button]
-    assert downloads.count("Download this table (CSV)") >= len(shown)
-    for chart in shown:
-        figure = json.loads(chart.proto.spec)
-        assert not figure["layout"].get("showlegend", False)
-        assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
+    views = every_view()
+    assert len(all_charts(views)) >= 9
+    for view, at in views.items():
+        shown = at.get("plotly_chart")
+        assert shown, view
+        captions = "\n".join(c.value for c in at.caption)
+        for chart in shown:
+            assert chart.proto.alt, "every chart carries an alt text"
+            assert chart.proto.alt in captions, "the alt text is also shown as a caption"
+        assert [e.label for e in at.expander] == ["Show data as a table"] * len(shown), view
+        open_data_tables(at)
+        assert len(at.dataframe) >= len(shown), view
+        downloads = [b.label for b in at.download_button]
+        assert downloads.count("Download this table (CSV)") >= len(shown), view
+        for chart in shown:
+            figure = json.loads(chart.proto.spec)
+            assert not figure["layout"].get("showlegend", False)
+            assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
 
 
 def test_the_trends_mark_the_events_calendar(with_demo):
-    at = run_caseloads_page()
-    alts = [c.proto.alt for c in at.get("plotly_chart")]
+    alts = [c.proto.alt for c in all_charts(every_view())]
     trends = [a for a in alts if "each month" in a or "by month" in a]
     assert len(trends) >= 3
     assert all("First lockdown" in a for a in trends), trends
@@ -105,13 +148,13 @@ def test_changing_the_snapshot_date_reruns(with_demo):
     before = metrics(at)["Open episodes"]
     at.date_input(key="caseloads_as_of").set_value(date(2021, 3, 8)).run()
     assert_ran_cleanly(at)
-    assert "Open cases on 8 March 2021" in [h.value for h in at.header]
+    assert "Open cases on 8 March 2021" in [h.value for h in at.subheader]
     expected = QueryRunner.open(with_demo).run("caseload_by_district", {"as_of": "2021-03-08"})
     assert metrics(at)["Open episodes"] == f"{expected['open_episodes'].sum():,}" != before
 
 
 def test_changing_the_threshold_changes_the_workers_above_it(with_demo):
-    at = run_caseloads_page()
+    at = run_caseloads_page("Teams and workers")
     distribution = QueryRunner.open(with_demo).run(
         "workers_caseload_distribution", {"as_of": "2026-03-31"}
     )
@@ -130,21 +173,23 @@ def test_changing_the_threshold_changes_the_workers_above_it(with_demo):
 
 
 def test_board_never_sees_worker_names(with_demo):
-    at = run_caseloads_page()
+    views = every_view()
     assert ui.current_role().kind == "board"
-    assert_ran_cleanly(at)
     names = pl.read_parquet(next((with_demo / "versions").glob("*/tables/workers.parquet")))[
         "worker_name"
     ].drop_nulls()
-    text = everything_shown(at)
-    assert not [n for n in names if n in text]
-    assert not re.search(r"Worker \d{3}", text)
-    assert "shown to managers and analysts only" in "\n".join(c.value for c in at.caption)
+    for view, at in views.items():
+        assert_ran_cleanly(at)
+        text = everything_shown(at)
+        assert not [n for n in names if n in text], view
+        assert not re.search(r"Worker \d{3}", text), view
+    captions = "\n".join(c.value for c in views["Teams and workers"].caption)
+    assert "shown to managers and analysts only" in captions
 
 
 def test_managers_see_each_workers_caseload_by_name(with_demo, monkeypatch):
     monkeypatch.setattr(ui, "DEMO_ROLE", "manager")
-    at = run_caseloads_page()
+    at = run_caseloads_page("Teams and workers")
     assert_ran_cleanly(at)
     tables = [frame.value for frame in at.dataframe if "Worker" in frame.value.columns]
     assert len(tables) == 1, "one table of workers, after the charts' tables"
@@ -199,10 +244,10 @@ def test_analysts_see_the_episodes_open_on_the_snapshot_date(with_demo, monkeypa
 def test_other_roles_never_see_the_records(with_demo, monkeypatch):
     for role in ("board", "manager", "manager:North"):
         monkeypatch.setattr(ui, "DEMO_ROLE", role)
-        at = run_caseloads_page()
-        assert_ran_cleanly(at)
-        assert _records_expander(at) is None, role
-        assert not [d for d in at.dataframe if "Child id" in d.value.columns], role
+        for view, at in every_view().items():
+            assert_ran_cleanly(at)
+            assert _records_expander(at) is None, (role, view)
+            assert not [d for d in at.dataframe if "Child id" in d.value.columns], (role, view)
 
 
 @pytest.fixture(scope="module")
@@ -217,12 +262,15 @@ def test_withheld_medians_are_shown_as_c(tiny_warehouse, monkeypatch):
     """Three families in North and two in South were given a worker: the board sees neither
     count, nor the median and average wait worked out from them (c), not an empty cell."""
     monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(tiny_warehouse))
-    at = run_caseloads_page()
-    at.date_input(key="caseloads_as_of").set_value(date(2021, 2, 28)).run()
-    assert_ran_cleanly(at)
-    assert any("Too few families were given their first worker" in i.value for i in at.info)
-    open_data_tables(at)
-    tables = [d.value for d in at.dataframe if "Median days" in d.value.columns]
+    tables = []
+    for view in ("Waiting for a worker", "Changes of worker"):
+        at = run_caseloads_page(view)
+        at.date_input(key="caseloads_as_of").set_value(date(2021, 2, 28)).run()
+        assert_ran_cleanly(at)
+        if view == "Waiting for a worker":
+            assert any("Too few families were given their first worker" in i.value for i in at.info)
+        open_data_tables(at)
+        tables += [d.value for d in at.dataframe if "Median days" in d.value.columns]
     (table,) = [t for t in tables if "District" in t.columns]
     assert table["Allocated"].to_list() == ["c", "c"]
     assert table["Median days"].to_list() == ["c", "c"]

@@ -31,6 +31,7 @@ from earlyhelp.roles import Role
 from earlyhelp.warehouse import current_version_dir
 from tests.apptest import RUN_TIMEOUT, figures, run_cli
 from tests.test_pages import PAGES
+from tests.test_pages_small_warehouses import lazy_tabs
 from tests.test_roles import signed_in_app
 
 QUERIES = load_queries()
@@ -309,8 +310,23 @@ def _strings(value) -> set[str]:
 
 
 def _page_shows(at) -> set[str]:
-    """Every text a page puts in its tables, charts and choices, with each choice of a radio
-    that compares districts taken (Pathways: "Compare outcomes by District")."""
+    """Every text a page puts in its tables, charts and choices, on each of its views (the tabs
+    drawn only when open: Demand's, Caseloads', Front door and pathways'), with each choice of
+    a radio that compares districts taken (Pathways: "Compare outcomes by District")."""
+    shown = _shown_with_every_radio(at)
+    for key, labels in lazy_tabs(at):
+        first = at.session_state[key]
+        for label in labels:
+            if label == first:
+                continue
+            at.session_state[key] = label
+            at.run()
+            shown |= _shown_with_every_radio(at)
+        at.session_state[key] = first
+    return shown
+
+
+def _shown_with_every_radio(at) -> set[str]:
     shown = _shown_once(at)
     for radio in at.radio:
         if "District" in radio.options and radio.value != "District":
@@ -347,6 +363,8 @@ def test_no_page_shows_a_district_role_another_district(with_demo, districts, pa
 def test_the_page_check_sees_districts_where_a_page_shows_them(with_demo, districts, page):
     """Not vacuous: for the whole service's manager the same pages do name every district."""
     at = signed_in_app({"email": "m@council.gov.uk", "roles": ["EarlyHelp.Manager"]}, page)
+    if page != "pages/overview.py":
+        assert lazy_tabs(at), f"{page}: the check opens each of its tabs"
     assert set(districts) <= _page_shows(at), page
 
 

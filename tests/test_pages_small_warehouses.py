@@ -319,9 +319,10 @@ def test_the_pathways_and_caseloads_filters_on_a_small_warehouse(use, small_ware
 
     at = open_page("pages/caseloads.py")
     where = f"Caseloads on {warehouse}"
-    check(at, where)
+    assert every_view(at, where) == 5, "each of the Caseloads page's five views was run"
     first_day, _ = ui.coverage(QueryRunner.open(small_warehouses[warehouse]))
-    choose(at, "caseloads_as_of", first_day, where)  # the first day: almost nothing open
+    # Each on every view (tab) of the page.
+    choose(at, "caseloads_as_of", first_day, where, views=True)  # the first day: almost nothing
     choose(at, "caseloads_as_of", first_day - dt.timedelta(days=1), where)  # before the data
 
 

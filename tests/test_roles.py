@@ -496,13 +496,17 @@ def test_a_district_manager_in_the_app_sees_the_scope_and_only_their_workers(wit
         assert len(tables) == 1
         return set(tables[0]["Worker"])
 
+    # The workers' table is on the Caseloads page's "Teams and workers" view (a tab).
+    teams = {"view": "Teams and workers"}
     manager = signed_in_app(
-        {"email": "m@council.gov.uk", "roles": ["EarlyHelp.Manager"]}, "pages/caseloads.py"
+        {"email": "m@council.gov.uk", "roles": ["EarlyHelp.Manager"]}, "pages/caseloads.py", teams
     )
     assert not manager.exception and not manager.error
     assert worker_names(manager) == set().union(*names.values())
     north = signed_in_app(
-        {"email": "n@council.gov.uk", "roles": ["EarlyHelp.Manager.North"]}, "pages/caseloads.py"
+        {"email": "n@council.gov.uk", "roles": ["EarlyHelp.Manager.North"]},
+        "pages/caseloads.py",
+        teams,
     )
     assert not north.exception and not north.error, [e.value for e in north.error]
     north_workers = runner.run(
