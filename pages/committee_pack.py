@@ -9,10 +9,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from earlyhelp import charts, pack, ui
+from earlyhelp import charts, pack, schema, ui
 from earlyhelp.errors import QueryError
 
 ALL_DISTRICTS = "All districts"
+ALL_SOURCES, ALL_LEVELS, ALL_AGES = "All sources", "All levels of need", "All age bands"
+LEVELS = ("1", "2", "3", "4", "0")
+LEVEL_WORDS = {"0": "Level not recorded", **{v: f"Level {v}" for v in LEVELS[:4]}}
 WHOLE_BOROUGH = "Whole borough"
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 FORMATS = {"PDF": ("pdf", "application/pdf"), "PowerPoint": ("pptx", PPTX_MIME)}
@@ -53,6 +56,19 @@ district_choice = st.selectbox(
     help="One district's profile (and the Demand section for that district), or every "
     "district's profile with Demand for the whole borough.",
 )
+st.markdown("**The Demand section's selection**, as on the Demand page:")
+with st.container(horizontal=True, gap="small"):
+    source = st.selectbox("Referral source", [ALL_SOURCES, *schema.SOURCE_GROUPS])
+    level = st.selectbox(
+        "Level of need", [ALL_LEVELS, *LEVELS], format_func=lambda v: LEVEL_WORDS.get(v, v)
+    )
+    age = st.selectbox("Age band", [ALL_AGES, *schema.AGE_BANDS])
+demand_filters = {
+    "source_group": None if source == ALL_SOURCES else source,
+    "level_of_need": None if level == ALL_LEVELS else int(level),
+    "age_band": None if age == ALL_AGES else age,
+}
+
 # The click is kept in session state by its callback (which runs before the script), so it
 # survives a rerun at the start of the run (ui._use_app_navigation on a fresh server).
 st.button(
@@ -64,7 +80,15 @@ st.button(
 submitted = st.session_state.pop(REQUESTED, False)
 
 district = None if district_choice in (ALL_DISTRICTS, None) else district_choice
-choices = (title, meeting.isoformat(), tuple(chosen), district, str(role), runner.version)
+choices = (
+    title,
+    meeting.isoformat(),
+    tuple(chosen),
+    district,
+    tuple(demand_filters.values()),
+    str(role),
+    runner.version,
+)
 
 if submitted:
     if not chosen:
@@ -83,6 +107,7 @@ if submitted:
                 title=title,
                 meeting_date=meeting,
                 progress=st.write,
+                demand_filters=demand_filters,
             )
             with tempfile.TemporaryDirectory() as folder:
                 for label, (suffix, _) in FORMATS.items():

@@ -27,6 +27,12 @@ def test_page_offers_the_sections_and_builds_both_files(with_demo):
     assert sections.options == list(pack.SECTIONS.values())
     assert sections.value == list(pack.SECTIONS)
     assert "OFFICIAL" in " ".join(m.value for m in at.markdown)
+    assert [s.label for s in at.selectbox] == [
+        "District profile and Demand for",
+        "Referral source",
+        "Level of need",
+        "Age band",
+    ]
     sections.set_value(["overview"])
     at.text_input[0].set_value("Scrutiny committee: early help")
     at.date_input[0].set_value(date(2026, 4, 21))

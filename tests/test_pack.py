@@ -24,6 +24,7 @@ from earlyhelp import charts, disclosure, kpis, pack, quality
 from earlyhelp.errors import QueryError
 from earlyhelp.pack import content as pack_content
 from earlyhelp.pack import pdf as pack_pdf
+from earlyhelp.pack import sections as pack_sections
 from earlyhelp.pack.model import Chart, Section
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
@@ -375,3 +376,28 @@ def test_the_title_page_says_when_the_data_were_loaded_in_words():
         "Loaded on 9 April 2026, the day of the meeting"
     )
     assert pack_content._loaded_words({}, date(2026, 4, 9)).endswith("not recorded")
+
+
+def test_the_demand_section_takes_the_demand_pages_selection(runner, demo_warehouse):
+    filters = {"source_group": "Schools", "level_of_need": None, "age_band": None}
+    built = pack.build_content(
+        runner, Role.parse("board"), sections_wanted=["demand"], district="North",
+        demand_filters=filters,
+    )  # fmt: skip
+    (section,) = built.sections
+    assert "North, from schools." in section.intro
+    (figure,) = section.headlines
+    wanted = {"district": "North", "source_group": "Schools"}
+    assert figure.source.params == wanted
+    months = QueryRunner.open(demo_warehouse).run("referrals_filtered", wanted, Role.parse("board"))
+    last12 = [m for m in months.to_dicts() if m["month"] in figure.source.where["month"]]
+    assert len(last12) == 12
+    values = [m["referrals"] for m in last12]
+    assert None not in values and figure.value == sum(values)
+    assert [c.title for c in section.charts[:2]] == [
+        "Referrals per month, North, from schools",
+        "Referrals against expected, North, from schools",
+    ]
+    assert pack_sections.selection_words(None, {"level_of_need": 0, "age_band": "5-9"}) == (
+        "level not recorded, aged 5-9"
+    )

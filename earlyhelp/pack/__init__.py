@@ -57,6 +57,7 @@ def build(
     title: str | None = None,
     meeting_date: date | None = None,
     progress: Callable[[str], None] | None = None,
+    demand_filters: dict | None = None,
 ) -> Pack:
     """Work out the pack for the role and write it to `out` (.pdf or .pptx)."""
     if Path(out).suffix.lower() not in FORMATS:
@@ -69,6 +70,7 @@ def build(
         title=title,
         meeting_date=meeting_date,
         progress=progress,
+        demand_filters=demand_filters,
     )
     write(pack, out, progress)
     return pack

@@ -106,13 +106,15 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _sections(ctx: Context, keys: Iterable[str], district: str | None) -> list[Section]:
+def _sections(
+    ctx: Context, keys: Iterable[str], district: str | None, demand_filters: dict | None = None
+) -> list[Section]:
     built = []
     for key in keys:
         if key == "overview":
             built.append(sections.overview(ctx))
         elif key == "demand":
-            built.append(sections.demand_section(ctx, district))
+            built.append(sections.demand_section(ctx, district, demand_filters))
         elif key == "caseloads":
             built.append(sections.caseloads_section(ctx))
         elif key == "pathways":
@@ -166,7 +168,10 @@ def build_content(
     title: str | None = None,
     meeting_date: date | None = None,
     progress: Callable[[str], None] | None = None,
+    demand_filters: dict | None = None,
 ) -> Pack:
+    """The pack for a role. `demand_filters`: the Demand section's source_group, level_of_need
+    and age_band (as on the Demand page); `district` is its district too."""
     if district is not None:
         role.check_may_see(district)
     ctx = Context.open(runner, role)
@@ -190,7 +195,7 @@ def build_content(
     for key in keys:
         if progress:
             progress(f"Working out the {SECTIONS[key]} figures")
-        pack.sections.extend(_sections(ctx, [key], district))
+        pack.sections.extend(_sections(ctx, [key], district, demand_filters))
     for section in pack.sections:
         _drop_empty_charts(section, protected=not role.exact_everywhere)
     pack.definitions = list(DEFINITIONS)

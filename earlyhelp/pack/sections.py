@@ -97,11 +97,35 @@ def _months_of(frame: pl.DataFrame) -> list[str]:
     return frame["month"].to_list()
 
 
-def demand_section(ctx: Context, district: str | None = None) -> Section:
-    """Referrals each month for the whole borough (or one district): the Demand page's views
-    for that selection, with its unusual months, forecast and the forecast's accuracy."""
-    params = {"district": district}
-    selection = district or "whole borough"
+#: The Demand page's filters besides the district, as the pack takes them (`filters`).
+DEMAND_FILTERS = ("source_group", "level_of_need", "age_band")
+
+
+def selection_words(district: str | None, filters: dict) -> str:
+    """'North, from schools, level 3, aged 5-9', or 'whole borough', as the Demand page says."""
+    level = filters.get("level_of_need")
+    chosen = [
+        text
+        for text, value in (
+            (district, district),
+            (f"from {str(filters.get('source_group')).lower()}", filters.get("source_group")),
+            ("level not recorded" if level == 0 else f"level {level}", level),
+            (f"aged {filters.get('age_band')}", filters.get("age_band")),
+        )
+        if value is not None
+    ]
+    return ", ".join(chosen) if chosen else "whole borough"
+
+
+def demand_section(
+    ctx: Context, district: str | None = None, filters: dict | None = None
+) -> Section:
+    """Referrals each month for a selection (the whole borough by default; a district, source,
+    level of need and age band as on the Demand page): its views, with the unusual months, the
+    forecast and the forecast's accuracy."""
+    filters = {k: v for k, v in (filters or {}).items() if k in DEMAND_FILTERS and v is not None}
+    params = {"district": district, **filters}
+    selection = selection_words(district, filters)
     section = Section("demand", "Demand for early help", "")
     monthly = ctx.run(MONTHLY_REFERRALS, params)
     _, last_day = ctx.first_date, ctx.last_date
