@@ -401,3 +401,25 @@ def test_the_demand_section_takes_the_demand_pages_selection(runner, demo_wareho
     assert pack_sections.selection_words(None, {"level_of_need": 0, "age_band": "5-9"}) == (
         "level not recorded, aged 5-9"
     )
+
+
+def test_a_districts_rate_is_the_scorecards_rate_for_it(packs, demo_warehouse):
+    """The District profile's 'Per 10,000 children' (worked out in the pack from
+    kpi_referral_rate) is the KPI's value for that district (worked out by kpis.py)."""
+    content = packs["board"][0]
+    fresh = QueryRunner.open(demo_warehouse)
+    who = Role.parse("board")
+    kpi_set = kpis.load_kpis(kpis.kpis_file(), fresh.queries)
+    first, last = kpis.coverage(fresh.manifest)
+    (rate,) = [
+        r
+        for r in kpis.evaluate_all(kpi_set, lambda n, p: fresh.run(n, p, who), first, last, who)
+        if r.kpi.id == "referral_rate"
+    ]
+    profiles = [s for s in content.sections if s.key.startswith("district-")]
+    assert len(profiles) == 5
+    for section in profiles:
+        district = section.key.removeprefix("district-")
+        (figure,) = [h for h in section.headlines if h.label == "Per 10,000 children"]
+        assert figure.value == rate.value(district), district
+        assert figure.comparison == f"Borough: {rate.value():,.0f}"

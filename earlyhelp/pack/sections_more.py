@@ -210,7 +210,9 @@ def district_section(ctx: Context, district: str) -> Section:
         rate = headline(
             ctx,
             "Per 10,000 children",
-            Source("kpi_referral_rate", {}, ("referrals", "children"), here, "ratio", PER, 0),
+            Source(
+                "kpi_referral_rate", {}, ("referrals_under_18", "children"), here, "ratio", PER, 0
+            ),
             text=lambda v: "Not available" if v is None else f"{v:,.0f}",
         )
         borough = pick(
@@ -218,7 +220,7 @@ def district_section(ctx: Context, district: str) -> Section:
             Source(
                 "kpi_referral_rate",
                 {},
-                ("referrals", "children"),
+                ("referrals_under_18", "children"),
                 {"district": kpis.BOROUGH},
                 "ratio",
                 PER,
@@ -261,8 +263,9 @@ def district_section(ctx: Context, district: str) -> Section:
             pl.lit(area).alias("area"),
             "referrals",
             "children",
+            # The rate counts children under 18 only, as the population does (the page's rule).
             pl.when(pl.col("children") > 0)
-            .then((pl.col("referrals") / pl.col("children") * PER).round(1))
+            .then((pl.col("referrals_under_18") / pl.col("children") * PER).round(1))
             .alias("per_10000"),
         )
 
