@@ -45,7 +45,7 @@ def _app_pages() -> list[str]:
     """The url paths of the pages app.py serves ('' is the home page)."""
     app = (REPO / "app.py").read_text()
     optional = [name for name in ("scorecard", "district_profile") if f"pages/{name}.py" in app]
-    return ["", *DEMAND_VIEWS, *CASELOADS_VIEWS, "pathways", *optional, "about"]
+    return ["", *DEMAND_VIEWS, *CASELOADS_VIEWS, *PATHWAYS_VIEWS, *optional, "about"]
 
 
 #: The Demand page draws only its open view (a tab, named in the address): each is scanned.
@@ -60,6 +60,9 @@ DEMAND_VIEWS = [
 #: The Caseloads page draws only its open view too: its first view and the one with most on it
 #: (teams, per FTE, the workers' distribution), to keep the number of page loads down.
 CASELOADS_VIEWS = ["caseloads", "caseloads?view=Teams+and+workers"]
+#: Front door and pathways: its first view, and How episodes end (the outcome panels, the
+#: journeys Sankey and the one control inside a tab).
+PATHWAYS_VIEWS = ["pathways", "pathways?view=How+episodes+end"]
 
 
 PAGES = _app_pages()

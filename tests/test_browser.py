@@ -43,7 +43,21 @@ PAGES = {
     "caseloads?view=Over+time": ("caseloads_over_time", "Caseloads and workforce", 2),
     "caseloads?view=Waiting+for+a+worker": ("caseloads_waiting", "Caseloads and workforce", 2),
     "caseloads?view=Changes+of+worker": ("caseloads_changes", "Caseloads and workforce", 3),
-    "pathways": ("pathways", "Front door, pathways and outcomes", 19),
+    # Front door and pathways: 19 charts over six views (tabs), each drawn only when open.
+    "pathways": ("pathways", "Front door, pathways and outcomes", 5),  # Front door
+    "pathways?view=Levels+of+need": ("pathways_levels", "Front door, pathways and outcomes", 2),
+    "pathways?view=Step-ups+and+step-downs": (
+        "pathways_steps",
+        "Front door, pathways and outcomes",
+        4,
+    ),
+    "pathways?view=Re-referrals": ("pathways_rereferrals", "Front door, pathways and outcomes", 3),
+    "pathways?view=How+episodes+end": ("pathways_endings", "Front door, pathways and outcomes", 4),
+    "pathways?view=Partners+and+districts": (
+        "pathways_partners",
+        "Front door, pathways and outcomes",
+        1,
+    ),
     "scorecard": ("scorecard", "Strategy scorecard", None),
     "district_profile": ("district_profile", "District profile", None),
     "data_quality": ("data_quality", "Data quality", 0),

@@ -57,7 +57,12 @@ PAGES = {
     "caseloads?view=Over+time": 2,
     "caseloads?view=Waiting+for+a+worker": 2,
     "caseloads?view=Changes+of+worker": 3,
-    "pathways": 20,
+    "pathways": 5,  # each view (tab) of Front door and pathways has its own: 20 in all
+    "pathways?view=Levels+of+need": 2,
+    "pathways?view=Step-ups+and+step-downs": 4,
+    "pathways?view=Re-referrals": 3,
+    "pathways?view=How+episodes+end": 4,
+    "pathways?view=Partners+and+districts": 2,  # the chart's and the districts at a glance
     "scorecard": 25,
     "district_profile": 6,
 }

@@ -36,7 +36,17 @@ VIEWS = [
             "Changes of worker",
         )
     ),
-    ("pages/pathways.py", {}),
+    *(
+        ("pages/pathways.py", {"view": view})
+        for view in (
+            "Front door",
+            "Levels of need",
+            "Step-ups and step-downs",
+            "Re-referrals",
+            "How episodes end",
+            "Partners and districts",
+        )
+    ),
     ("pages/scorecard.py", {}),
     ("pages/district_profile.py", {}),
 ]

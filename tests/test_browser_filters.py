@@ -49,11 +49,23 @@ CONTROLS = {
     "demand": {"measure", "per", "show", "district", "source", "level", "age"},
     "caseloads": {"caseloads_as_of", "caseloads_threshold"},
     "caseloads?view=Teams+and+workers": {"caseloads_as_of", "caseloads_threshold"},
-    "pathways": {
+    # Front door and pathways: its filters above the tabs, on every view; the outcomes' choice
+    # inside the How episodes end view.
+    "pathways": {"pathways_district", "pathways_period", "pathways_standard"},
+    **{
+        f"pathways?view={tab}": {"pathways_district", "pathways_period", "pathways_standard"}
+        for tab in ("Levels+of+need", "Step-ups+and+step-downs", "Re-referrals")
+    },
+    "pathways?view=How+episodes+end": {
         "pathways_district",
         "pathways_period",
         "pathways_standard",
         "pathways_outcomes_by",
+    },
+    "pathways?view=Partners+and+districts": {
+        "pathways_district",
+        "pathways_period",
+        "pathways_standard",
     },
     "scorecard": set(),
     "district_profile": {"district"},
@@ -294,23 +306,19 @@ def test_every_caseloads_filter_changes_the_figures(page, app_url):
 
 
 # --- Front door and pathways ----------------------------------------------------------------------
-def test_every_pathways_filter_changes_the_figures(page, app_url):
-    before = _open(page, app_url, "pathways")
+def _district_and_period_change_every_chart(page, before: dict, yearly: list[str]) -> None:
+    """District and period on the view open: the headline figures and every chart follow them
+    (each chart is for the district, or highlights it among the districts), but for `yearly`,
+    the charts that show every financial year whatever the period."""
     showing = before["captions"][0]
     assert showing.startswith("Showing the whole borough, "), showing
-    in_time = chart(before, "chart-contacts_decided_in_time_by_month")
-    assert in_time["title"] == "Contacts decided within 2 working days"
-    outcomes = chart(before, "chart-closure_outcomes_by_level")
-    assert outcomes["title"] == "Outcomes at closure, by level of need"
+    assert before["charts"], "the view draws charts"
 
     # District: the headline figures and the charts are for the district.
     choose_option(page, "District", "South")
     after = view(page)
     assert after["captions"][0].startswith("Showing South, "), after["captions"][0]
     assert metric(after, "Referrals")["value"] != metric(before, "Referrals")["value"]
-    assert chart(after, "chart-contacts_decided_in_time_by_month")["data"] != in_time["data"]
-    assert chart(after, "chart-closure_outcomes_by_level")["data"] != outcomes["data"]
-    # Every chart is for the district, or highlights it among the districts.
     assert not _unchanged_charts(before, after), "charts that ignore the district"
     _set_back(page, lambda: choose_option(page, "District", "All districts"), before)
 
@@ -321,10 +329,16 @@ def test_every_pathways_filter_changes_the_figures(page, app_url):
     assert period.startswith("Financial year "), period
     assert after["captions"][0] != showing
     assert _values(after) != _values(before), "the headline figures are the same"
-    assert chart(after, "chart-contacts_decided_in_time_by_month")["data"] != in_time["data"]
-    # Every chart but the share led by partners, which shows every financial year.
-    assert _unchanged_charts(before, after) == ["chart-partner_led_episodes_by_year"]
+    assert _unchanged_charts(before, after) == yearly
     _set_back(page, lambda: choose_option(page, "Period", 0), before)
+
+
+def test_every_pathways_filter_changes_the_figures(page, app_url):
+    before = _open(page, app_url, "pathways")  # its first view: the front door
+    assert page.get_by_role("tab", selected=True).inner_text().strip() == "Front door"
+    in_time = chart(before, "chart-contacts_decided_in_time_by_month")
+    assert in_time["title"] == "Contacts decided within 2 working days"
+    _district_and_period_change_every_chart(page, before, [])  # the time to decide among them
 
     # The front-door standard: decided in time, and the charts of it.
     type_number(page, "Front-door standard (working days)", 5)
@@ -336,6 +350,31 @@ def test_every_pathways_filter_changes_the_figures(page, app_url):
     assert five["data"] != in_time["data"]
     assert metric(after, "Referrals") == metric(before, "Referrals")
     _set_back(page, lambda: type_number(page, "Front-door standard (working days)", 2), before)
+
+
+#: The other views of Front door and pathways (tabs, named in the address), with the charts on
+#: each that show every financial year whatever the period (the share led by partners).
+OTHER_PATHWAYS_VIEWS = {
+    "Levels+of+need": [],
+    "Step-ups+and+step-downs": [],
+    "Re-referrals": [],
+    "How+episodes+end": [],
+    "Partners+and+districts": ["chart-partner_led_episodes_by_year"],
+}
+
+
+@pytest.mark.parametrize(
+    "tab", OTHER_PATHWAYS_VIEWS, ids=[t.replace("+", " ") for t in OTHER_PATHWAYS_VIEWS]
+)
+def test_every_pathways_filter_changes_every_view(page, app_url, tab):
+    before = _open(page, app_url, f"pathways?view={tab}")
+    selected = page.get_by_role("tab", selected=True).inner_text().strip()
+    assert selected == tab.replace("+", " ")
+    _district_and_period_change_every_chart(page, before, OTHER_PATHWAYS_VIEWS[tab])
+    if tab != "How+episodes+end":
+        return
+    outcomes = chart(before, "chart-closure_outcomes_by_level")
+    assert outcomes["title"] == "Outcomes at closure, by level of need"
 
     # Compare outcomes by: the outcomes chart, and only it.
     click_choice(page, "pathways_outcomes_by", "District")

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import caseloads, charts, ui
 from earlyhelp.ingest import ingest
 from earlyhelp.queries import QueryRunner
-from tests.apptest import assert_ran_cleanly, open_app, open_data_tables
+from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables
 from tests.test_caseloads import write_tiny_extract
 
 PAGE = "pages/caseloads.py"
@@ -287,3 +287,17 @@ def test_withheld_medians_are_shown_as_c(tiny_warehouse, monkeypatch):
         ui.Role.parse("analyst"),
     )
     assert exact["allocated"].to_list() == [3, 2] and exact["median_days"].null_count() == 0
+
+
+def test_every_chart_on_every_view_carries_the_theme(with_demo):
+    """As tests/test_pages.py checks each page's first view: every view's charts are sent with
+    the theme written in (charts.browser_figure)."""
+    theme = charts.TEMPLATE.to_plotly_json()
+    for view, at in every_view().items():
+        shown = figures(at)
+        assert shown, view
+        for figure in shown:
+            assert figure["layout"].get("template") is None, view
+            assert figure["layout"]["font"] == theme["layout"]["font"], view
+            assert figure["layout"]["title"]["font"]["size"] >= charts.SUBTITLE_FONT_PX, view
+            assert figure["layout"]["colorway"] == theme["layout"]["colorway"], view

@@ -308,14 +308,17 @@ def test_the_pathways_and_caseloads_filters_on_a_small_warehouse(use, small_ware
     use(warehouse, "board")
     at = open_page("pages/pathways.py")
     where = f"Front door and pathways on {warehouse}"
-    check(at, where)
+    assert every_view(at, where) == 6, "each of the page's six views was run"
     periods = options(at, "pathways_period")
     for period in dict.fromkeys(periods[1:2] + periods[-1:]):  # the latest and earliest years
-        choose(at, "pathways_period", period, where)
-    choose(at, "pathways_outcomes_by", "District", where)
+        choose(at, "pathways_period", period, where, views=True)
     if warehouse == "withheld":
         for district in options(at, "pathways_district")[1:]:
-            choose(at, "pathways_district", district, where)
+            choose(at, "pathways_district", district, where, views=True)
+    # Outcomes compared by district: on the How episodes end view, where the choice is.
+    at.session_state["view"] = "How episodes end"
+    at.run()
+    choose(at, "pathways_outcomes_by", "District", where)
 
     at = open_page("pages/caseloads.py")
     where = f"Caseloads on {warehouse}"
@@ -414,7 +417,7 @@ def test_a_flow_the_extract_cannot_count_is_not_a_line_of_zeros(use):
     """Without social care closures (episodes only) step-downs are missing from the extract:
     the monthly chart draws step-ups alone instead of a step-downs line of zeros."""
     use("episodes only", "analyst")
-    at = open_page("pages/pathways.py")
+    at = open_app("pages/pathways.py", {"view": "Step-ups and step-downs"})
     check(at, "Front door and pathways on episodes only")
     shown = {
         charts.title_text(figure): figure

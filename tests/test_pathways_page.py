@@ -12,13 +12,52 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import charts, pathways
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
-from tests.apptest import assert_ran_cleanly, open_app, open_data_tables
+from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables
 
 PAGE = "pages/pathways.py"
+#: The page's views (tabs, bound to the URL as `view`), each drawn only when open, with the
+#: titles of the charts each draws on the demo borough (the whole borough, the last 12 months).
+VIEWS = {
+    "Front door": [
+        "Contacts decided within 2 working days",
+        "Contacts decided within 2 working days, by district",
+        "Working days from contact to decision",
+        "Contacts by who made them",
+        "Contacts by decision",
+    ],
+    "Levels of need": ["Referrals by level of need", "Open episodes on 31 March 2026"],
+    "Step-ups and step-downs": [
+        "Step-ups and step-downs each month",
+        "Step-ups, by district",
+        "Step-downs, by district",
+        "Time from the start of early help to step-up",
+    ],
+    "Re-referrals": [
+        "Re-referrals within 12 months",
+        "Re-referrals, by district",
+        "Referrals by the child's episode number",
+    ],
+    "How episodes end": [
+        "Outcomes at closure, by level of need",
+        "How long episodes were open",
+        "Median days open, by level of need",
+        "From referral to closure",
+    ],
+    "Partners and districts": ["Early help episodes led by partners"],
+}
 
 
-def run_page() -> AppTest:
-    return open_app(PAGE)
+def run_page(view: str | None = None) -> AppTest:
+    return open_app(PAGE, {"view": view} if view else None)
+
+
+def every_view() -> dict[str, AppTest]:
+    """The page opened on each of its views, from a link naming the view."""
+    return {view: run_page(view) for view in VIEWS}
+
+
+def titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -33,23 +72,39 @@ def test_page_runs_and_every_chart_has_alt_text_a_table_and_a_download(with_demo
     at = run_page()
     assert_ran_cleanly(at)
     assert [t.value for t in at.title] == ["Front door, pathways and outcomes"]
-    shown = at.get("plotly_chart")
-    assert len(shown) >= 10
-    captions = "\n".join(c.value for c in at.caption)
-    for chart in shown:
-        assert chart.proto.alt, "every chart carries an alt text"
-        assert chart.proto.alt in captions, "the alt text is also shown as a caption"
-    assert [e.label for e in at.expander] == ["Show data as a table"] * len(shown)
-    open_data_tables(at)
-    downloads = [b.label for b in at.download_button]
-    assert downloads == ["Download this table (CSV)"] * (len(shown) + 1), "+ districts table"
-    assert len(at.dataframe) == len(shown) + 1
-    assert any(alt.startswith("Sankey diagram of early help episodes closed") for alt in alts(at))
-    for chart in shown:
-        figure = json.loads(chart.proto.spec)
-        assert not figure["layout"].get("showlegend", False), "labelled directly, not by legend"
-        assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
-    body = "\n".join(i.value for i in at.info)
+    assert [t.label for t in at.tabs] == list(VIEWS)
+    headline = metrics(at)
+    # Only the open view is drawn: the front door, on arrival.
+    assert titles(at) == VIEWS["Front door"]
+    views = every_view()
+    assert sum(len(at.get("plotly_chart")) for at in views.values()) >= 10
+    for view, at in views.items():
+        assert_ran_cleanly(at)
+        assert metrics(at) == headline, (view, "the headline figures are above the tabs")
+        assert not at.header, (view, "no heading repeats the tab's name")
+        shown = at.get("plotly_chart")
+        assert titles(at) == VIEWS[view], view
+        captions = "\n".join(c.value for c in at.caption)
+        for chart in shown:
+            assert chart.proto.alt, "every chart carries an alt text"
+            assert chart.proto.alt in captions, "the alt text is also shown as a caption"
+        assert [e.label for e in at.expander] == ["Show data as a table"] * len(shown), view
+        open_data_tables(at)
+        districts_table = 1 if view == "Partners and districts" else 0
+        downloads = [b.label for b in at.download_button]
+        assert downloads == ["Download this table (CSV)"] * (len(shown) + districts_table), view
+        assert len(at.dataframe) == len(shown) + districts_table, view
+        for chart in shown:
+            figure = json.loads(chart.proto.spec)
+            assert not figure["layout"].get("showlegend", False), "labelled directly, not by legend"
+            assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
+    # A sub-heading only where a view holds two different things.
+    assert [h.value for h in views["How episodes end"].subheader] == ["Journeys through early help"]
+    assert [h.value for h in views["Partners and districts"].subheader] == ["Districts at a glance"]
+    assert all(not views[v].subheader for v in list(VIEWS)[:4])
+    sankey = alts(views["How episodes end"])
+    assert any(alt.startswith("Sankey diagram of early help episodes closed") for alt in sankey)
+    body = "\n".join(i.value for i in views["Levels of need"].info)
     assert "not recorded in this data" in body, "moves between levels are not invented"
 
 
@@ -99,7 +154,7 @@ def test_choosing_a_district_reruns_with_it_against_the_borough(with_demo):
 
 
 def test_another_period_and_outcomes_by_district_rerun_cleanly(with_demo):
-    at = run_page()
+    at = run_page("How episodes end")
     box = at.selectbox(key="pathways_period")
     year = next(o for o in box.options if o.startswith("Financial year 2020-21"))
     box.select(year).run()
@@ -118,3 +173,17 @@ def test_without_a_warehouse_the_page_says_how_to_build_one(tmp_path, monkeypatc
     assert not at.exception
     assert at.error and "no data to show" in at.error[0].value.lower()
     assert not at.get("plotly_chart")
+
+
+def test_every_chart_on_every_view_carries_the_theme(with_demo):
+    """As tests/test_pages.py checks each page's first view: every view's charts are sent with
+    the theme written in (charts.browser_figure)."""
+    theme = charts.TEMPLATE.to_plotly_json()
+    for view, at in every_view().items():
+        shown = figures(at)
+        assert shown, view
+        for figure in shown:
+            assert figure["layout"].get("template") is None, view
+            assert figure["layout"]["font"] == theme["layout"]["font"], view
+            assert figure["layout"]["title"]["font"]["size"] >= charts.SUBTITLE_FONT_PX, view
+            assert figure["layout"]["colorway"] == theme["layout"]["colorway"], view

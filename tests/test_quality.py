@@ -310,21 +310,47 @@ def _texts(at, kind: str) -> str:
     return "\n".join(str(e.value) for e in at.get(kind))
 
 
+#: The Front door and pathways page's views (tabs, named in the URL), each drawn only when open.
+PATHWAYS_VIEWS = (
+    "Front door",
+    "Levels of need",
+    "Step-ups and step-downs",
+    "Re-referrals",
+    "How episodes end",
+    "Partners and districts",
+)
+
+
+def _every_pathways_view() -> list:
+    """The Front door and pathways page opened on each of its views, each run cleanly."""
+    views = [open_app("pages/pathways.py", {"view": view}) for view in PATHWAYS_VIEWS]
+    for at in views:
+        assert not at.exception, [e.value for e in at.exception]
+    return views
+
+
 def test_a_missing_measure_is_a_notice_on_the_page_not_a_chart(no_levels, monkeypatch):
     monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(no_levels))
-    at = open_app("pages/pathways.py")
-    assert not at.exception, [e.value for e in at.exception]
-    notices = "\n".join(str(e.value) for e in at.info)
+    views = _every_pathways_view()
+    at = views[0]
+    notices = "\n".join(str(e.value) for view in views for e in view.info)
     assert (
         "Not in this extract: ssd_early_help_episodes.earl_level_of_need. "
         "See [Data quality](data_quality)." in notices
     )
     assert "Not in this extract: ssd_contacts.cont_contact_outcome_json" in notices
-    titles = [f["layout"]["title"]["text"] for f in figures(at) if f["layout"].get("title")]
+    titles = [
+        f["layout"]["title"]["text"]
+        for view in views
+        for f in figures(view)
+        if f["layout"].get("title")
+    ]
     assert not any("level of need" in t.lower() for t in titles), titles
     assert not any("Contacts by decision" in t for t in titles), titles
     # In the extract: drawn, or (this extract is small) a sentence that its values are withheld.
-    withheld = [str(e.value) for e in at.info if charts.ALL_WITHHELD in str(e.value)]
+    withheld = [
+        str(e.value) for view in views for e in view.info if charts.ALL_WITHHELD in str(e.value)
+    ]
     assert any("Re-referrals within 12 months" in t for t in titles + withheld), titles
     # The headline the extract cannot give is a notice, not a 0.
     assert "Decided in time" not in [m.label for m in at.metric]
@@ -332,14 +358,16 @@ def test_a_missing_measure_is_a_notice_on_the_page_not_a_chart(no_levels, monkey
 
 def test_the_front_door_says_which_timeliness_definition_is_in_use(full, monkeypatch):
     monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(full))
-    at = open_app("pages/pathways.py")
-    assert not at.exception, [e.value for e in at.exception]
+    views = _every_pathways_view()
+    at = views[0]  # the front door
     assert (
         "Front-door timeliness in this data is **working days from contact to the start of the "
         "early help episode that follows it (SSD has no decision date)**" in _texts(at, "markdown")
     )
     # The extract has no social care referrals: only their measures (step-downs) are missing.
-    notices = [str(e.value) for e in at.info if "Not in this extract" in str(e.value)]
+    notices = [
+        str(e.value) for view in views for e in view.info if "Not in this extract" in str(e.value)
+    ]
     assert notices and all("ssd_cin_episodes" in n for n in notices), notices
     assert "Decided in time" in [m.label for m in at.metric]
 

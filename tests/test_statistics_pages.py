@@ -15,6 +15,9 @@ from earlyhelp.roles import Role
 from tests.apptest import open_app, open_data_tables
 from tests.test_caseloads import write_tiny_extract
 
+#: The Front door and pathways page's views (tabs) with the medians of episodes closed.
+ENDINGS, PARTNERS = "How episodes end", "Partners and districts"
+
 
 @pytest.fixture(scope="module")
 def tiny_warehouse(tmp_path_factory) -> Path:
@@ -34,19 +37,25 @@ def test_the_board_sees_c_for_a_median_of_a_few_episodes(with_tiny):
     exact = runner.run("pathway_summary", {}, Role.parse("analyst"))
     borough = exact.filter(exact["district"] == "Borough").row(0, named=True)
     assert 1 <= borough["closed"] <= 5 and borough["median_days_open"] is not None
-    at = open_app("pages/pathways.py")
-    assert not at.exception, [e.value for e in at.exception]
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Median days open"] == "c"
-    notes = "\n".join(m.value for m in at.markdown)
+    # How episodes end and the districts at a glance are views (tabs) of their own.
+    views = [open_app("pages/pathways.py", {"view": v}) for v in (ENDINGS, PARTNERS)]
+    for at in views:
+        assert not at.exception, [e.value for e in at.exception]
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Median days open"] == "c"
+    notes = "\n".join(m.value for m in views[0].markdown)
     assert "Median time open: **c days**" in notes
-    open_data_tables(at)
-    tables = [d.value for d in at.dataframe if "Median days open" in d.value.columns]
+    tables = [
+        d.value
+        for at in views
+        for d in open_data_tables(at).dataframe
+        if "Median days open" in d.value.columns
+    ]
     (glance,) = [t for t in tables if "District" in t.columns]
     assert set(glance["Median days open"]) == {"c"}
     (by_level,) = [t for t in tables if "Level" in t.columns]
     assert set(by_level["Median days open"]) == {"c"} == set(by_level["Closed"])
-    captions = "\n".join(c.value for c in at.caption)
+    captions = "\n".join(c.value for at in views for c in at.caption)
     assert "A median, average or percentage worked out from a withheld count" in captions
 
 
