@@ -198,8 +198,12 @@ _CHART_TEXT = """() => {
             const style = getComputedStyle(text);
             if (!text.textContent.trim() || style.display === 'none'
                 || style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+            // Text in a box of its own (an event's numbered badge) is read on the box.
+            const box = text.closest('.annotation')?.querySelector('rect.bg');
+            const boxStyle = box ? getComputedStyle(box) : null;
+            const own = boxStyle && Number(boxStyle.fillOpacity) === 1 ? boxStyle.fill : '';
             out.push({text: text.textContent.trim().slice(0, 40), fill: style.fill,
-                      opacity: style.fillOpacity, background});
+                      opacity: style.fillOpacity, background, own});
         }
     }
     return out;
@@ -231,7 +235,8 @@ def test_every_chart_is_described_and_its_text_is_readable(page, app_url, url_pa
 
     unreadable = set()
     for item in page.evaluate(_CHART_TEXT):
-        fill, background = _hex(item["fill"]), _hex(item["background"]) or "#FFFFFF"
+        fill = _hex(item["fill"])
+        background = _hex(item["own"]) or _hex(item["background"]) or "#FFFFFF"
         if fill is None or float(item["opacity"] or 1) < 1:
             unreadable.add((item["text"], item["fill"], f"opacity {item['opacity']}"))
         elif contrast_ratio(fill, background) < MIN_TEXT_CONTRAST:
