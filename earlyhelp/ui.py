@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import pickle
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -728,3 +729,117 @@ def download_table(
         on_click="ignore",
         key=key or f"download-{name}",
     )
+
+
+# --- Committee pack -----------------------------------------------------------------------------
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+PACK_FORMATS = {"PDF": ("pdf", "application/pdf"), "PowerPoint": ("pptx", PPTX_MIME)}
+
+
+def build_pack_files(
+    runner: QueryRunner,
+    role: Role,
+    *,
+    sections: list[str],
+    district: str | None,
+    title: str,
+    meeting: dt.date,
+    demand_filters: dict | None = None,
+) -> tuple[dict[str, bytes], str, int] | None:
+    """The pack as a PDF and a PowerPoint file (label -> bytes), its marking and its number of
+    charts, built with its progress shown; None, with the reason shown, when it cannot be.
+
+    Built on this session's own thread (Streamlit runs each session on one), with its own DuckDB
+    cursor (QueryRunner), so other people's pages are not held up while it builds."""
+    from earlyhelp import pack  # weasyprint and python-pptx: loaded only when a pack is built
+
+    files = {}
+    with st.status("Building the committee pack...", expanded=True) as status:
+        try:
+            content = pack.build_content(
+                runner,
+                role,
+                sections_wanted=sections,
+                district=district,
+                title=title,
+                meeting_date=meeting,
+                progress=st.write,
+                demand_filters=demand_filters,
+            )
+            with tempfile.TemporaryDirectory() as folder:
+                for label, (suffix, _) in PACK_FORMATS.items():
+                    out = Path(folder) / f"pack.{suffix}"
+                    pack.write(content, out, progress=st.write)
+                    files[label] = out.read_bytes()
+        except QueryError as exc:
+            status.update(label="The pack could not be built", state="error")
+            st.error(str(exc))
+            return None
+        status.update(label="The committee pack is ready", state="complete", expanded=False)
+    return files, content.marking, len(content.charts)
+
+
+def pack_download_buttons(
+    files: dict[str, bytes], *, marking_text: str, stem: str, meeting: dt.date, key: str
+) -> None:
+    """A download button for each of the pack's files; exact figures carry their marking in the
+    file name, as the CSVs do."""
+    prefix = f"{marking_text}_" if current_role().exact_counts else ""
+    with st.container(horizontal=True, gap="small"):
+        for label, (suffix, mime) in PACK_FORMATS.items():
+            st.download_button(
+                f"Download the {label} ({len(files[label]) / 1_000_000:.1f} MB)",
+                data=files[label],
+                file_name=f"{prefix}{stem}_{meeting.isoformat()}.{suffix}",
+                mime=mime,
+                on_click="ignore",
+                key=f"{key}-{suffix}",
+            )
+
+
+def page_pack(
+    runner: QueryRunner,
+    section: str,
+    *,
+    district: str | None = None,
+    demand_filters: dict | None = None,
+) -> None:
+    """A button that makes a committee pack of this page alone (its section of the Committee
+    pack page's pack, for the same selection), then offers the PDF and the PowerPoint file.
+    Not shown in presentation mode."""
+    if presenting():
+        return
+    from earlyhelp import pack
+
+    role = current_role()
+    state = f"page_pack_{section}"
+    requested = f"{state}_requested"
+    today = dt.date.today()
+    choices = (district, tuple((demand_filters or {}).items()), str(role), runner.version)
+    # The click is kept by its callback, which runs before the script (as on the pack page).
+    st.button(
+        "Committee pack of this page",
+        key=f"build-{state}",
+        icon=":material/slideshow:",
+        on_click=lambda: st.session_state.update({requested: True}),
+        help="This page's figures as a PDF paper and a PowerPoint deck for a committee, with "
+        "the same disclosure control and marking. The Committee pack page builds several "
+        "pages at once.",
+    )
+    if st.session_state.pop(requested, False):
+        built = build_pack_files(
+            runner,
+            role,
+            sections=[section],
+            district=district,
+            title=f"{pack.DEFAULT_TITLE}: {pack.SECTIONS[section]}",
+            meeting=today,
+            demand_filters=demand_filters,
+        )
+        if built is not None:
+            st.session_state[state] = (choices, built[0], built[1])
+    kept = st.session_state.get(state)
+    if kept and kept[0] == choices:
+        pack_download_buttons(
+            kept[1], marking_text=kept[2], stem=f"{section}_pack", meeting=today, key=state
+        )

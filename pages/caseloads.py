@@ -480,3 +480,5 @@ for tab, show in zip(tabs, VIEWS.values(), strict=True):
     if tab.open:
         with tab:
             show()
+
+ui.page_pack(runner, "caseloads")

@@ -4,21 +4,16 @@ title; the pack is built for your role, with its disclosure control and marking
 (earlyhelp/pack/)."""
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import streamlit as st
 
 from earlyhelp import charts, pack, schema, ui
-from earlyhelp.errors import QueryError
 
 ALL_DISTRICTS = "All districts"
 ALL_SOURCES, ALL_LEVELS, ALL_AGES = "All sources", "All levels of need", "All age bands"
 LEVELS = ("1", "2", "3", "4", "0")
 LEVEL_WORDS = {"0": "Level not recorded", **{v: f"Level {v}" for v in LEVELS[:4]}}
 WHOLE_BOROUGH = "Whole borough"
-PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-FORMATS = {"PDF": ("pdf", "application/pdf"), "PowerPoint": ("pptx", PPTX_MIME)}
 BUILT = "committee_pack_built"  # session state: the files last built, with their choices
 REQUESTED = "committee_pack_requested"  # session state: Build was clicked
 
@@ -94,32 +89,19 @@ if submitted:
     if not chosen:
         st.warning("Choose at least one section.")
         st.stop()
-    files = {}
-    # Built on this session's own thread (Streamlit runs each session on one), with its own
-    # DuckDB cursor (QueryRunner), so other people's pages are not held up while it builds.
-    with st.status("Building the committee pack...", expanded=True) as status:
-        try:
-            content = pack.build_content(
-                runner,
-                role,
-                sections_wanted=chosen,
-                district=district,
-                title=title,
-                meeting_date=meeting,
-                progress=st.write,
-                demand_filters=demand_filters,
-            )
-            with tempfile.TemporaryDirectory() as folder:
-                for label, (suffix, _) in FORMATS.items():
-                    out = Path(folder) / f"pack.{suffix}"
-                    pack.write(content, out, progress=st.write)
-                    files[label] = out.read_bytes()
-        except QueryError as exc:
-            status.update(label="The pack could not be built", state="error")
-            st.error(str(exc))
-            st.stop()
-        status.update(label="The committee pack is ready", state="complete", expanded=False)
-    st.session_state[BUILT] = (choices, files, content.marking, len(content.charts))
+    built = ui.build_pack_files(
+        runner,
+        role,
+        sections=chosen,
+        district=district,
+        title=title,
+        meeting=meeting,
+        demand_filters=demand_filters,
+    )
+    if built is None:
+        st.stop()
+    files, marking, chart_count = built
+    st.session_state[BUILT] = (choices, files, marking, chart_count)
 
 built = st.session_state.get(BUILT)
 if built and built[0] == choices:
@@ -129,16 +111,8 @@ if built and built[0] == choices:
         f"{chart_count} chart(s), marked {marking}."
     )
     stem = "".join(c if c.isalnum() else "_" for c in title).strip("_")[:60] or "committee_pack"
-    prefix = f"{marking}_" if role.exact_counts else ""
-    with st.container(horizontal=True, gap="small"):
-        for label, (suffix, mime) in FORMATS.items():
-            st.download_button(
-                f"Download the {label} ({len(files[label]) / 1_000_000:.1f} MB)",
-                data=files[label],
-                file_name=f"{prefix}{stem}_{meeting.isoformat()}.{suffix}",
-                mime=mime,
-                on_click="ignore",
-                key=f"download-pack-{suffix}",
-            )
+    ui.pack_download_buttons(
+        files, marking_text=marking, stem=stem, meeting=meeting, key="download-pack"
+    )
 elif built:
     st.info("The choices have changed since the pack was built: build it again to download it.")

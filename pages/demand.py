@@ -484,3 +484,14 @@ for tab, show in zip(tabs, VIEWS.values(), strict=True):
     if tab.open:
         with tab:
             show()
+
+ui.page_pack(
+    runner,
+    "demand",
+    district=params["district"],
+    demand_filters={
+        "source_group": params["source_group"],
+        "level_of_need": params.get("level_of_need"),
+        "age_band": params["age_band"],
+    },
+)

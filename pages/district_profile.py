@@ -252,3 +252,5 @@ st.caption(
     "Caseload per worker is counted for the whole borough only: see the Caseloads page for "
     "teams and workers."
 )
+
+ui.page_pack(runner, "district", district=district)

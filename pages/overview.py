@@ -117,3 +117,5 @@ if ui.measure_available(runner, "overview.referrals_by_district"):
         download_name="open_episodes_by_district",
         count_columns=runner.counts_of("caseload_by_district"),
     )
+
+ui.page_pack(runner, "overview")

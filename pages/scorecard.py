@@ -129,3 +129,5 @@ for priority, members in kpi_set.by_priority():
                         download_name=f"kpi_{kpi.id}_districts",
                         count_columns=kpis.count_columns(kpi),
                     )
+
+ui.page_pack(runner, "scorecard")

@@ -67,3 +67,49 @@ def test_a_district_user_is_offered_only_their_district(with_demo):
     at = signed_in_app({"email": "x@council.gov.uk", "roles": ["EarlyHelp.District.North"]}, PAGE)
     assert_ran_cleanly(at)
     assert at.selectbox[0].options == ["North"]
+
+
+PAGES_WITH_A_PACK = {
+    "pages/overview.py": "Overview",
+    "pages/demand.py": "Demand",
+    "pages/caseloads.py": "Caseloads",
+    "pages/pathways.py": "Front door and pathways",
+    "pages/scorecard.py": "Scorecard",
+    "pages/district_profile.py": "District profile",
+}
+PAGE_PACK = "Committee pack of this page"
+
+
+def test_each_page_offers_a_pack_of_itself(with_demo):
+    for page in PAGES_WITH_A_PACK:
+        at = open_app(page)
+        assert_ran_cleanly(at)
+        assert [b.label for b in at.button if b.label == PAGE_PACK] == [PAGE_PACK], page
+        assert not at.get("download_button") or all(
+            "Download the PDF" not in b.label for b in at.get("download_button")
+        ), "nothing is built until asked"
+
+
+def test_a_pages_pack_holds_that_page_alone(with_demo):
+    at = open_app("pages/district_profile.py", {"district": "South"})
+    (button,) = [b for b in at.button if b.label == PAGE_PACK]
+    button.click().run()
+    assert_ran_cleanly(at)
+    assert [s.state for s in at.status] == ["complete"]
+    downloads = [b for b in at.get("download_button") if b.label.startswith("Download the ")]
+    assert [b.label.split(" (")[0] for b in downloads] == [
+        "Download the PDF",
+        "Download the PowerPoint",
+    ]
+    _, files, marking = at.session_state["page_pack_district"]
+    assert marking == "OFFICIAL"
+    deck = Presentation(io.BytesIO(files["PowerPoint"]))
+    titles = [s.shapes.title.text for s in deck.slides if s.shapes.title is not None]
+    assert titles[0] == f"{pack.DEFAULT_TITLE}: District profile"
+    assert any("South" in t for t in titles[1:]), titles
+    assert not any(t.startswith(("Caseloads", "Scorecard", "Demand")) for t in titles[1:])
+
+
+def test_no_pack_button_in_presentation_mode(with_demo):
+    at = open_app("pages/overview.py", {"present": "1"})
+    assert PAGE_PACK not in [b.label for b in at.button]
