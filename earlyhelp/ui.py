@@ -220,6 +220,19 @@ PRESENT_CSS = """<style>
 </style>"""
 
 
+def page_footnote(role: Role | None = None) -> None:
+    """Once at the foot of every page, for a role whose figures are protected: what `c` means,
+    that rounded counts may not add up, and that a statistic of a withheld count is withheld
+    too (it used to follow every chart and table, up to 24 times a page)."""
+    role = role or current_role()
+    if role.exact_everywhere:
+        return
+    note = f"{disclosure.current_policy().footnote()} {disclosure.STATISTICS_NOTE}"
+    if role.exact_counts:  # a manager of one district: their rows are exact
+        note += f" Figures for {role.district} alone are exact."
+    st.caption(note)
+
+
 def show_marking(role: Role | None = None) -> None:
     """The protective marking at the top of every page, in words (not colour alone).
 
@@ -665,7 +678,7 @@ def chart_with_data(
     note: str | None = None,
     statistics: dict[str, tuple[str, ...]] | None = None,
 ) -> None:
-    """The chart, its alt text as a caption, and its data as a table with a CSV download.
+    """The chart (its alt text its accessible name), and its data as a table with a CSV download.
 
     The CSV holds exactly the table shown (same rows, columns, headers and 'c' symbols).
     `statistics` maps each median, average or percentage column of `frame` to the counts it is
@@ -681,6 +694,9 @@ def chart_with_data(
     if empty:
         st.info(empty, icon=":material/visibility_off:")
     else:
+        # The alt text is the chart's accessible name for screen readers; it is not printed
+        # under the chart as well (the title and subtitle say what it shows to a sighted
+        # reader), and the disclosure note is said once, at the foot of the page.
         st.plotly_chart(
             charts.browser_figure(fig),
             theme=None,
@@ -688,17 +704,9 @@ def chart_with_data(
             config=_PLOTLY_CONFIG,
             key=f"chart-{download_name}",
         )
-        st.caption(alt)
     if note:
         st.markdown(note)
     table = display_table(frame, count_columns, statistics)
-    if count_columns and not role.exact_everywhere:
-        footnote = disclosure.current_policy().footnote()
-        if statistics and any(name in frame.columns for name in statistics):
-            footnote += " " + disclosure.STATISTICS_NOTE
-        if role.exact_counts:  # a manager of one district: their rows are exact
-            footnote += f" Figures for {role.district} alone are exact."
-        st.caption(footnote)
     # Drawn only when opened: a table under every chart made the browser load and draw a data
     # grid per chart before the page was usable, which made every page slower to answer.
     data = st.expander(

@@ -61,7 +61,7 @@ def test_demand_page_shows_trend_expected_year_on_year_and_forecast(with_demo):
         assert [h.value for h in at.header] == [VIEWS[view]], view
         (chart,) = at.get("plotly_chart")
         captions = "\n".join(c.value for c in at.caption)
-        assert chart.proto.alt and chart.proto.alt in captions, view
+        assert chart.proto.alt and chart.proto.alt not in captions, view
     expected = views["Against expected"]
     findings = next(d.value for d in expected.dataframe if "Kind" in d.value.columns)
     assert findings["Period"].str.startswith("2020").any(), findings

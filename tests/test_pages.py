@@ -95,7 +95,7 @@ def test_overview_charts_have_alt_text_tables_and_downloads(with_demo):
     captions = texts(at.caption)
     for chart in charts_shown:
         assert chart.proto.alt, "every chart carries an alt text"
-        assert chart.proto.alt in captions, "the alt text is also shown as a caption"
+        assert chart.proto.alt not in captions, "alt text is for screen readers only"
     assert [e.label for e in at.expander] == ["Show data as a table"] * 3
     assert not at.dataframe, "a chart's table is drawn only when its expander is opened"
     open_data_tables(at)
@@ -271,3 +271,10 @@ def test_a_built_chart_is_kept_for_the_same_data_and_rebuilt_for_new_data():
     assert trend([10.0, 13.0]) is not first
     assert list(trend([10.0, 13.0]).data[0].y) == [10.0, 13.0]
     assert trend([10.0, 12.0], title="Contacts").layout.title.text == "Contacts"
+
+
+def test_the_disclosure_note_is_said_once_at_the_foot_of_the_page(with_demo):
+    at = run_page()
+    notes = [c.value for c in at.main.caption if "withheld to protect" in c.value]
+    assert len(notes) == 1, notes
+    assert at.main.caption[-1].value == notes[0], "the last thing on the page"
