@@ -727,15 +727,16 @@ def download_table(
     """A CSV of exactly the table shown, except that a text cell a spreadsheet would run as a
     formula (a team named `=1+2`) starts with a quote (earlyhelp.csv_safe). Exact figures carry
     their marking in the file name, so a saved file says what it is wherever it ends up."""
+    _download(label, csv_safe.to_csv(table), f"{name}.csv", "text/csv", key or f"download-{name}")
+
+
+def _download(label: str, data: str | bytes, file_name: str, mime: str, key: str) -> None:
+    """The one download button: exact figures carry their marking at the front of the file name,
+    so a saved file says what it is wherever it ends up."""
     role = current_role()
     prefix = f"{marking(role)}_" if role.exact_counts else ""
     st.download_button(
-        label,
-        data=csv_safe.to_csv(table),
-        file_name=f"{prefix}{name}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key=key or f"download-{name}",
+        label, data=data, file_name=f"{prefix}{file_name}", mime=mime, on_click="ignore", key=key
     )
 
 
@@ -788,20 +789,18 @@ def build_pack_files(
 
 
 def pack_download_buttons(
-    files: dict[str, bytes], *, marking_text: str, stem: str, meeting: dt.date, key: str
+    files: dict[str, bytes], *, stem: str, meeting: dt.date, key: str
 ) -> None:
     """A download button for each of the pack's files; exact figures carry their marking in the
     file name, as the CSVs do."""
-    prefix = f"{marking_text}_" if current_role().exact_counts else ""
     with st.container(horizontal=True, gap="small"):
         for label, (suffix, mime) in PACK_FORMATS.items():
-            st.download_button(
+            _download(
                 f"Download the {label} ({len(files[label]) / 1_000_000:.1f} MB)",
-                data=files[label],
-                file_name=f"{prefix}{stem}_{meeting.isoformat()}.{suffix}",
-                mime=mime,
-                on_click="ignore",
-                key=f"{key}-{suffix}",
+                files[label],
+                f"{stem}_{meeting.isoformat()}.{suffix}",
+                mime,
+                f"{key}-{suffix}",
             )
 
 
@@ -848,6 +847,4 @@ def page_pack(
             st.session_state[state] = (choices, built[0], built[1])
     kept = st.session_state.get(state)
     if kept and kept[0] == choices:
-        pack_download_buttons(
-            kept[1], marking_text=kept[2], stem=f"{section}_pack", meeting=today, key=state
-        )
+        pack_download_buttons(kept[1], stem=f"{section}_pack", meeting=today, key=state)

@@ -111,8 +111,6 @@ if built and built[0] == choices:
         f"{chart_count} chart(s), marked {marking}."
     )
     stem = "".join(c if c.isalnum() else "_" for c in title).strip("_")[:60] or "committee_pack"
-    ui.pack_download_buttons(
-        files, marking_text=marking, stem=stem, meeting=meeting, key="download-pack"
-    )
+    ui.pack_download_buttons(files, stem=stem, meeting=meeting, key="download-pack")
 elif built:
     st.info("The choices have changed since the pack was built: build it again to download it.")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import charts
 from earlyhelp.errors import WarehouseOutdated
 from earlyhelp.queries import QueryRunner
-from earlyhelp.warehouse import current_version_dir
+from earlyhelp.warehouse import current_version_dir, read_manifest
 from tests.apptest import figures, open_app, open_data_tables
 
 PAGES = [
@@ -58,8 +58,10 @@ def test_sidebar_shows_role_version_and_coverage(with_demo):
     assert "Data covers" in sidebar
     version = (with_demo / "CURRENT").read_text().strip()
     assert version not in sidebar, "the version id means nothing to a board member"
-    # The version id is the publishing time in UTC (20261203T121731...Z): said in words, UK time.
-    published = dt.datetime.strptime(version[:15], "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
+    # The manifest's publishing time (UTC, ISO) is said in words, in UK time. Not the version id:
+    # that is stamped when publishing starts, and the minute can turn before it ends.
+    created = read_manifest(current_version_dir(with_demo))["created"]
+    published = dt.datetime.fromisoformat(created).astimezone(dt.UTC)
     local = published.astimezone(ZoneInfo("Europe/London"))
     months = ["January", "February", "March", "April", "May", "June", "July", "August"]
     months += ["September", "October", "November", "December"]
