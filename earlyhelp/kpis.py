@@ -83,6 +83,24 @@ RAG_COLOURS = {
     "red": charts.CATEGORICAL[2],  # dark pink
     "none": charts.MID_GREY,
 }
+#: Table cell fills for each status, with the text colour on them: the GOV.UK Design System's
+#: tag colours, each pair at least 4.5:1 (WCAG AA), always with the status's symbol and word.
+STATUS_FILLS = {
+    "green": ("#cce2d8", "#005a30"),
+    "amber": ("#fff7bf", "#594d00"),
+    "red": ("#f4cdc6", "#942514"),
+    "none": ("#eeefef", "#383f43"),
+}
+
+
+def status_of_text(text: object) -> str | None:
+    """The status ('green', ...) a table cell's status text names ('✔ On target', 'On
+    target'), or None for a cell that is not a status ('Whole borough only')."""
+    words = str(text or "").strip()
+    for status in RAGS:
+        if words in (STATUS_WORDS[status], f"{STATUS_SYMBOLS[status]} {STATUS_WORDS[status]}"):
+            return status
+    return None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, config, csv_safe, disclosure, quality
+from earlyhelp import charts, config, csv_safe, disclosure, kpis, quality
 from earlyhelp.errors import REBUILD_COMMAND, QueryError, WarehouseMissing
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
@@ -625,6 +625,22 @@ def statistic_text(
 #: medians and averages to one decimal place, all with thousands separators (583.0 beside 505.1,
 #: never 583 beside 505.1).
 COUNT_FORMAT, DECIMAL_FORMAT = "%,d", "%,.1f"
+
+
+def status_table(table: pl.DataFrame, status_columns: Iterable[str], alt: str) -> None:
+    """A static table whose status cells are filled with their status's colour (red, amber,
+    green, with their symbol and word in the cell), so a status reads across a room."""
+    status_columns = [c for c in status_columns if c in table.columns]
+
+    def fill(cell: object) -> str:
+        status = kpis.status_of_text(cell)
+        if status is None:
+            return ""
+        background, text = kpis.STATUS_FILLS[status]
+        return f"background-color: {background}; color: {text}; font-weight: 600"
+
+    styled = table.to_pandas().style.map(fill, subset=status_columns)
+    st.table(styled, hide_index=True, alt=alt)
 
 
 def show_table(table: pl.DataFrame, key: str | None = None) -> None:

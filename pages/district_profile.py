@@ -124,9 +124,9 @@ for priority, members in kpi_set.by_priority():
     st.subheader(priority.title)
     table = kpis.district_table([by_id[k.id] for k in members], district)
     shown = ui.display_table(table)
-    st.table(
+    ui.status_table(
         shown,
-        hide_index=True,
+        ["District status", "Borough status"],
         alt=f"{priority.title}: each measure for {district} and the whole borough, with the "
         "target, status and change on a year before.",
     )

@@ -47,9 +47,9 @@ st.markdown(
     f"{charts.long_date(last_date)} for measures counted on a date."
 )
 summary = ui.display_table(kpis.scorecard_table(results, kpi_set))
-st.table(
+ui.status_table(
     summary,
-    hide_index=True,
+    ["Status"],
     alt="Every strategy measure for the whole borough: latest figure, target, status and "
     "change on a year before.",
 )
