@@ -988,9 +988,11 @@ def trend_figure(result: KpiResult, area: str = BOROUGH) -> go.Figure:
         )
     shown = [v for v in values if v is not None] + [kpi.target]
     low, high = min(shown), max(shown)
-    pad = (high - low) * 0.25 or abs(high) * 0.1 or 1
+    # From zero: a range cut to the values (6,900 to 7,100) makes a 1% move look dramatic. A
+    # measure that can go below zero keeps room under its lowest value.
+    pad = abs(high - min(low, 0)) * 0.15 or 1
     fig.update_yaxes(
-        range=[max(low - pad, 0) if low >= 0 else low - pad, high + pad],
+        range=[0 if low >= 0 else low - pad, high + pad],
         nticks=4,
         tickformat=f",.{kpi.decimals}f",
         ticksuffix="%" if kpi.unit == "percent" else "",

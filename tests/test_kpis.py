@@ -275,6 +275,16 @@ def test_the_figures_are_readable_and_carry_alt_text(analyst_results):
     assert "against a target of 1,200" in alt and "on target" in alt
 
 
+def test_trend_axes_start_at_zero_and_hold_every_value_and_the_target(analyst_results):
+    """A cut axis (6,900 to 7,100) makes a 1% move look dramatic: every KPI's trend starts at
+    zero, and its top is above the highest value and the target."""
+    for result in analyst_results:
+        low, high = kpis.trend_figure(result).layout.yaxis.range
+        values = [v for v in result.series(kpis.BOROUGH) if v is not None]
+        assert low == 0, result.kpi.id
+        assert high > max([*values, result.kpi.target]), result.kpi.id
+
+
 def test_change_words_say_whether_the_change_is_better(analyst_results):
     for result in analyst_results:
         words = result.change_words()
