@@ -98,7 +98,7 @@ def status_of_text(text: object) -> str | None:
     target'), or None for a cell that is not a status ('Whole borough only')."""
     words = str(text or "").strip()
     for status in RAGS:
-        if words in (STATUS_WORDS[status], f"{STATUS_SYMBOLS[status]} {STATUS_WORDS[status]}"):
+        if words in (STATUS_WORDS[status], status_text(status)):
             return status
     return None
 

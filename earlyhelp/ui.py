@@ -630,7 +630,6 @@ COUNT_FORMAT, DECIMAL_FORMAT = "%,d", "%,.1f"
 def status_table(table: pl.DataFrame, status_columns: Iterable[str], alt: str) -> None:
     """A static table whose status cells are filled with their status's colour (red, amber,
     green, with their symbol and word in the cell), so a status reads across a room."""
-    status_columns = [c for c in status_columns if c in table.columns]
 
     def fill(cell: object) -> str:
         status = kpis.status_of_text(cell)
@@ -639,7 +638,7 @@ def status_table(table: pl.DataFrame, status_columns: Iterable[str], alt: str) -
         background, text = kpis.STATUS_FILLS[status]
         return f"background-color: {background}; color: {text}; font-weight: 600"
 
-    styled = table.to_pandas().style.map(fill, subset=status_columns)
+    styled = table.to_pandas().style.map(fill, subset=list(status_columns))
     st.table(styled, hide_index=True, alt=alt)
 
 
@@ -741,8 +740,8 @@ def download_table(
     label: str = "Download this table (CSV)",
 ) -> None:
     """A CSV of exactly the table shown, except that a text cell a spreadsheet would run as a
-    formula (a team named `=1+2`) starts with a quote (earlyhelp.csv_safe). Exact figures carry
-    their marking in the file name, so a saved file says what it is wherever it ends up."""
+    formula (a team named `=1+2`) starts with a quote (earlyhelp.csv_safe); named as `_download`
+    names every file."""
     _download(label, csv_safe.to_csv(table), f"{name}.csv", "text/csv", key or f"download-{name}")
 
 
