@@ -34,6 +34,7 @@ page = st.navigation(
     position="top" if presenting else "sidebar",
 )
 
+ui.reserve_page_controls()
 runner, reason = ui.open_warehouse()
 ui.sidebar(runner, reason)
 ui.show_marking(role)

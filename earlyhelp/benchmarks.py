@@ -695,8 +695,8 @@ def comparison_figure(frame: pl.DataFrame, measure: Measure, council: str) -> go
                 "DfE published figures"
             },
         },
-        height=charts.PLOT_HEIGHT_PX + 96 + 56,
-        margin={"t": 96, "r": right, "b": 56, "l": 16, "pad": 0},
+        height=charts.PLOT_HEIGHT_PX + charts.TITLE_BLOCK_PX + 56,
+        margin={"t": charts.TITLE_BLOCK_PX, "r": right, "b": 56, "l": 16, "pad": 0},
         showlegend=False,
     )
     # Years as numbers on a linear axis, one tick each (a category axis of numeric-looking

@@ -250,8 +250,8 @@ def caseload_distribution_figure(
     charts.apply_theme(fig)
     fig.update_layout(
         title={"text": title, "subtitle": {"text": subtitle}},
-        height=charts.PLOT_HEIGHT_PX + 96 + 40 + 72,
-        margin={"t": 96 + 40, "r": 24, "b": 72, "l": 16, "pad": 0},
+        height=charts.PLOT_HEIGHT_PX + charts.TITLE_BLOCK_PX + 40 + 72,
+        margin={"t": charts.TITLE_BLOCK_PX + 40, "r": 24, "b": 72, "l": 16, "pad": 0},
         showlegend=False,
         bargap=0.1,
     )

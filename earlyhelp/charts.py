@@ -57,12 +57,13 @@ TITLE_FONT_PX = 24
 SUBTITLE_FONT_PX = 18
 EVENT_FONT_PX = 16
 MIN_FONT_PX = 14
-PLOT_HEIGHT_PX = 360  # the plotting area; margins are added around it
+PLOT_HEIGHT_PX = 280  # the plotting area; margins are added around it. With the title block
+#: and the x axis, a chart of 280px fits under the headline tiles in a 1366x768 first screen.
 #: Width assumed when spacing labels. Narrower than a 1366px screen's main column on purpose, so
 #: that labels placed apart here stay apart on a projector at 1024px or in a half-width column.
 ASSUMED_PLOT_WIDTH_PX = 760
 _CHAR_WIDTH_EM = 0.56  # average glyph width of a sans-serif font, in ems
-_TITLE_BLOCK_PX = 96  # title + subtitle + gap
+TITLE_BLOCK_PX = 74  # title + subtitle + gap
 _BADGE_PX = 22  # an event's numbered badge above the plot
 _X_TICKS_PX = 56  # below the plot: the x axis's tick labels (the layout's bottom margin)
 _KEY_TOP_PX = 40  # the event key's first line, below the plot's bottom edge
@@ -100,7 +101,7 @@ def _build_template() -> go.layout.Template:
             "yref": "container",
             "y": 1,
             "yanchor": "top",
-            "pad": {"t": 14, "l": 8},
+            "pad": {"t": 8, "l": 8},
             "subtitle": {"font": {"size": SUBTITLE_FONT_PX, "color": DARK_GREY}},
         },
         hoverlabel={"font": {"size": 16}},
@@ -694,7 +695,7 @@ def monthly_trend(
         fig,
         title,
         y_title,
-        top=_TITLE_BLOCK_PX + marks.top_px,
+        top=TITLE_BLOCK_PX + marks.top_px,
         right=right_margin,
         bottom=_X_TICKS_PX + marks.bottom_px,
     )
@@ -783,7 +784,7 @@ def small_multiples(
         _add_events(fig, chosen, first, last, 0, row=r, col=c, labels=False)
     for annotation in fig.layout.annotations:
         annotation.font = {"size": BASE_FONT_PX, "color": "black"}
-    _layout(fig, title, y_title, top=_TITLE_BLOCK_PX + 30, right=16, plot_height=plot_height)
+    _layout(fig, title, y_title, top=TITLE_BLOCK_PX + 30, right=16, plot_height=plot_height)
     fig.update_yaxes(range=[0, _nice_max(float(data[y].max() or 0))])
     fig.update_xaxes(hoverformat="%B %Y", dtick="M24", tickformat="%Y", showticklabels=True)
     period = f"{month_name(first)} to {month_name(last)}"
@@ -844,7 +845,7 @@ def bar_chart(
         fig,
         title,
         x_title,
-        top=_TITLE_BLOCK_PX,
+        top=TITLE_BLOCK_PX,
         right=24,
         plot_height=max(len(names) * bar_px, 120),
     )
@@ -1041,7 +1042,7 @@ def _layout(
 
 def _empty_figure(title: str, subtitle: str, description: str) -> go.Figure:
     fig = go.Figure()
-    _layout(fig, title, subtitle, top=_TITLE_BLOCK_PX, right=16, plot_height=160)
+    _layout(fig, title, subtitle, top=TITLE_BLOCK_PX, right=16, plot_height=160)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     fig.add_annotation(
@@ -1175,7 +1176,7 @@ def expected_demand(
         fig,
         title,
         subtitle,
-        top=_TITLE_BLOCK_PX + marks.top_px,
+        top=TITLE_BLOCK_PX + marks.top_px,
         right=right,
         bottom=_X_TICKS_PX + marks.bottom_px,
     )
@@ -1286,7 +1287,7 @@ def forecast_chart(
         fig,
         title,
         subtitle,
-        top=_TITLE_BLOCK_PX + marks.top_px,
+        top=TITLE_BLOCK_PX + marks.top_px,
         right=right,
         bottom=_X_TICKS_PX + marks.bottom_px,
     )
@@ -1350,7 +1351,7 @@ def year_on_year_chart(
     y_max = _nice_max(float(frame.filter(pl.col("year").is_in(years))[value_col].max() or 0))
     label_line_ends(fig, ends, y_max)
     right = int(text_px("2025-26", BASE_FONT_PX)) + 40
-    _layout(fig, title, subtitle, top=_TITLE_BLOCK_PX, right=right)
+    _layout(fig, title, subtitle, top=TITLE_BLOCK_PX, right=right)
     fig.update_layout(showlegend=False)
     fig.update_xaxes(categoryorder="array", categoryarray=month_names, type="category")
     fig.update_yaxes(range=[0, y_max])

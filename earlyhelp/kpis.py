@@ -196,6 +196,11 @@ class Kpi:
             f"{self.format(self.target)} {'or more' if self.direction == 'higher' else 'or less'}"
         )
 
+    def target_compact(self) -> str:
+        """'≥ 95.0%', '≤ 95': for a headline tile, whose label names the unit."""
+        sign = "≥" if self.direction == "higher" else "≤"
+        return f"{sign} {self.format(self.target, suffix=False)}"
+
     def target_words(self) -> str:
         """'95.0% or more (close to target from 90.0%)'."""
         edge = (
@@ -1114,9 +1119,15 @@ def district_figure(
         "" if with_target else ". The target is for the whole borough"
     )
     _small_layout(
-        fig, f"{kpi.title}: by district", subtitle, plot_px, t=96, b=24, r=int(label_px) + 24
+        fig,
+        f"{kpi.title}: by district",
+        subtitle,
+        plot_px,
+        t=charts.TITLE_BLOCK_PX,
+        b=24,
+        r=int(label_px) + 24,
     )
-    fig.update_layout(height=plot_px + 96 + 24, bargap=0.25)
+    fig.update_layout(height=plot_px + charts.TITLE_BLOCK_PX + 24, bargap=0.25)
     shown = [(n, v) for n, v in zip(names, values, strict=True) if v is not None]
     described = ""
     if shown:
@@ -1183,8 +1194,8 @@ def comparison_figure(
     charts.apply_theme(fig)
     fig.update_layout(
         title={"text": title, "subtitle": {"text": y_title}},
-        height=charts.PLOT_HEIGHT_PX + 96 + 56,
-        margin={"t": 96, "r": right, "b": 56, "l": 16, "pad": 0},
+        height=charts.PLOT_HEIGHT_PX + charts.TITLE_BLOCK_PX + 56,
+        margin={"t": charts.TITLE_BLOCK_PX, "r": right, "b": 56, "l": 16, "pad": 0},
         showlegend=False,
     )
     fig.update_yaxes(range=[0, y_max], tickformat=",.0f")

@@ -155,7 +155,7 @@ def _finish(fig: go.Figure, title: str, subtitle: str, height: int, alt: str, **
     fig.update_layout(
         title={"text": title, "subtitle": {"text": subtitle}},
         height=height,
-        margin={"t": 96, "r": 24, "b": 56, "l": 16, "pad": 0, **margin},
+        margin={"t": charts.TITLE_BLOCK_PX, "r": 24, "b": 56, "l": 16, "pad": 0, **margin},
         showlegend=False,
     )
     alt = " ".join(alt.split())
@@ -196,7 +196,7 @@ def decision_days_figure(frame: pl.DataFrame, standard: int, subject: str) -> go
         fig,
         "Working days from contact to decision",
         f"Contacts. Dark blue: within the standard of {standard_words(standard)}",
-        charts.PLOT_HEIGHT_PX + 96 + 72,
+        charts.PLOT_HEIGHT_PX + charts.TITLE_BLOCK_PX + 72,
         alt,
         b=72,
     )
@@ -306,7 +306,7 @@ def outcome_panels(
         fig,
         title,
         "Share of each group's closures with each outcome",
-        max(len(groups) * 40, 160) + 96 + 56 + 30,
+        max(len(groups) * 40, 160) + charts.TITLE_BLOCK_PX + 56 + 30,
         "",
         t=126,
     )
@@ -461,7 +461,7 @@ def yearly_share_figure(
     )
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=years)
     fig.update_yaxes(range=[0, y_max], tickformat=".0f", ticksuffix="%")
-    _finish(fig, title, y_title, charts.PLOT_HEIGHT_PX + 96 + 56, "", r=right)
+    _finish(fig, title, y_title, charts.PLOT_HEIGHT_PX + charts.TITLE_BLOCK_PX + 56, "", r=right)
     focus = frame.filter((pl.col(series) == highlight) & pl.col(value).is_not_null())
     trend = ""
     if focus.height >= 1:

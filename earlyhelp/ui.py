@@ -35,6 +35,9 @@ ROLE_DESCRIPTIONS = {
 }
 
 METRIC_WIDTH_PX = 200  # four fit across a 1366px screen; two per row at 1024px
+#: A tile with a strategy target: its status and target ("▲ Close to target  target ≥ 1,200")
+#: on one line under the figure.
+TARGET_TILE_WIDTH_PX = 232
 
 _PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -191,9 +194,16 @@ PAGE_CSS = """<style>
 [data-testid="stTab"] p { font-size: 1.125rem; }
 /* A projector's first screen (1366x768) holds a page's headline figures and its main chart:
    less empty space above the marking, and a page title that takes one line, not two. */
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 2.25rem; padding-top: 0.25rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.25rem; padding: 0.25rem 0 0 0; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 1.6rem; }
+/* Headline tiles: the number at full size, less padding around it. */
+[data-testid="stMainBlockContainer"] [data-testid="stMetric"] > div { padding: 0.5rem 0.875rem; }
+/* A tile with its status (ui.metric_tile): the box is the tile's, the metric in it unpadded. */
+[data-testid="stMainBlockContainer"] [class*="st-key-tile-"] { padding: 0.5rem 0.875rem 0.375rem; }
+[data-testid="stMainBlockContainer"] [class*="st-key-tile-"] [data-testid="stMetric"] > div {
+    padding: 0;
+}
 </style>"""
 
 #: ?present=1 (or the sidebar's toggle): for a committee screen. The same figures, without the
@@ -524,6 +534,26 @@ def partial_notes(runner: QueryRunner, keys: Iterable[str]) -> None:
 
 
 # --- Sidebar ----------------------------------------------------------------------------------
+#: The sidebar's place for the open page's filters, reserved by app.py on every run, under the
+#: navigation and above the notes on the data. Kept in the session's state: a module global
+#: would be shared by every session.
+PAGE_CONTROLS_KEY = "page-controls"
+_PAGE_CONTROLS_SLOT = "_page_controls"
+
+
+def reserve_page_controls() -> None:
+    """Keep a place in the sidebar, straight under the page list, for the page's filters."""
+    st.session_state[_PAGE_CONTROLS_SLOT] = st.sidebar.container(key=PAGE_CONTROLS_KEY)
+
+
+def page_controls():
+    """Where a page puts the filters that choose its figures: in the sidebar, so that the
+    first screen of the main column holds the headline figures and the main chart (a
+    1366x768 projector has room for little else). Without app.py (a page run alone), the
+    sidebar itself."""
+    return st.session_state.get(_PAGE_CONTROLS_SLOT) or st.sidebar
+
+
 def sidebar(runner: QueryRunner | None, reason: str | None = None) -> None:
     """Who is signed in and what the data covers; without a runner, why there is no data
     (`reason` from open_warehouse)."""
@@ -554,29 +584,85 @@ def format_count(value: int | None) -> str:
 
 
 def headline_metric(
-    label: str, value: int | None, previous: int | None = None, *, help: str | None = None
+    label: str,
+    value: int | None,
+    previous: int | None = None,
+    *,
+    help: str | None = None,
+    target: tuple[kpis.Kpi, float | None] | None = None,
+    width: int | None = None,
 ) -> None:
     """A big number, with its change against a previous figure when one is given.
 
     Rises and falls in demand are neither good nor bad, so the change is grey with an arrow.
     Keep the label short (about 22 characters): a metric label does not wrap. Say what the
     change is measured against in the text around the metrics. A suppressed value shows 'c'.
+    With `target` (a strategy KPI and the figure to judge), the tile also shows the KPI's
+    status and target (see metric_tile).
     """
     delta = None
     if value is not None and previous is not None:
         change = value - previous
         percent = f" ({change / previous:+.0%})" if previous else ""
         delta = f"{change:+,}{percent}"
-    st.metric(
-        label,
-        format_count(value),
-        delta=delta,
-        delta_color="off",
-        help=help,
-        border=True,
-        height="stretch",
-        width=METRIC_WIDTH_PX,
-    )
+    metric_tile(label, format_count(value), delta=delta, help=help, target=target, width=width)
+
+
+def metric_tile(
+    label: str,
+    shown: str,
+    *,
+    delta: str | None = None,
+    help: str | None = None,
+    target: tuple[kpis.Kpi, float | None] | None = None,
+    width: int | None = None,
+) -> None:
+    """One headline tile: the figure as shown, its change (grey: neither good nor bad), and,
+    with `target` (a strategy KPI and the figure to judge against it), the KPI's status in
+    colour, symbol and word, with the target under it, inside the tile. Pass a target only
+    when the tile counts what the KPI counts (the KPI's area and its 12 months): a target for
+    the whole borough says nothing about one age band. The status is decided on the figure
+    rounded as the KPI shows it, as on the Scorecard."""
+    if target is None:
+        width = width or METRIC_WIDTH_PX
+        st.metric(
+            label,
+            shown,
+            delta=delta,
+            delta_color="off",
+            help=help,
+            border=True,
+            height="stretch",
+            width=width,
+        )
+        return
+    width = width or TARGET_TILE_WIDTH_PX
+    kpi, value = target
+    status = kpi.status(None if value is None else round(value, kpi.decimals))
+    with st.container(border=True, width=width, height="stretch", gap=None, key=_tile_key(label)):
+        st.metric(label, shown, delta=delta, delta_color="off", help=help)
+        st.markdown(
+            f":{kpis.BADGE_COLOURS[status]}-badge[{kpis.status_text(status)}] "
+            f":small[target {kpi.target_compact()}]"
+        )
+
+
+#: The key of a tile with a status starts with this (PAGE_CSS keeps it as compact as a metric).
+TILE_KEY = "tile-"
+
+
+def _tile_key(label: str) -> str:
+    return TILE_KEY + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def strategy_kpi(runner: QueryRunner, kpi_id: str) -> kpis.Kpi | None:
+    """The strategy KPI `kpi_id` from the KPI definitions, or None when there is no such KPI
+    or the definitions cannot be used (the Scorecard says why)."""
+    try:
+        kpi_set = kpis.load_kpis(kpis.kpis_file(), runner.queries)
+    except kpis.KpiFileError:
+        return None
+    return next((k for k in kpi_set.kpis if k.id == kpi_id), None)
 
 
 def metric_row():

@@ -58,15 +58,11 @@ def analysed(
 
 runner = ui.warehouse_or_stop()
 st.title("Demand for early help")
-st.markdown(
-    "How many children are referred to early help (or contacted the front door) for the "
-    "selection you choose, against the demand we would expect for the time of year, and what "
-    "to expect next."
-)
 
 # --- Filters (each bound to the URL) ----------------------------------------------------------
 districts = ui.query(runner, "districts")["district"].to_list()
-with st.container(horizontal=True, gap="small"):
+controls = ui.page_controls()
+with controls:
     measure_label = st.segmented_control(
         "Measure",
         list(MEASURES),
@@ -82,7 +78,7 @@ with st.container(horizontal=True, gap="small"):
         "Show as", [NUMBER, RATE], default=NUMBER, key="show", bind="query-params", required=True
     )
 measure, coverage_table, noun = MEASURES[measure_label]
-with st.container(horizontal=True, gap="small"):
+with controls:
     district = st.selectbox(
         "District", [ALL_DISTRICTS, *districts], key="district", bind="query-params"
     )
@@ -201,31 +197,47 @@ def total(frame: pl.DataFrame, column: str = measure) -> int | None:
     return None if values.null_count() else int(values.sum())
 
 
-st.markdown(
-    f"**{first_month} to {last_month}**, against the 12 months before. {selection.capitalize()}."
-)
+def rate_of(frame: pl.DataFrame) -> float | None:
+    """12 months' rate per 10,000: one rate wherever it is shown (the Scorecard's KPI, the
+    District profile, `kpis`): under-18s over the population of the year the 12 months'
+    seventh month is in. None when a month is withheld or the population is missing."""
+    yearly = total(frame, under_18)
+    if yearly is None or frame.height < 12 or frame["children"].null_count():
+        return None
+    return yearly / float(frame["children"][6]) * 10_000
+
+
+# A strategy target applies to the figure the KPI counts: referrals for the whole borough.
+whole_borough = measure == "referrals" and not any(params.values())
+referrals_kpi = ui.strategy_kpi(runner, "referrals") if whole_borough else None
+rate_kpi = ui.strategy_kpi(runner, "referral_rate") if whole_borough else None
 with ui.metric_row():
+    shown_total = total(last12)
     ui.headline_metric(
         f"{noun.capitalize()}s, 12 months",
-        total(last12),
+        shown_total,
         total(previous12) if previous12.height == 12 else None,
         help=f"{noun.capitalize()}s in the 12 months from {first_month} to {last_month}.",
+        target=(referrals_kpi, shown_total) if referrals_kpi else None,
     )
     if has_population and last12["children"].null_count() == 0:
-        # One rate per 10,000 wherever it is shown (the Scorecard's KPI, the District profile,
-        # `kpis`): under-18s over the population of the year the 12 months' seventh month is in.
-        yearly = total(last12, under_18)
-        middle = last12["children"][min(6, last12.height - 1)]
-        rate = None if yearly is None else yearly / float(middle) * 10_000
-        st.metric(
+        rate, rate_before = rate_of(last12), rate_of(previous12)
+        ui.metric_tile(
             "Per 10,000 children",
             "c" if rate is None else f"{rate:,.0f}",
+            delta=None
+            if rate is None or rate_before is None
+            else f"{round(rate) - round(rate_before):+,}",
             help=f"{noun.capitalize()}s of children under 18 in the 12 months, per 10,000 "
             "children living in the selected area and ages (the mid-year estimate for the year "
             "in the middle of the 12 months).",
-            border=True,
-            width=ui.METRIC_WIDTH_PX,
+            target=(rate_kpi, rate) if rate_kpi else None,
         )
+    st.markdown(
+        f"**{first_month} to {last_month}**, against the 12 months before.  \n"
+        f"**{selection.capitalize()}**"
+        + ("" if ui.presenting() else ": choose what to show in the sidebar.")
+    )
 
 
 # --- The views, one tab each (bound to the URL, so a copied link opens the same tab) -----------
@@ -238,7 +250,6 @@ per = "per week" if interval == "Week" else "per month"
 
 
 def over_time() -> None:
-    st.header(f"{noun.capitalize()}s over time")
     trend_frame = series.select(period_col, "value").rename({"value": unit})
     trend = ui.cached_figure(
         charts.monthly_trend,
@@ -316,7 +327,6 @@ def analysis() -> demand.DemandAnalysis | None:
 
 
 def against_expected() -> None:
-    st.header("Against expected demand")
     result = analysis()
     if result is None:
         return
@@ -392,7 +402,6 @@ def against_expected() -> None:
 
 
 def year_on_year() -> None:
-    st.header("Year on year")
     by_year = demand.year_on_year(monthly.select("month", "value"), "month", "value")
     ui.chart_with_data(
         ui.cached_figure(
@@ -413,7 +422,6 @@ def year_on_year() -> None:
 
 
 def forecast() -> None:
-    st.header("Forecast")
     result = analysis()
     if result is None:
         return

@@ -14,9 +14,10 @@ events = load_events().filter(pl.col("kind").is_in(["covid", "school"]))
 
 st.title("Early help overview")
 st.markdown(
-    f"**Last 12 months:** {charts.long_date(period_start)} to {charts.long_date(period_end)}. "
-    "Changes are against the 12 months before."
+    f"**{charts.long_date(period_start)} to {charts.long_date(period_end)}**, against the "
+    "12 months before (open episodes: against a year before)."
 )
+referrals_kpi = ui.strategy_kpi(runner, "referrals")
 
 with ui.metric_row():
     ui.headline_metric(
@@ -24,10 +25,13 @@ with ui.metric_row():
         headline["referrals_12m"],
         headline["referrals_prev_12m"],
         help="Children whose early help episode started in the last 12 months.",
+        # The strategy's referrals KPI counts the same: the borough's 12 complete months.
+        target=(referrals_kpi, headline["referrals_12m"]) if referrals_kpi else None,
     )
     ui.headline_metric(
         "Open episodes now",
         headline["open_episodes"],
+        headline["open_episodes_year_before"],
         help=f"Early help episodes open on {charts.long_date(period_end)}: started on or "
         "before that date and not ended on or before it.",
     )
@@ -35,15 +39,19 @@ with ui.metric_row():
         ui.headline_metric(
             "Contacts",
             headline["contacts_12m"],
+            headline["contacts_prev_12m"],
             help="Contacts into the front door (MASH or single point of access) in the last "
             "12 months.",
         )
     if ui.metric_available(runner, "overview.step_ups", "Step-ups to social care"):
         ui.headline_metric(
-            "Step-ups to social care",
+            # A number of episodes: "Step-ups to social care" is the Scorecard's percentage.
+            "Ended in a step-up",
             headline["step_ups_12m"],
+            headline["step_ups_prev_12m"],
             help="Early help episodes that ended in the last 12 months because the child was "
-            "referred to children's social care.",
+            "referred to children's social care (a number; the Scorecard's step-up measure is "
+            "the percentage of episodes that ended this way).",
         )
 ui.partial_notes(runner, ["overview.contacts", "overview.step_ups"])
 # Published figures to set beside these (when DfE files are loaded): the Compared with others page.
@@ -54,7 +62,6 @@ if published:
         f"For comparison, as DfE published it: {published} More on the Compared with others page."
     )
 
-st.header("Demand for early help")
 monthly = ui.query(runner, "referrals_borough_by_month", {"to": period_end})
 trend = charts.monthly_trend(
     monthly,

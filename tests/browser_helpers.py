@@ -249,8 +249,10 @@ WIDGET_TEST_IDS = (
 
 _CONTROLS = f"""() => {{
     const ids = {list(WIDGET_TEST_IDS)!r};
-    const main = document.querySelector('[data-testid="stMain"]');
-    return ids.flatMap(id => [...main.querySelectorAll(`[data-testid="${{id}}"]`)]).map(w => {{
+    // The main column, and the sidebar's place for the page's filters (ui.page_controls).
+    const areas = [...document.querySelectorAll('[data-testid="stMain"], .st-key-page-controls')];
+    return ids.flatMap(id => areas.flatMap(area => [...area.querySelectorAll(
+        `[data-testid="${{id}}"]`)])).map(w => {{
         const box = w.closest('[data-testid="stElementContainer"]');
         const key = [...(box?.classList || [])].find(name => name.startsWith('st-key-'));
         return key ? key.slice('st-key-'.length)

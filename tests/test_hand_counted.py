@@ -743,15 +743,17 @@ case(
     [("Under 1 month", 0), ("1 to 3 months", C), ("3 to 6 months", C), ("6 to 9 months", 0),
      ("9 to 12 months", 0), ("12 months or more", 0)],
 )  # fmt: skip
-# April 2025 to March 2026: all 26 referrals (-> 25), none the year before, all 30 contacts,
-# 2 episodes ended Step-up (E03, E14), 17 open on 31 March (-> 15).
+# April 2025 to March 2026: all 26 referrals (-> 25), none the year before, all 30 contacts
+# (none the year before), 2 episodes ended Step-up (E03, E14; none the year before), 17 open
+# on 31 March (-> 15); the extract starts after 31 March 2025, so nothing to count open then
+# (null: for the board, as for a withheld count, no figure and so no change on the tile).
 case(
     "overview_headlines",
     AS_OF,
-    ("period_start", "referrals_12m", "referrals_prev_12m", "contacts_12m", "step_ups_12m",
-     "open_episodes"),
-    [(date(2025, 4, 1), 26, 0, 30, 2, 17)],
-    [(date(2025, 4, 1), 25, 0, 30, C, 15)],
+    ("period_start", "referrals_12m", "referrals_prev_12m", "contacts_12m", "contacts_prev_12m",
+     "step_ups_12m", "step_ups_prev_12m", "open_episodes", "open_episodes_year_before"),
+    [(date(2025, 4, 1), 26, 0, 30, 0, 2, 0, 17, None)],
+    [(date(2025, 4, 1), 25, 0, 30, 0, C, 0, 15, C)],
 )  # fmt: skip
 
 # --- Set beside DfE's published figures ------------------------------------------------------

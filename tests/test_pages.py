@@ -72,22 +72,19 @@ def test_sidebar_shows_role_version_and_coverage(with_demo):
 def test_overview_headline_metrics_match_the_headline_query(with_demo):
     at = run_page()
     shown = {m.label: m for m in at.metric}
-    assert list(shown) == [
-        "Referrals to early help",
-        "Open episodes now",
-        "Contacts",
-        "Step-ups to social care",
-    ]
     expected = QueryRunner.open(with_demo).run("overview_headlines").row(0, named=True)
-    for label, column in [
-        ("Referrals to early help", "referrals_12m"),
-        ("Open episodes now", "open_episodes"),
-        ("Contacts", "contacts_12m"),
-        ("Step-ups to social care", "step_ups_12m"),
-    ]:
+    tiles = {
+        "Referrals to early help": ("referrals_12m", "referrals_prev_12m"),
+        "Open episodes now": ("open_episodes", "open_episodes_year_before"),
+        "Contacts": ("contacts_12m", "contacts_prev_12m"),
+        "Ended in a step-up": ("step_ups_12m", "step_ups_prev_12m"),
+    }
+    assert list(shown) == list(tiles)
+    for label, (column, before) in tiles.items():
         assert shown[label].value == f"{expected[column]:,}"
-    change = expected["referrals_12m"] - expected["referrals_prev_12m"]
-    assert shown["Referrals to early help"].delta.startswith(f"{change:+,}")
+        # Every tile has its change on the year before (the demo has a year before each).
+        change = expected[column] - expected[before]
+        assert shown[label].delta.startswith(f"{change:+,}"), label
 
 
 def test_overview_charts_have_alt_text_tables_and_downloads(with_demo):

@@ -46,7 +46,7 @@ def overview(ctx: Context) -> Section:
     section.headlines.append(open_now)
     for key, label, column in (
         ("overview.contacts", "Contacts", "contacts_12m"),
-        ("overview.step_ups", "Step-ups to social care", "step_ups_12m"),
+        ("overview.step_ups", "Ended in a step-up", "step_ups_12m"),
     ):
         if ctx.available(key):
             section.headlines.append(figure(label, column))
