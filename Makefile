@@ -10,7 +10,7 @@ BENCHMARKS ?=
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test lint demo clean chromium pack-libs pdf-tools
+.PHONY: run test lint demo clean chromium pack-libs pdf-tools screenshots
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ run: $(VENV)/.runtime-installed $(WAREHOUSE)/CURRENT pack-libs chromium
 
 test: $(VENV)/.dev-installed chromium pack-libs pdf-tools
 	$(PY) -m pytest
+
+# Every page's first screen at 1366x768, normal and presenting, for the README: docs/screenshots/.
+screenshots: $(VENV)/.dev-installed $(WAREHOUSE)/CURRENT chromium pack-libs
+	$(PY) -m tests.first_screens --warehouse $(WAREHOUSE)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

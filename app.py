@@ -37,7 +37,11 @@ page = st.navigation(
 ui.reserve_page_controls()
 runner, reason = ui.open_warehouse()
 ui.sidebar(runner, reason)
-ui.show_marking(role)
-ui.presentation_controls()
+# The marking, and while presenting the way out, on one line: a projector's first screen has
+# room for the page's figures and its main chart and little else.
+with st.container(horizontal=True, vertical_alignment="center", gap="large"):
+    ui.show_marking(role)
+    ui.presentation_controls()
+ui.name_downloads(page.url_path or "overview")  # a page with filters adds its selection
 page.run()
 ui.page_footnote(role)

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import calendar as _calendar
 import functools
+import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
 
-from earlyhelp import charts, config
+from earlyhelp import charts, config, disclosure
 from earlyhelp.roles import Role
 from earlyhelp.warehouse import load_organisation_types, organisation_key
 
@@ -50,6 +52,158 @@ def twelve_months_to(as_of: date) -> tuple[date, date]:
 def _add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+# --- The extract's warm-up ----------------------------------------------------------------------
+#: The share of episodes that close within the warm-up: see warm_up_months.
+WARM_UP_SHARE = 0.9
+#: The warm-up when episode lengths cannot be read (no closures, or too many withheld).
+WARM_UP_FALLBACK_MONTHS = 12
+#: The warm-up when more than one episode in ten lasts a year or more (the last band is open).
+WARM_UP_LONGEST_MONTHS = 24
+WARM_UP_LABEL = "Warm-up"
+WARM_UP_HOVER = "Episodes begun before the data start are missing from these months"
+
+
+def _band_months(band: str) -> int | None:
+    """The whole months an outcomes_durations band runs up to: 'Under 1 month' -> 1, '6 to 9
+    months' -> 9, '12 months or more' -> None (no end)."""
+    if "or more" in band:
+        return None
+    numbers = re.findall(r"\d+", band)
+    return int(numbers[-1]) if numbers else None
+
+
+def warm_up_months(durations: pl.DataFrame, withheld_up_to: int | None = None) -> int:
+    """How many months an extract's open-episode counts take to warm up: the months within
+    which 9 in 10 early help episodes close, read from outcomes_durations over the whole
+    extract (closures in bands of months; the upper end of the band that holds the 90th
+    percentile, so the warm-up errs towards too long).
+
+    Why: the extract holds the episodes that started on or after its first day, so a count of
+    episodes open on day D leaves out those that started before the first day and were still
+    open on D: episodes longer than D minus the first day. Once that gap passes the length
+    9 in 10 episodes close within, fewer than one episode in ten lasts that long; and as an
+    open count holds each episode for as long as it lasts, what is missing is a smaller share
+    still (on the demo data: a third of the count three months in, 3% at nine months, 1% at
+    twelve). The counts before then climb because of the extract, not because of demand.
+
+    A band withheld for disclosure (null) is read both as 0 and as `withheld_up_to`, the later
+    band taken. No closures at all gives WARM_UP_FALLBACK_MONTHS; a 90th percentile of a year
+    or more, WARM_UP_LONGEST_MONTHS. (Closed episodes only: the few still open at the end, and
+    the long ones cut off by the start, make this a little short; the band's upper end and the
+    rounding up to a month end in warm_up_end make up for it.)
+    """
+    return _warm_up(durations, withheld_up_to)[0]
+
+
+def _warm_up(durations: pl.DataFrame, withheld_up_to: int | None = None) -> tuple[int, str]:
+    """warm_up_months, with the reason in words for the note under a chart."""
+    unknown = (
+        WARM_UP_FALLBACK_MONTHS,
+        f"{WARM_UP_FALLBACK_MONTHS} months, as episode lengths cannot be read",
+    )
+    if durations.is_empty():
+        return unknown
+    rows = durations.sort("sort_order")
+    bands = [_band_months(b) for b in rows["duration"].to_list()]
+    counts = rows["closures"].to_list()
+    largest = (
+        withheld_up_to if withheld_up_to is not None else disclosure.current_policy().withheld_up_to
+    )
+
+    def band_of(fill: int) -> int | None | str:
+        values = [fill if c is None else c for c in counts]
+        total = sum(values)
+        if not total:
+            return "none"
+        so_far = 0
+        for months, value in zip(bands, values, strict=True):
+            so_far += value
+            if so_far >= WARM_UP_SHARE * total:
+                return months
+        return None
+
+    found = [band_of(0), band_of(largest)]
+    if "none" in found:
+        return unknown
+    if None in found:
+        return WARM_UP_LONGEST_MONTHS, "more than 1 in 10 episodes last a year or more"
+    months = max(found)
+    return months, f"9 in 10 episodes close within {months} months"
+
+
+def a_year_before(day: date) -> date:
+    """The same day a year before (28 February for 29 February)."""
+    return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
+
+
+def warm_up_end(first_day: date, months: int) -> date:
+    """The first month end at least `months` after the data's first day: open-episode counts
+    on it and after are out of the warm-up."""
+    start = _add_months(first_day, months)
+    return start.replace(day=_calendar.monthrange(start.year, start.month)[1])
+
+
+@dataclass(frozen=True)
+class WarmUp:
+    """The months at the start of an extract whose open-episode counts are too low (episodes
+    that began before the data are missing), shaded on every chart of open cases over time."""
+
+    first_day: date
+    months: int
+    end: date  # the first month end out of the warm-up
+    why: str = ""  # why this many months, in words ("9 in 10 episodes close within 9 months")
+
+    @property
+    def last_month(self) -> date:
+        """The first day of the last month whose month-end count is in the warm-up."""
+        return _add_months(self.end, -1)
+
+    def covers(self, months: pl.Series) -> bool:
+        """Whether any of these months ('YYYY-MM' text or dates) is in the warm-up."""
+        shown = [m for m in months.to_list() if m is not None]
+        return any(str(m)[:7] < self.end.isoformat()[:7] for m in shown)
+
+    def _months_text(self) -> str:
+        first, last = self.first_day.replace(day=1), self.last_month
+        if first >= last:
+            return charts.month_name(first)
+        start = charts.month_name(first)
+        if first.year == last.year:
+            start = start.split()[0]
+        return f"{start} to {charts.month_name(last)}"
+
+    def shade(self, fig: go.Figure) -> go.Figure:
+        """Shade the warm-up on a chart of months (x 'YYYY-MM', drawn on each month's first
+        day), labelled, and say so in its alt text."""
+        return charts.shade_warm_up(
+            fig,
+            self.first_day.replace(day=1),
+            self.end.replace(day=1),
+            WARM_UP_LABEL,
+            hover=WARM_UP_HOVER,
+            alt=f"The months from {self._months_text()} are shaded as the warm-up: open "
+            f"episodes that began before the data start on {charts.long_date(self.first_day)} "
+            "are missing from them, so those counts are too low.",
+        )
+
+    def note(self, months: pl.Series) -> str | None:
+        """The sentence under a chart of these months, or None when none is in the warm-up."""
+        if not self.covers(months):
+            return None
+        return (
+            f"Shaded, {self._months_text()}: the warm-up, when episodes that began before the "
+            f"data start ({charts.long_date(self.first_day)}) are missing, so open cases are "
+            f"undercounted ({self.why or f'{self.months} months'})."
+        )
+
+
+def warm_up(first_day: date, durations: pl.DataFrame) -> WarmUp:
+    """The warm-up of an extract that starts on `first_day`, from outcomes_durations over the
+    whole extract (from its first day to its last): see warm_up_months."""
+    months, why = _warm_up(durations)
+    return WarmUp(first_day, months, warm_up_end(first_day, months), why)
 
 
 # --- Who may see what ---------------------------------------------------------------------------
@@ -298,6 +452,98 @@ def total(values: pl.Series) -> int | None:
     if values.null_count():
         return None
     return int(values.sum())
+
+
+@dataclass(frozen=True)
+class OpenSplit:
+    """The borough's open episodes on a day and what is happening to them, added up from
+    caseload_snapshot_by_district's protected district rows (None: shown as c). Open episodes
+    = with a worker + waiting for a first worker + between workers (held by a council team or
+    commissioned provider, had a worker, none on the day) + led by partners (open but not
+    held: a school, a health visitor)."""
+
+    open_episodes: int | None
+    with_worker: int | None
+    waiting: int | None
+    between_workers: int | None
+    partner_led: int | None
+
+    @property
+    def withheld(self) -> list[str]:
+        """The parts withheld (c), in words."""
+        names = {
+            "with_worker": "with a worker",
+            "waiting": "waiting",
+            "partner_led": "led by partners",
+        }
+        return [words for name, words in names.items() if getattr(self, name) is None]
+
+    def sentence(self) -> str:
+        """One line under the tiles: how the parts make the open episodes, and which part is
+        withheld (never worked out from the others by subtraction)."""
+        parts = ["with a worker", "waiting", "led by partners"]
+        if self.between_workers:
+            parts.insert(2, f"{self.between_workers:,} between workers")
+        line = " + ".join(parts).capitalize() + " = open episodes"
+        if self.withheld:
+            hidden = _join_words(self.withheld)
+            verb = "is" if len(self.withheld) == 1 else "are"
+            return (
+                f"{line}; {hidden} {verb} withheld (c: too few in a district), not worked out "
+                "by subtraction."
+            )
+        return f"{line}."
+
+
+def _join_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def open_split(
+    districts: pl.DataFrame, exact: bool = True, borough_waiting: pl.DataFrame | None = None
+) -> OpenSplit:
+    """The borough's open episodes split, from caseload_snapshot_by_district as the role sees
+    it. Each part is a total of the district counts (None when any is withheld: see total).
+    Led by partners is open minus held by a council team or provider, and between workers is
+    held minus with a worker minus waiting, district by district and only from counts that are
+    shown, so neither ever uncovers a withheld count: a district with one withheld leaves that
+    part of the borough withheld too.
+
+    With counts rounded for disclosure (`exact` False) a district's difference can be a little
+    off: below 0, or a few where there are none (counts each rounded by up to 2 make at most 5
+    of them). Below 0 is read as 0. From 1 up to the largest count the policy withholds, led by
+    partners is withheld (it may be a true small count, which is never shown) and between
+    workers is read as 0 (the sentence under the tiles names between workers only when there
+    are more than rounding can make). The tiles then add up to within the rounding, as the
+    page's footnote says.
+
+    `borough_waiting` is kpi_waiting_for_worker as the role sees it: its Borough row is counted
+    for the whole borough and protected as one count, so the waiting tile shows the Scorecard's
+    figure (one number for one measure) even when a district's count is withheld."""
+    slack = 0 if exact else disclosure.current_policy().withheld_up_to
+    held = pl.col("case_held_episodes")
+    partner = pl.col("open_episodes") - held
+    between = held - pl.col("with_worker") - pl.col("waiting")
+    frame = districts.with_columns(
+        pl.when(partner <= 0)
+        .then(0)
+        .when(partner <= slack)
+        .then(None)
+        .otherwise(partner)
+        .alias("partner_led"),
+        pl.when(between <= slack).then(0).otherwise(between).alias("between"),
+    )
+    waiting = total(frame["waiting"])
+    if borough_waiting is not None:
+        row = borough_waiting.filter(pl.col("district") == "Borough")
+        waiting = row["waiting"][0] if row.height else waiting
+    return OpenSplit(
+        open_episodes=total(frame["open_episodes"]),
+        with_worker=total(frame["with_worker"]),
+        waiting=waiting,
+        between_workers=total(frame["between"]),
+        partner_led=total(frame["partner_led"]),
+    )
 
 
 PROVIDER_COUNTS = (

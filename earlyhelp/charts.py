@@ -537,6 +537,74 @@ def _shade_holidays(
     _append_layout_items(fig, spans, [])
 
 
+def shade_warm_up(
+    fig: go.Figure,
+    first: date,
+    warm_up_end: date,
+    note: str,
+    *,
+    hover: str | None = None,
+    alt: str | None = None,
+) -> go.Figure:
+    """Shade the months from `first` up to `warm_up_end` (x positions) in light grey on every
+    panel of a chart over time, below the lines and the grid, labelled `note` once, at the top
+    left of the first panel (`hover` says more on pointing at it); `alt` is added to the alt
+    text. For the months at the start of an extract whose counts are too low (see
+    caseloads.warm_up). The shade starts at the x axis's left end when its range is set, and
+    stops at the last point when the series ends sooner. Nothing is added when no point is
+    before `warm_up_end`."""
+    shown = [
+        day
+        for trace in fig.data
+        if trace.x is not None and len(trace.x)
+        for day in _as_dates(pl.Series(list(trace.x)))
+        if day is not None
+    ]
+    if not shown or min(shown) >= warm_up_end:
+        return fig
+    axes = list(dict.fromkeys((t.xaxis or "x", t.yaxis or "y") for t in fig.data))
+    start = first
+    bounds = fig.layout.xaxis.range
+    if bounds:
+        start = min(start, _as_dates(pl.Series([str(bounds[0])[:10]]))[0])
+    end = min(warm_up_end, max(shown) + timedelta(days=15))
+    shapes = [
+        {
+            "type": "rect",
+            "xref": x,
+            "yref": f"{y} domain",
+            "x0": start,
+            "x1": end,
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": LIGHT_GREY,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for x, y in axes
+    ]
+    x, y = axes[0]
+    label = {
+        "x": start,
+        "xref": x,
+        "xanchor": "left",
+        "xshift": 4,
+        "y": 1,
+        "yref": f"{y} domain",
+        "yanchor": "top",
+        "yshift": -2,
+        "text": note,
+        "showarrow": False,
+        "font": {"size": MIN_FONT_PX, "color": DARK_GREY},
+    }
+    if hover:
+        label["hovertext"] = hover
+    _append_layout_items(fig, shapes, [label])
+    if alt:
+        _attach_alt_text(fig, f"{alt_text(fig)} {alt}".strip())
+    return fig
+
+
 def _event_phrase(events: list[dict]) -> str:
     if not events:
         return ""

@@ -199,7 +199,7 @@ class Kpi:
     def target_compact(self) -> str:
         """'≥ 95.0%', '≤ 95': for a headline tile, whose label names the unit."""
         sign = "≥" if self.direction == "higher" else "≤"
-        return f"{sign} {self.format(self.target, suffix=False)}"
+        return f"{sign}\u00a0{self.format(self.target, suffix=False)}"  # kept on one line
 
     def target_words(self) -> str:
         """'95.0% or more (close to target from 90.0%)'."""

@@ -58,6 +58,23 @@ class Period:
         return f"{charts.month_name(self.start)} to {charts.month_name(self.end)}"
 
 
+def period_before(period: Period, first_date: date) -> Period | None:
+    """The same months a year earlier, for the headline tiles' changes; None when the data do
+    not reach back that far (a change on part of a period would mislead)."""
+    start = _add_months(period.start, -12)
+    if start < first_date.replace(day=1):
+        return None
+    return Period(f"{period.label}, a year before", start, _month_end(_add_months(period.end, -12)))
+
+
+def points_change(now: float | None, before: float | None, unit: str = " points") -> str | None:
+    """A tile's change between two shown figures ('+0.4 points'), or None without both."""
+    if now is None or before is None:
+        return None
+    change = round(now - before, 1)
+    return f"{change:+,.1f}{unit}" if not float(change).is_integer() else f"{change:+,.0f}{unit}"
+
+
 def _month_end(day: date) -> date:
     following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
     return following - timedelta(days=1)

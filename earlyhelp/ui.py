@@ -194,7 +194,7 @@ PAGE_CSS = """<style>
 [data-testid="stTab"] p { font-size: 1.125rem; }
 /* A projector's first screen (1366x768) holds a page's headline figures and its main chart:
    less empty space above the marking, and a page title that takes one line, not two. */
-[data-testid="stMainBlockContainer"] { padding-top: 1rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-left: 3rem; padding-right: 3rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.25rem; padding: 0.25rem 0 0 0; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 1.6rem; }
 /* Headline tiles: the number at full size, less padding around it. */
@@ -213,7 +213,7 @@ PRESENT_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"] { display: none; }
 [data-testid="stMainBlockContainer"] {
-    max-width: 100%; padding: 4.5rem 2.5rem 2rem 2.5rem;
+    max-width: 100%; padding: 4rem 2.5rem 2rem 2.5rem;
 }
 [data-testid="stMainBlockContainer"] :is(p, li) { font-size: 1.25rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stMetricValue"],
@@ -623,6 +623,8 @@ def metric_tile(
     when the tile counts what the KPI counts (the KPI's area and its 12 months): a target for
     the whole borough says nothing about one age band. The status is decided on the figure
     rounded as the KPI shows it, as on the Scorecard."""
+    # A comparison ('Borough: 1,110') is not a change: no arrow.
+    arrow = "auto" if delta is None or delta[:1] in "+-" else "off"
     if target is None:
         width = width or METRIC_WIDTH_PX
         st.metric(
@@ -630,6 +632,7 @@ def metric_tile(
             shown,
             delta=delta,
             delta_color="off",
+            delta_arrow=arrow,
             help=help,
             border=True,
             height="stretch",
@@ -640,10 +643,10 @@ def metric_tile(
     kpi, value = target
     status = kpi.status(None if value is None else round(value, kpi.decimals))
     with st.container(border=True, width=width, height="stretch", gap=None, key=_tile_key(label)):
-        st.metric(label, shown, delta=delta, delta_color="off", help=help)
+        st.metric(label, shown, delta=delta, delta_color="off", delta_arrow=arrow, help=help)
         st.markdown(
             f":{kpis.BADGE_COLOURS[status]}-badge[{kpis.status_text(status)}] "
-            f":small[target {kpi.target_compact()}]"
+            f":small[target\u00a0{kpi.target_compact()}]"
         )
 
 
@@ -819,6 +822,32 @@ def chart_with_data(
             download_table(table, download_name)
 
 
+#: What this run's CSVs are named after: [page, *selection], as name parts (see name_downloads).
+_DOWNLOAD_NAMING = "_download_naming"
+
+
+def _name_part(text: str) -> str:
+    """'North, aged 5-9' -> 'north-aged-5-9': a part of a file name any system accepts."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def name_downloads(page: str, *selection: str | None) -> None:
+    """Name every CSV the page offers after the page and the selection that chose its figures
+    (the filters a person set, in words: 'North', 'aged 5-9'; None for a filter left at its
+    default), so that a saved file says what it holds: 'demand_referrals_per_month_north.csv'.
+    app.py names the page on every run; a page with filters calls this again with them."""
+    parts = [_name_part(page), *(_name_part(s) for s in selection if s)]
+    st.session_state[_DOWNLOAD_NAMING] = [p for p in parts if p]
+
+
+def download_file_name(name: str) -> str:
+    """The file name (without extension) of a table's CSV: the page, the table's own name
+    and the selection (name_downloads); the page is not repeated when `name` starts with it."""
+    page, *selection = st.session_state.get(_DOWNLOAD_NAMING) or [""]
+    stem = name if not page or name == page or name.startswith(f"{page}_") else f"{page}_{name}"
+    return "_".join([stem, *selection])
+
+
 def download_table(
     table: pl.DataFrame,
     name: str,
@@ -828,7 +857,13 @@ def download_table(
     """A CSV of exactly the table shown, except that a text cell a spreadsheet would run as a
     formula (a team named `=1+2`) starts with a quote (earlyhelp.csv_safe); named as `_download`
     names every file."""
-    _download(label, csv_safe.to_csv(table), f"{name}.csv", "text/csv", key or f"download-{name}")
+    _download(
+        label,
+        csv_safe.to_csv(table),
+        f"{download_file_name(name)}.csv",
+        "text/csv",
+        key or f"download-{name}",
+    )
 
 
 def _download(label: str, data: str | bytes, file_name: str, mime: str, key: str) -> None:

@@ -2,8 +2,10 @@
 against a caseload threshold; open cases over time; waits for a worker; changes of worker; and
 council teams against commissioned providers.
 
-The headline figures are above five views, one tab each (bound to the URL as `view`, so a copied
-link opens the same one); only the open tab is worked out and drawn."""
+The headline tiles (open episodes, and the parts that add up to them: with a worker, waiting,
+led by partners) are above five views, one tab each (bound to the URL as `view`, so a copied link
+opens the same one); only the open tab is worked out and drawn. The date and the threshold are in
+the sidebar; the per-FTE tiles are on the Teams and workers view, which the threshold is for."""
 
 from datetime import date
 
@@ -28,12 +30,8 @@ role = ui.current_role()
 first_day, last_day = ui.coverage_or_stop(runner)
 
 st.title("Caseloads and workforce")
-st.markdown(
-    "Open early help cases on the date you choose: where the pressure is, how it has changed, "
-    "whether families wait for a worker, and whether they are passed from worker to worker."
-)
 
-with st.container(horizontal=True, gap="small"):
+with ui.page_controls():
     as_of = st.date_input(
         "Snapshot date",
         value=last_day,
@@ -50,7 +48,8 @@ with st.container(horizontal=True, gap="small"):
         value=caseloads.DEFAULT_THRESHOLD,
         step=1,
         key="caseloads_threshold",
-        help="Workers with more open cases per full-time equivalent than this are counted.",
+        help="Workers with more open cases per full-time equivalent than this are counted "
+        "(Teams and workers).",
     )
 
 when = charts.long_date(as_of)
@@ -69,54 +68,66 @@ period_text = f"{charts.month_name(period_start)} to {charts.month_name(period_e
 events = load_events().filter(pl.col("kind").is_in(["covid", "school"]))
 
 districts = ui.query(runner, "caseload_snapshot_by_district", on_day)
-summary = ui.query(runner, "workers_caseload_summary", on_day).row(0, named=True)
-summary_per_fte = caseloads.with_cases_per_fte(pl.DataFrame([summary])).row(0, named=True)
-distribution = ui.query(runner, "workers_caseload_distribution", on_day)
-above = caseloads.workers_above(distribution, threshold)
 
-# --- Open cases on the date ---------------------------------------------------------------------
+# --- Open cases on the date: the tiles add up to the open episodes ------------------------------
+split = caseloads.open_split(
+    districts,
+    exact=role.exact_counts,
+    borough_waiting=ui.query(runner, "kpi_waiting_for_worker", on_day),
+)
+# Each tile's change is on the same day a year before, unless that day is in the extract's
+# warm-up, when open episodes were undercounted (a change from it would read as growth).
+warm_up = caseloads.warm_up(
+    first_day, ui.query(runner, "outcomes_durations", {"from": first_day, "to": last_day})
+)
+year_before = {"as_of": caseloads.a_year_before(as_of)}
+before = (
+    caseloads.open_split(
+        ui.query(runner, "caseload_snapshot_by_district", year_before),
+        exact=role.exact_counts,
+        borough_waiting=ui.query(runner, "kpi_waiting_for_worker", year_before),
+    )
+    if year_before["as_of"] >= warm_up.end
+    else None
+)
+waiting_kpi = ui.strategy_kpi(runner, "waiting_for_worker") if as_of == last_day else None
 st.subheader(f"Open cases on {when}")
 with ui.metric_row():
     ui.headline_metric(
         "Open episodes",
-        caseloads.total(districts["open_episodes"]),
+        split.open_episodes,
+        before and before.open_episodes,
         help=f"Early help episodes open on {when}: started on or before that date and not ended "
-        "on or before it. Includes episodes led by partners such as schools.",
+        "on or before it. The tiles beside it add up to it.",
     )
     if ui.metric_available(runner, "caseloads.with_worker", "With a worker"):
         ui.headline_metric(
             "With a worker",
-            caseloads.total(districts["with_worker"]),
+            split.with_worker,
+            before and before.with_worker,
             help="Open episodes held by a council team or commissioned provider that had a "
             "worker on the day.",
         )
     if ui.metric_available(runner, "caseloads.waiting", "Waiting for a worker"):
         ui.headline_metric(
             "Waiting for a worker",
-            caseloads.total(districts["waiting"]),
+            split.waiting,
+            before and before.waiting,
             help="Open episodes held by a council team or commissioned provider that had not "
             "yet been given their first worker.",
+            # The strategy's KPI is this count on the data's latest day.
+            target=(waiting_kpi, split.waiting) if waiting_kpi else None,
         )
-    if ui.metric_available(runner, "caseloads.per_fte", "Cases per FTE"):
-        st.metric(
-            "Cases per FTE",
-            "none"
-            if summary_per_fte["cases_per_fte"] is None
-            else summary_per_fte["cases_per_fte"],
-            help="Open cases held by workers with an FTE recorded, divided by their total FTE "
-            "(case-holding workers only).",
-            border=True,
-            width=ui.METRIC_WIDTH_PX,
+    if ui.metric_available(runner, "caseloads.with_worker", "Led by partners"):
+        ui.headline_metric(
+            "Led by partners",
+            split.partner_led,
+            before and before.partner_led,
+            help="Open episodes led by a partner such as a school, a health visitor or an early "
+            "years setting, not held by a council team or commissioned provider.",
         )
-        st.metric(
-            f"Above {threshold} per FTE",
-            f"{above} of {int(distribution['workers'].sum())}",
-            help="Case-holding workers with an FTE recorded whose open cases per FTE are above "
-            "the threshold.",
-            border=True,
-            width=ui.METRIC_WIDTH_PX,
-        )
-ui.partial_notes(runner, ["caseloads.with_worker", "caseloads.waiting", "caseloads.per_fte"])
+st.caption(split.sentence() + (" Changes are on the same day a year before." if before else ""))
+ui.partial_notes(runner, ["caseloads.with_worker", "caseloads.waiting"])
 
 
 # --- The views, one tab each (bound to the URL, so a copied link opens the same tab) -----------
@@ -166,7 +177,32 @@ def by_district() -> None:
 
 
 def teams_and_workers() -> None:
-    """Open cases by team, per FTE, and how they are spread over the workers."""
+    """Open cases per FTE, by team, and how they are spread over the workers."""
+    summary = ui.query(runner, "workers_caseload_summary", on_day).row(0, named=True)
+    summary_per_fte = caseloads.with_cases_per_fte(pl.DataFrame([summary])).row(0, named=True)
+    distribution = ui.query(runner, "workers_caseload_distribution", on_day)
+    above = caseloads.workers_above(distribution, threshold)
+    if ui.metric_available(runner, "caseloads.per_fte", "Cases per FTE"):
+        with ui.metric_row():
+            st.metric(
+                "Cases per FTE",
+                "none"
+                if summary_per_fte["cases_per_fte"] is None
+                else summary_per_fte["cases_per_fte"],
+                help="Open cases held by workers with an FTE recorded, divided by their total "
+                "FTE (case-holding workers only).",
+                border=True,
+                width=ui.METRIC_WIDTH_PX,
+            )
+            st.metric(
+                f"Above {threshold} per FTE",
+                f"{above} of {int(distribution['workers'].sum())}",
+                help="Case-holding workers with an FTE recorded whose open cases per FTE are "
+                "above the threshold (set in the sidebar).",
+                border=True,
+                width=ui.METRIC_WIDTH_PX,
+            )
+        ui.partial_notes(runner, ["caseloads.per_fte"])
     team_rows = ui.query(runner, "caseload_by_team", on_day)
     teams = caseloads.with_provider_label(caseloads.with_cases_per_fte(team_rows), "team")
     if teams.is_empty():
@@ -264,7 +300,8 @@ def teams_and_workers() -> None:
 
 
 def over_time() -> None:
-    """Open episodes at the end of each month, by district and by level of need."""
+    """Open episodes at the end of each month, by district and by level of need, with the
+    extract's warm-up shaded (its first months miss the episodes begun before the data)."""
     by_month = ui.query(runner, "caseload_by_month", on_day)
     if by_month.is_empty():
         st.info(
@@ -273,38 +310,45 @@ def over_time() -> None:
         )
     else:
         ui.chart_with_data(
-            charts.small_multiples(
-                by_month,
-                "month",
-                "open_episodes",
-                "district",
-                events=events,
-                title="Open episodes by district",
-                y_title="Open early help episodes at the end of each month",
-                subject="open early help episodes at the end of each month in each district",
+            warm_up.shade(
+                charts.small_multiples(
+                    by_month,
+                    "month",
+                    "open_episodes",
+                    "district",
+                    events=events,
+                    title="Open episodes by district",
+                    y_title="Open early help episodes at the end of each month",
+                    subject="open early help episodes at the end of each month in each district",
+                )
             ),
             by_month.pivot(on="district", index="month", values="open_episodes"),
             download_name="caseloads_open_by_month_and_district",
             count_columns=by_month["district"].unique().to_list(),
+            note=warm_up.note(by_month["month"]),
         )
         if ui.measure_available(runner, "caseloads.by_level"):
             by_level = caseloads.level_labels(
                 ui.query(runner, "caseload_by_month_and_level", on_day)
             )
             ui.chart_with_data(
-                charts.monthly_trend(
-                    by_level,
-                    "month",
-                    "open_episodes",
-                    color="level_of_need",
-                    events=events,
-                    title="Open episodes by level of need",
-                    y_title="At the end of each month, whole borough",
-                    subject="open early help episodes at the end of each month by level of need",
+                warm_up.shade(
+                    charts.monthly_trend(
+                        by_level,
+                        "month",
+                        "open_episodes",
+                        color="level_of_need",
+                        events=events,
+                        title="Open episodes by level of need",
+                        y_title="At the end of each month, whole borough",
+                        subject="open early help episodes at the end of each month by level "
+                        "of need",
+                    )
                 ),
                 by_level.pivot(on="level_of_need", index="month", values="open_episodes"),
                 download_name="caseloads_open_by_month_and_level",
                 count_columns=by_level["level_of_need"].unique().to_list(),
+                note=warm_up.note(by_level["month"]),
             )
 
 

@@ -158,6 +158,7 @@ if as_rate and not has_population:
     )
     as_rate = False
 unit = f"{noun}s per 10,000 children" if as_rate else f"{noun}s"
+ui.name_downloads("demand", *chosen, "per 10,000 children" if as_rate else None)
 value_format = ",.1f" if as_rate else ",.0f"
 
 

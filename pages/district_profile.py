@@ -6,7 +6,7 @@ figures are not shown. The district is in the URL, so a link opens the same dist
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, kpis, ui
+from earlyhelp import caseloads, charts, kpis, ui
 
 MONTHS_SHOWN = 36
 PER = 10_000
@@ -15,11 +15,6 @@ runner = ui.warehouse_or_stop()
 role = ui.current_role()
 
 st.title("District profile")
-st.markdown(
-    "One district against the whole borough: how it is doing on the strategy's measures, how "
-    "many children are referred and how many cases are open, for every 10,000 children living "
-    "there. Choose the district below; the link in the address bar opens this district."
-)
 
 try:
     kpi_set = kpis.load_kpis(kpis.kpis_file(), runner.queries)
@@ -37,10 +32,14 @@ if not districts:
         "to district) to the extract folder and ingest it again."
     )
     st.stop()
-district = st.selectbox("District", districts, key="district", bind="query-params")
+with ui.page_controls():
+    district = st.selectbox("District", districts, key="district", bind="query-params")
 if district not in districts:  # a link naming a district that is not in the data
     st.info(f"Choose one of the districts: {', '.join(districts)}.")
     st.stop()
+
+
+ui.name_downloads("district_profile", district)
 
 
 def run(name: str, params: dict) -> pl.DataFrame:
@@ -71,7 +70,10 @@ def row_of(frame: pl.DataFrame, area: str) -> dict:
 here, borough = row_of(rates, district), row_of(rates, kpis.BOROUGH)
 snapshot = run("caseload_snapshot_by_district", {"as_of": last_date})
 open_here = row_of(snapshot, district)
-st.caption(f"{district}: referrals in {period_words}; open cases on {charts.long_date(last_date)}.")
+st.markdown(
+    f"**{district}** against the whole borough: referrals in {period_words}, open cases on "
+    f"{charts.long_date(last_date)}, then the strategy's measures."
+)
 with ui.metric_row():
     ui.headline_metric(
         "Referrals, 12 months",
@@ -84,16 +86,14 @@ with ui.metric_row():
         "not available" if borough.get("per_10000") is None else f"{borough['per_10000']:,.0f}"
     )
     if ui.metric_available(runner, "profile.referral_rate", "Per 10,000 children"):
-        st.metric(
+        rate_kpi = ui.strategy_kpi(runner, "referral_rate")  # its target is each district's too
+        ui.metric_tile(
             "Per 10,000 children",
             "Not available" if here.get("per_10000") is None else f"{here['per_10000']:,.0f}",
             delta=f"Borough: {borough_rate}",
-            delta_color="off",
-            delta_arrow="off",
             help=f"Referrals in {period_words} for every 10,000 children living in {district}, "
             "against the whole borough.",
-            border=True,
-            width=ui.METRIC_WIDTH_PX,
+            target=(rate_kpi, here.get("per_10000")) if rate_kpi else None,
         )
     ui.headline_metric(
         "Open episodes",
@@ -109,38 +109,6 @@ with ui.metric_row():
             "yet been given their first worker.",
         )
 ui.partial_notes(runner, ["profile.referral_rate", "profile.waiting"])
-
-# --- Strategy KPIs ------------------------------------------------------------------------------
-st.header(f"Strategy measures: {district} against the borough")
-st.markdown(
-    f"Each measure for {district} beside the whole borough, against the strategy's target. "
-    "Status is for the district (for the borough where a measure is counted for the whole "
-    "borough only): **✔ On target**, **▲ Close to target**, **✖ Off target**, **– Not "
-    "available** when a figure is too small to show."
-)
-results = kpis.evaluate_all(kpi_set, run, first_date, last_date, role)
-by_id = {r.kpi.id: r for r in results}
-for priority, members in kpi_set.by_priority():
-    st.subheader(priority.title)
-    table = kpis.district_table([by_id[k.id] for k in members], district)
-    shown = ui.display_table(table)
-    ui.status_table(
-        shown,
-        ["District status", "Borough status"],
-        alt=f"{priority.title}: each measure for {district} and the whole borough, with the "
-        "target, status and change on a year before.",
-    )
-    ui.download_table(
-        shown, f"district_profile_{priority.id}", key=f"download-profile-{priority.id}"
-    )
-    with st.expander("What these measures mean"):
-        st.markdown(
-            "\n".join(
-                f"- **{k.title}**: {k.definition} Target: {k.target_words()}. "
-                f"Source: {k.source_notes}"
-                for k in members
-            )
-        )
 
 # --- Demand -------------------------------------------------------------------------------------
 st.header("Demand")
@@ -233,24 +201,63 @@ elif caseload["per_10000"].drop_nulls().is_empty():
     )
 else:
     ui.chart_with_data(
-        kpis.comparison_figure(
-            caseload,
-            "month",
-            "per_10000",
-            "area",
-            district,
-            title=f"Open cases per 10,000 children: {district} and the borough",
-            y_title="Open early help episodes at the end of each month, per 10,000 children",
-            subject=f"open early help episodes at the end of each month per 10,000 children in "
-            f"{district} and the whole borough",
+        caseloads.warm_up(
+            first_date, run("outcomes_durations", {"from": first_date, "to": last_date})
+        ).shade(
+            kpis.comparison_figure(
+                caseload,
+                "month",
+                "per_10000",
+                "area",
+                district,
+                title=f"Open cases per 10,000 children: {district} and the borough",
+                y_title="Open early help episodes at the end of each month, per 10,000 children",
+                subject=f"open early help episodes at the end of each month per 10,000 children "
+                f"in {district} and the whole borough",
+            )
         ),
         caseload.pivot(on="area", index="month", values=["open_episodes", "children", "per_10000"]),
         download_name="district_profile_open_per_10000",
         count_columns=[f"open_episodes_{district}", f"open_episodes_{kpis.BOROUGH}"],
+        note=caseloads.warm_up(
+            first_date, run("outcomes_durations", {"from": first_date, "to": last_date})
+        ).note(caseload["month"]),
     )
 st.caption(
     "Caseload per worker is counted for the whole borough only: see the Caseloads page for "
     "teams and workers."
 )
+
+# --- Strategy KPIs ------------------------------------------------------------------------------
+st.header(f"Strategy measures: {district} against the borough")
+st.markdown(
+    f"Each measure for {district} beside the whole borough, against the strategy's target. "
+    "Status is for the district (for the borough where a measure is counted for the whole "
+    "borough only): **✔ On target**, **▲ Close to target**, **✖ Off target**, **– Not "
+    "available** when a figure is too small to show."
+)
+results = kpis.evaluate_all(kpi_set, run, first_date, last_date, role)
+by_id = {r.kpi.id: r for r in results}
+for priority, members in kpi_set.by_priority():
+    st.subheader(priority.title)
+    table = kpis.district_table([by_id[k.id] for k in members], district)
+    shown = ui.display_table(table)
+    ui.status_table(
+        shown,
+        ["District status", "Borough status"],
+        alt=f"{priority.title}: each measure for {district} and the whole borough, with the "
+        "target, status and change on a year before.",
+    )
+    ui.download_table(
+        shown, f"district_profile_{priority.id}", key=f"download-profile-{priority.id}"
+    )
+    with st.expander("What these measures mean"):
+        st.markdown(
+            "\n".join(
+                f"- **{k.title}**: {k.definition} Target: {k.target_words()}. "
+                f"Source: {k.source_notes}"
+                for k in members
+            )
+        )
 
 ui.page_pack(runner, "district", district=district)

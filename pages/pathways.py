@@ -23,17 +23,12 @@ FRONT_DOOR, LEVELS, STEPS, REREFERRALS, ENDINGS, PARTNERS = (
 runner = ui.warehouse_or_stop()
 
 st.title("Front door, pathways and outcomes")
-st.markdown(
-    "How quickly the front door makes its decisions, how children move between early help and "
-    "children's social care, how often they come back, how early help episodes end, and who "
-    "leads early help."
-)
 
 first_date, last_date = ui.coverage_or_stop(runner)
 periods = {p.label: p for p in pathways.periods(first_date, last_date)}
 districts = ui.query(runner, "districts")["district"].to_list()
 
-with st.container(horizontal=True, gap="small"):
+with ui.page_controls():
     district_choice = st.selectbox("District", [ALL_DISTRICTS, *districts], key="pathways_district")
     period = periods[st.selectbox("Period", list(periods), key="pathways_period")]
     standard = int(
@@ -54,7 +49,15 @@ place = district or pathways.BOROUGH
 area = district or "the whole borough"
 params = {**period.params, "district": district}
 in_time = pathways.standard_words(standard)
-st.caption(f"Showing {area}, {period.words}.")
+ui.name_downloads(
+    "pathways",
+    district,
+    None if period is next(iter(periods.values())) else period.words,
+    None if standard == pathways.DEFAULT_STANDARD_DAYS else f"standard {standard} days",
+)
+st.markdown(
+    f"**{area[:1].upper() + area[1:]}, {period.words}**, against the same months a year before."
+)
 
 # --- Headline figures ---------------------------------------------------------------------------
 summary = ui.query(runner, "pathway_summary", period.params)
@@ -72,46 +75,96 @@ if not (row["referrals"] or row["closed"] or front_row["contacts"]):
     )
     st.stop()
 
+# The same months a year before, for each tile's change (none when the data do not reach back).
+before = pathways.period_before(period, first_date)
+row_before, front_before = {}, {}
+if before is not None:
+    found = ui.query(runner, "pathway_summary", before.params).filter(pl.col("district") == place)
+    found_front = ui.query(
+        runner, "frontdoor_summary", {**before.params, "standard": standard}
+    ).filter(pl.col("district") == place)
+    row_before = found.row(0, named=True) if found.height else {}
+    front_before = found_front.row(0, named=True) if found_front.height else {}
+
+
+def kpi_target(kpi_id: str, value: float | None, **kpi_params) -> tuple | None:
+    """A strategy KPI's target for a tile, when the tile counts what the KPI counts: its 12
+    months (the period chosen first), its parameters (the standard), and an area it has a
+    target for."""
+    if period is not next(iter(periods.values())):
+        return None
+    kpi = ui.strategy_kpi(runner, kpi_id)
+    if (
+        kpi is None
+        or not kpi.applies_to(place)
+        or any(kpi.params.get(k) != v for k, v in kpi_params.items())
+    ):
+        return None
+    return kpi, value
+
+
+decided_share = pathways.percent(front_row["within_standard"], front_row["decided"])
+rereferral_share = pathways.percent(row["rereferrals_12m"], row["referrals"])
+#: Six tiles on one row of the main column (labels up to about 15 characters).
+TILE_PX = 145
 with ui.metric_row():
     if ui.metric_available(runner, "pathways.timeliness", "Decided in time"):
-        st.metric(
+        ui.metric_tile(
             "Decided in time",
-            pathways.format_percent(
-                pathways.percent(front_row["within_standard"], front_row["decided"])
+            pathways.format_percent(decided_share),
+            delta=pathways.points_change(
+                decided_share,
+                pathways.percent(front_before.get("within_standard"), front_before.get("decided")),
             ),
             help=f"Contacts with a decision that were decided within {in_time}.",
-            border=True,
-            height="stretch",
-            width=ui.METRIC_WIDTH_PX,
+            target=kpi_target("decisions_in_time", decided_share, standard=standard),
+            width=TILE_PX,
         )
     ui.headline_metric(
-        "Referrals", row["referrals"], help="Early help episodes that started in the period."
+        "Referrals",
+        row["referrals"],
+        row_before.get("referrals"),
+        help="Early help episodes that started in the period.",
+        target=kpi_target("referrals", row["referrals"]),
+        width=TILE_PX,
     )
-    st.metric(
+    ui.metric_tile(
         "Re-referrals",
-        pathways.format_percent(pathways.percent(row["rereferrals_12m"], row["referrals"])),
+        pathways.format_percent(rereferral_share),
+        delta=pathways.points_change(
+            rereferral_share,
+            pathways.percent(row_before.get("rereferrals_12m"), row_before.get("referrals")),
+        ),
         help="Share of referrals for a child who had another referral in the 365 days before.",
-        border=True,
-        height="stretch",
-        width=ui.METRIC_WIDTH_PX,
+        target=kpi_target("rereferrals", rereferral_share),
+        width=TILE_PX,
     )
     if ui.metric_available(runner, "pathways.step_ups", "Step-ups"):
         ui.headline_metric(
-            "Step-ups", row["step_ups"], help="Children stepped up from early help to social care."
+            "Step-ups",
+            row["step_ups"],
+            row_before.get("step_ups"),
+            help="Children stepped up from early help to social care (a number; the "
+            "Scorecard's step-up measure is their percentage of episodes closed).",
+            width=TILE_PX,
         )
     if ui.metric_available(runner, "pathways.step_downs", "Step-downs"):
         ui.headline_metric(
             "Step-downs",
             row["step_downs"],
+            row_before.get("step_downs"),
             help="Social care cases closed and referred to early help (closure reason RC9).",
+            width=TILE_PX,
         )
-    st.metric(
-        "Median days open",
-        ui.statistic_text(row["median_days_open"], [row["closed"]], pathways.format_days),
-        help="Half of the early help episodes closed in the period were open longer than this.",
-        border=True,
-        height="stretch",
-        width=ui.METRIC_WIDTH_PX,
+    median = row["median_days_open"]
+    ui.metric_tile(
+        "Median days",
+        ui.statistic_text(median, [row["closed"]], pathways.format_days),
+        delta=pathways.points_change(median, row_before.get("median_days_open"), " days"),
+        help="Median days open: half of the early help episodes closed in the period were open "
+        "longer than this.",
+        target=kpi_target("median_episode_days", median),
+        width=TILE_PX,
     )
 
 ui.partial_notes(runner, ["pathways.timeliness", "pathways.step_ups", "pathways.step_downs"])
@@ -120,11 +173,11 @@ ui.partial_notes(runner, ["pathways.timeliness", "pathways.step_ups", "pathways.
 # --- The views, one tab each (bound to the URL, so a copied link opens the same tab) -----------
 def front_door() -> None:
     """How quickly the front door decides, and on what contacts."""
-    st.markdown(
+    how_counted = (
         f"Front-door timeliness in this data is **{quality.timeliness_words(runner.manifest)}**. "
         "Weekends and England and Wales bank holidays are left out, and a decision on the day of "
-        f"the contact is 0. The standard is {in_time}; change it above. Shares are of contacts "
-        "with a decision date."
+        f"the contact is 0. The standard is {in_time}; change it in the sidebar. Shares are of "
+        "contacts with a decision date."
     )
     # Percentages are worked out here from the protected counts; each is withheld (c) with them.
     in_time_share = {"per_cent": ("within_standard", "decided")}
@@ -159,6 +212,7 @@ def front_door() -> None:
             download_name="contacts_decided_in_time_by_month",
             count_columns=runner.counts_of("frontdoor_timeliness"),
             statistics=in_time_share,
+            note=how_counted,  # under the chart: the chart comes first on a projector's screen
         )
         by_district = pathways.with_percent(front, "within_standard", "decided", "per_cent")
         ui.chart_with_data(

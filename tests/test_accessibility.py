@@ -45,7 +45,8 @@ def _app_pages() -> list[str]:
     """The url paths of the pages app.py serves ('' is the home page)."""
     app = (REPO / "app.py").read_text()
     optional = [name for name in ("scorecard", "district_profile") if f"pages/{name}.py" in app]
-    return ["", *DEMAND_VIEWS, *CASELOADS_VIEWS, *PATHWAYS_VIEWS, *optional, "about"]
+    views = [path for name in optional for path in OPTIONAL_VIEWS.get(name, [name])]
+    return ["", *DEMAND_VIEWS, *CASELOADS_VIEWS, *PATHWAYS_VIEWS, *views, "about"]
 
 
 #: The Demand page draws only its open view (a tab, named in the address): each is scanned.
@@ -63,6 +64,16 @@ CASELOADS_VIEWS = ["caseloads", "caseloads?view=Teams+and+workers"]
 #: Front door and pathways: its first view, and How episodes end (the outcome panels, the
 #: journeys Sankey and the one control inside a tab).
 PATHWAYS_VIEWS = ["pathways", "pathways?view=How+episodes+end"]
+#: The Scorecard draws only its open tab: At a glance (the coloured status table), then each
+#: strategy priority's measures (data/kpis.yaml), every one scanned.
+SCORECARD_VIEWS = [
+    "scorecard",
+    "scorecard?view=Earliest+possible+help",
+    "scorecard?view=Early+help+is+everybody's+business",
+    "scorecard?view=Lasting+change+for+families",
+    "scorecard?view=A+stable+workforce",
+]
+OPTIONAL_VIEWS = {"scorecard": SCORECARD_VIEWS}
 
 
 PAGES = _app_pages()
@@ -218,7 +229,8 @@ def _hex(css: str) -> str | None:
     return "#" + "".join(f"{int(match.group(i)):02X}" for i in (1, 2, 3))
 
 
-CHART_PAGES = [p for p in PAGES if p not in ("about", "data_quality")]  # tables, no charts
+#: Tables, no charts: About, Data quality and the Scorecard's At a glance tab.
+CHART_PAGES = [p for p in PAGES if p not in ("about", "data_quality", "scorecard")]
 
 
 @pytest.mark.parametrize("url_path", CHART_PAGES, ids=[p or "overview" for p in CHART_PAGES])

@@ -58,7 +58,17 @@ PAGES = {
         "Front door, pathways and outcomes",
         1,
     ),
-    "scorecard": ("scorecard", "Strategy scorecard", None),
+    # Scorecard: At a glance (the status table, no chart), then a tab for each priority, whose
+    # charts depend on its data (a trend for each measure, districts for most).
+    "scorecard": ("scorecard", "Strategy scorecard", 0),
+    "scorecard?view=Earliest+possible+help": ("scorecard_earliest", "Strategy scorecard", None),
+    "scorecard?view=Early+help+is+everybody's+business": (
+        "scorecard_everybody",
+        "Strategy scorecard",
+        None,
+    ),
+    "scorecard?view=Lasting+change+for+families": ("scorecard_lasting", "Strategy scorecard", None),
+    "scorecard?view=A+stable+workforce": ("scorecard_workforce", "Strategy scorecard", None),
     "district_profile": ("district_profile", "District profile", None),
     "data_quality": ("data_quality", "Data quality", 0),
     "about": ("about", "About Early Help Insight", 0),

@@ -64,7 +64,11 @@ PAGES = {
     "pathways?view=Re-referrals": 3,
     "pathways?view=How+episodes+end": 4,
     "pathways?view=Partners+and+districts": 2,  # the chart's and the districts at a glance
-    "scorecard": 25,
+    "scorecard": 1,  # At a glance: the summary; each priority's tab has its charts' tables
+    "scorecard?view=Earliest+possible+help": 8,
+    "scorecard?view=Early+help+is+everybody's+business": 2,
+    "scorecard?view=Lasting+change+for+families": 10,
+    "scorecard?view=A+stable+workforce": 3,  # two of its measures are the borough's only
     "district_profile": 6,
 }
 
@@ -218,7 +222,7 @@ def test_every_download_is_the_table_shown(page, app_url, url_path, tmp_path, de
         board = Role.parse("board")
         end = runner.run("overview_headlines", {}, board)["period_end"][0]
         expected = runner.run("referrals_borough_by_month", {"to": end}, board)
-        headers, rows = files["referrals_by_month.csv"]
+        headers, rows = files["overview_referrals_by_month.csv"]  # named after the page
         assert headers == ["Month", "Referrals"]
         assert [[r[0], normalise(r[1])] for r in rows] == [
             [month, "c" if n is None else float(n)] for month, n in expected.iter_rows()
@@ -236,8 +240,11 @@ def test_the_downloads_follow_the_filter(page, app_url, tmp_path):
     choose_option(page, "District", "South")
     open_every_expander(page)
     after = _check_every_download(page, tmp_path / "south")
-    assert after.keys() == before.keys()
+    # Each file is named after the district it holds (ui.name_downloads).
+    assert all(name.removesuffix(".csv").endswith("_central") for name in before), before.keys()
+    assert {name.replace("_south.csv", "_central.csv") for name in after} == before.keys()
     for name, (headers, rows) in after.items():
-        assert (headers, rows) != before[name], f"{name} is the same for South as for Central"
+        was = before[name.replace("_south.csv", "_central.csv")]
+        assert (headers, rows) != was, f"{name} is the same for South as for Central"
         if name.startswith("district_profile_") and "per_10000" not in name:
             assert headers[1] == "South", (name, headers)  # each measure for the district

@@ -47,7 +47,15 @@ VIEWS = [
             "Partners and districts",
         )
     ),
-    ("pages/scorecard.py", {}),
+    *(
+        ("pages/scorecard.py", {"view": view})  # At a glance has no chart: each priority's tab
+        for view in (
+            "Earliest possible help",
+            "Early help is everybody's business",
+            "Lasting change for families",
+            "A stable workforce",
+        )
+    ),
     ("pages/district_profile.py", {}),
 ]
 

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp import caseloads, charts, ui
 from earlyhelp.ingest import ingest
 from earlyhelp.queries import QueryRunner
+from earlyhelp.roles import Role
 from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables
 from tests.test_caseloads import write_tiny_extract
 
@@ -35,6 +36,10 @@ VIEWS = {
         "Changes of worker by organisation",
     ],
 }
+
+
+#: The headline tiles, left to right: the open episodes, then the parts that add up to them.
+HEADLINE_TILES = ["Open episodes", "With a worker", "Waiting for a worker", "Led by partners"]
 
 
 def run_caseloads_page(view: str | None = None) -> AppTest:
@@ -82,17 +87,17 @@ def test_page_runs_cleanly_on_the_demo_warehouse(with_demo):
     shown = metrics(at)
     expected = QueryRunner.open(with_demo).run("caseload_by_district", {"as_of": "2026-03-31"})
     assert shown["Open episodes"] == f"{expected['open_episodes'].sum():,}"
-    assert {"With a worker", "Waiting for a worker", "Cases per FTE", "Above 18 per FTE"} <= set(
-        shown
-    )
+    assert list(shown) == HEADLINE_TILES
     assert [t.label for t in at.tabs] == list(VIEWS)
-    # Above the tabs, on every view: the date's heading and the headline figures.
+    # Above the tabs, on every view: the date's heading and the headline figures; the per-FTE
+    # figures on the view the threshold is for.
     assert [h.value for h in at.subheader] == ["Open cases on 31 March 2026"]
     views = every_view()
     for view, shown_at in views.items():
         assert_ran_cleanly(shown_at)
         assert not shown_at.header, (view, "no heading repeats the tab's name")
-        assert metrics(shown_at) == shown, view
+        per_fte = ["Cases per FTE", "Above 18 per FTE"] if view == "Teams and workers" else []
+        assert metrics(shown_at) == {**shown, **{k: metrics(shown_at)[k] for k in per_fte}}, view
         assert shown_at.subheader[0].value == "Open cases on 31 March 2026", view
     # Only the open view is drawn: the first, on arrival.
     assert len(at.get("plotly_chart")) == len(VIEWS["By district"])
@@ -141,6 +146,75 @@ def test_the_trends_mark_the_events_calendar(with_demo):
     trends = [a for a in alts if "each month" in a or "by month" in a]
     assert len(trends) >= 3
     assert all("First lockdown" in a for a in trends), trends
+
+
+def _count(shown: str) -> int | None:
+    return None if shown == "c" else int(shown.replace(",", ""))
+
+
+def test_the_headline_tiles_add_up_to_the_open_episodes(with_demo, monkeypatch):
+    """For an analyst (exact counts) with a worker + waiting + led by partners = open episodes,
+    as the line under the tiles says; on the demo nobody is between workers."""
+    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    at = run_caseloads_page()
+    assert_ran_cleanly(at)
+    tiles = {label: _count(value) for label, value in metrics(at).items()}
+    assert list(tiles) == HEADLINE_TILES
+    parts = tiles["With a worker"] + tiles["Waiting for a worker"] + tiles["Led by partners"]
+    assert parts == tiles["Open episodes"] == 2267
+    assert tiles["Led by partners"] == 904, "the demo's open episodes led by schools, health..."
+    # Each tile's change is on the same day a year before (out of the demo's warm-up).
+    runner = QueryRunner.open(with_demo)
+    analyst = Role.parse("analyst")
+    before = runner.run("caseload_snapshot_by_district", {"as_of": "2025-03-31"}, analyst)
+    change = tiles["Open episodes"] - int(before["open_episodes"].sum())
+    assert at.metric[0].delta.startswith(f"{change:+,}")
+    assert "Changes are on the same day a year before." in at.caption[0].value
+    line = at.caption[0].value
+    assert line.startswith("With a worker + waiting + led by partners = open episodes.")
+
+
+def test_the_board_sees_the_scorecards_waiting_figure_never_one_got_by_subtraction(with_demo):
+    """The board: waiting is too few to show in some districts, so the districts' sum is
+    withheld; the tile shows the borough's own protected count, the Scorecard's figure (one
+    number for one measure), not the open episodes less the other tiles."""
+    at = run_caseloads_page()
+    tiles = metrics(at)
+    board = Role.parse("board")
+    runner = QueryRunner.open(with_demo)
+    districts = runner.run("caseload_snapshot_by_district", {"as_of": "2026-03-31"}, board)
+    assert districts["waiting"].null_count(), "some district's waiting is withheld"
+    scorecard = runner.run("kpi_waiting_for_worker", {"as_of": "2026-03-31"}, board)
+    borough = scorecard.filter(scorecard["district"] == "Borough")["waiting"][0]
+    assert tiles["Waiting for a worker"] == f"{borough:,}"
+    line = at.caption[0].value
+    assert line.startswith("With a worker + waiting + led by partners = open episodes.")
+
+
+def test_the_warm_up_is_shaded_on_the_open_cases_over_time(with_demo):
+    """Both charts over time shade the demo's warm-up (its first 9 months: April to December
+    2018), say so in their alt text, and have the one-sentence note under them."""
+    at = run_caseloads_page("Over time")
+    assert_ran_cleanly(at)
+    shown = at.get("plotly_chart")
+    assert len(shown) == 2
+    for chart in shown:
+        figure = json.loads(chart.proto.spec)
+        shades = [s for s in figure["layout"]["shapes"] if s.get("fillcolor") == charts.LIGHT_GREY]
+        assert shades and all(str(s["x1"]).startswith("2019-01-01") for s in shades)
+        labels = [a["text"] for a in figure["layout"]["annotations"]]
+        assert labels.count(caseloads.WARM_UP_LABEL) == 1
+        assert "April to December 2018 are shaded as the warm-up" in chart.proto.alt
+    notes = [m.value for m in at.markdown if m.value.startswith("Shaded, ")]
+    assert (
+        notes
+        == [
+            "Shaded, April to December 2018: the warm-up, when episodes that began before the data "
+            "start (3 April 2018) are missing, so open cases are undercounted (9 in 10 episodes "
+            "close within 9 months)."
+        ]
+        * 2
+    )
 
 
 def test_changing_the_snapshot_date_reruns(with_demo):

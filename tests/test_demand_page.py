@@ -317,7 +317,8 @@ def test_analysts_see_the_records_behind_the_chart(with_demo, monkeypatch, downl
     assert set(records["District"]) == {"North"} and set(records["Source group"]) == {"Schools"}
     assert {"Episode id", "Child id", "Worker label", "Team"} <= set(records.columns)
     assert f"**{expected:,}** early help episodes." in "\n".join(m.value for m in expander.markdown)
-    assert "OFFICIAL-SENSITIVE_referrals_2026-03_records.csv" in downloads
+    # Marked, and named after the page, the month and the selection (ui.name_downloads).
+    assert "OFFICIAL-SENSITIVE_demand_referrals_2026-03_records_north_from-schools.csv" in downloads
     month.select("2025-09").run()
     assert_ran_cleanly(at)
     expected = monthly.filter(monthly["month"] == "2025-09")["referrals"][0]
@@ -391,3 +392,32 @@ def test_peaks_on_the_command_line_are_the_months_the_page_marks(with_demo, role
     found = [f for f in json.loads(done.stdout) if district is None or f["district"] == district]
     from_cli = {(f["period"], f["kind"], float(f["observed"])) for f in found}
     assert on_page and from_cli == on_page
+
+
+@pytest.fixture
+def saved_names(monkeypatch) -> list[str]:
+    """The file names of the CSVs the page offers (AppTest does not expose them)."""
+    import streamlit
+
+    names: list[str] = []
+    real = streamlit.download_button
+
+    def recording(label, data=None, file_name=None, **kwargs):
+        names.append(file_name)
+        return real(label, data=data, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    return names
+
+
+def test_a_csv_is_named_after_the_page_measure_and_selection(with_demo, saved_names):
+    open_data_tables(run_demand_page())
+    assert saved_names == ["demand_referrals_per_month.csv"], "the whole borough: no filter"
+    saved_names.clear()
+    district = QueryRunner.open(with_demo).run("districts")["district"][0]
+    chosen = {"district": district, "age": "5-9", "show": "Rate per 10,000 children"}
+    open_data_tables(run_demand_page({**chosen, "view": "Year on year"}))
+    slug = district.lower().replace(" ", "-")
+    assert saved_names == [
+        f"demand_referrals_year_on_year_{slug}_aged-5-9_per-10-000-children.csv"
+    ], saved_names

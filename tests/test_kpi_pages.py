@@ -34,27 +34,77 @@ def tables(at: AppTest) -> list:
 
 
 # --- Scorecard ----------------------------------------------------------------------------------
+#: The Scorecard's first tab (bound to the URL as `view`); then one tab for each priority.
+AT_A_GLANCE = "At a glance"
+
+
+def tab_labels(at: AppTest) -> list[str]:
+    return [t.label for t in at.tabs]
+
+
 @pytest.fixture(scope="module")
-def scorecard(demo_warehouse) -> AppTest:
+def scorecard(demo_warehouse) -> dict[str, AppTest]:
+    """The Scorecard opened on each of its tabs, from a link naming the tab (only the open tab
+    is drawn). The first is At a glance, the page as it opens."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))
         patch.delenv("EARLYHELP_KPIS", raising=False)
-        return run_page(SCORECARD)
+        first = run_page(SCORECARD)
+        views = {AT_A_GLANCE: first}
+        views.update(
+            {label: run_page(SCORECARD, {"view": label}) for label in tab_labels(first)[1:]}
+        )
+        return views
 
 
-def test_scorecard_runs_and_groups_the_kpis_by_priority(scorecard):
-    at = scorecard
-    assert_ran_cleanly(at)
-    assert [t.value for t in at.title] == ["Strategy scorecard"]
+def priority_views(scorecard: dict[str, AppTest]) -> list[AppTest]:
+    return [at for label, at in scorecard.items() if label != AT_A_GLANCE]
+
+
+def test_scorecard_has_a_tab_for_each_priority_and_draws_only_the_open_one(scorecard):
     kpi_set = kpis.load_kpis(DEFAULT_FILE)
-    headers = [h.value for h in at.header]
-    assert headers == ["At a glance", *(p.title for p, _ in kpi_set.by_priority())]
-    subheaders = [h.value for h in at.subheader]
-    assert subheaders == [k.title for _, members in kpi_set.by_priority() for k in members]
+    priorities = kpi_set.by_priority()
+    glance = scorecard[AT_A_GLANCE]
+    labels = tab_labels(glance)
+    assert labels[0] == AT_A_GLANCE and len(labels) == len(priorities) + 1
+    for label, (priority, members) in zip(labels[1:], priorities, strict=True):
+        # A long title is cut at its first comma for its tab, and leads the tab in full.
+        assert priority.title.startswith(label), (label, priority.title)
+        at = scorecard[label]
+        assert_ran_cleanly(at)
+        assert [t.value for t in at.title] == ["Strategy scorecard"]
+        assert tab_labels(at) == labels
+        assert not at.header, "the tab's label is its heading: no heading repeats it"
+        assert [h.value for h in at.subheader] == [k.title for k in members]
+        body = texts(at.markdown)
+        assert priority.title in body or label == priority.title
+        assert priority.description in body
+        assert not at.table, "the summary table is drawn only on its own tab"
+    assert_ran_cleanly(glance)
+    assert [t.value for t in glance.title] == ["Strategy scorecard"]
+    assert not glance.header and not glance.subheader
+    assert not glance.get("plotly_chart"), "no KPI's charts until its priority's tab is open"
+    # Each KPI's anchor, as a link to a KPI uses it.
+    for label, (_, members) in zip(labels[1:], priorities, strict=True):
+        anchors = [h.proto.anchor for h in scorecard[label].subheader]
+        assert anchors == [f"kpi-{k.id}" for k in members]
+
+
+def test_scorecard_headline_counts_the_measures_by_status(scorecard):
+    at = scorecard[AT_A_GLANCE]
+    kpi_set = kpis.load_kpis(DEFAULT_FILE)
+    statuses = tables(at)[0]["Status"].to_list()
+    tiles = {m.label: int(m.value) for m in at.metric}
+    assert len(tiles) == len(kpis.RAGS)
+    for status in kpis.RAGS:
+        (label,) = [t for t in tiles if kpis.status_text(status) in t]
+        assert label.startswith(f":{kpis.BADGE_COLOURS[status]}-badge["), "word, symbol, colour"
+        assert tiles[label] == statuses.count(kpis.status_text(status)), status
+    assert sum(tiles.values()) == len(kpi_set.kpis)
 
 
 def test_scorecard_shows_status_in_words_and_symbols(scorecard):
-    at = scorecard
+    at = scorecard[AT_A_GLANCE]
     summary = tables(at)[0]
     statuses = summary["Status"].to_list()
     assert len(statuses) == len(kpis.load_kpis(DEFAULT_FILE).kpis)
@@ -62,18 +112,18 @@ def test_scorecard_shows_status_in_words_and_symbols(scorecard):
         assert any(word in s for s in statuses), word
     symbols = {s.split(" ")[0] for s in statuses}
     assert symbols <= {"✔", "▲", "✖", "–"}
-    badges = texts(at.markdown)
+    assert [b.label for b in at.download_button][0] == "Download the scorecard (CSV)"
+    badges = "\n".join(texts(v.markdown) for v in priority_views(scorecard))
     for word in STATUS_WORDS:
         assert word in badges
-    assert [b.label for b in at.download_button][0] == "Download the scorecard (CSV)"
 
 
 def test_scorecard_definitions_are_one_click_away(scorecard):
-    at = scorecard
     kpi_set = kpis.load_kpis(DEFAULT_FILE)
-    definitions = [e for e in at.expander if e.label == "What this measures"]
+    views = priority_views(scorecard)
+    definitions = [e for at in views for e in at.expander if e.label == "What this measures"]
     assert len(definitions) == len(kpi_set.kpis)
-    body = texts(at.markdown)
+    body = "\n".join(texts(at.markdown) for at in views)
     for kpi in kpi_set.kpis:
         assert kpi.definition in body
         assert f"`{kpi.query}`" in body
@@ -83,24 +133,29 @@ def test_scorecard_charts_have_alt_text_tables_and_downloads(
     scorecard, demo_warehouse, monkeypatch
 ):
     monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(demo_warehouse))  # to open the tables
-    at = scorecard
-    shown = at.get("plotly_chart")
     kpi_set = kpis.load_kpis(DEFAULT_FILE)
-    assert len(shown) >= len(kpi_set.kpis) + 8, "a trend for each, districts for most"
-    captions = texts(at.caption)
-    for chart in shown:
-        assert chart.proto.alt and chart.proto.alt not in captions
-        figure = json.loads(chart.proto.spec)
-        assert not figure["layout"].get("showlegend", False)
-        assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
-    # A figure whose every value is withheld is a sentence instead of a chart, with its table.
-    withheld = [i for i in at.info if charts.ALL_WITHHELD in i.value]
-    data_tables = [e for e in at.expander if e.label == "Show data as a table"]
-    assert len(data_tables) == len(shown) + len(withheld)
-    open_data_tables(at)
-    downloads = [b.label for b in at.download_button]
-    assert downloads.count("Download this table (CSV)") == len(data_tables)
-    assert "whole borough only" in texts(at.info), "caseload per FTE has no district figures"
+    charted = 0
+    infos = []
+    for at in priority_views(scorecard):
+        shown = at.get("plotly_chart")
+        charted += len(shown)
+        captions = texts(at.caption)
+        for chart in shown:
+            assert chart.proto.alt and chart.proto.alt not in captions
+            figure = json.loads(chart.proto.spec)
+            assert not figure["layout"].get("showlegend", False)
+            assert min(charts.font_sizes(figure)) >= charts.MIN_FONT_PX
+        # A figure whose every value is withheld is a sentence instead of a chart, with its table.
+        withheld = [i for i in at.info if charts.ALL_WITHHELD in i.value]
+        data_tables = [e for e in at.expander if e.label == "Show data as a table"]
+        assert len(data_tables) == len(shown) + len(withheld)
+        open_data_tables(at)
+        assert_ran_cleanly(at)
+        downloads = [b.label for b in at.download_button]
+        assert downloads.count("Download this table (CSV)") == len(data_tables)
+        infos.append(texts(at.info))
+    assert charted >= len(kpi_set.kpis) + 8, "a trend for each, districts for most"
+    assert "whole borough only" in "\n".join(infos), "caseload per FTE has no district figures"
 
 
 # --- District profile ---------------------------------------------------------------------------
@@ -127,7 +182,8 @@ def test_district_profile_runs_and_groups_the_kpis_by_priority(with_demo):
     for kpi in kpi_set.kpis:
         assert kpi.definition in body
     headers = [h.value for h in at.header]
-    assert headers[1:] == ["Demand", "Caseload"]
+    # Its demand and caseload first (the first screen's chart), then the strategy's measures.
+    assert headers == ["Demand", "Caseload", f"Strategy measures: {district} against the borough"]
     shown = at.get("plotly_chart")
     assert len(shown) == 2
     for chart in shown:
@@ -147,7 +203,7 @@ def test_choosing_another_district_reruns_with_its_values(with_demo):
     assert after["North"].to_list() != before["Central"].to_list()
     assert after["Borough"].to_list() == before["Borough"].to_list()
     assert [m.value for m in at.metric] != metrics_before
-    assert "North" in [h.value for h in at.header][0]
+    assert "North" in [h.value for h in at.header][-1]
 
 
 def test_the_district_comes_from_the_link(with_demo):

@@ -199,21 +199,22 @@ def test_about_without_warehouse_still_shows_the_guide(with_empty_warehouse):
 
 
 @pytest.mark.parametrize(
-    "page",
+    ("page", "query_params"),
     [
-        None,
-        "pages/demand.py",
-        "pages/caseloads.py",
-        "pages/pathways.py",
-        "pages/scorecard.py",
-        "pages/district_profile.py",
+        (None, None),
+        ("pages/demand.py", None),
+        ("pages/caseloads.py", None),
+        ("pages/pathways.py", None),
+        # The Scorecard opens on its summary table; its charts are in each priority's tab.
+        ("pages/scorecard.py", {"view": "Earliest possible help"}),
+        ("pages/district_profile.py", None),
     ],
 )
-def test_every_chart_carries_the_theme(with_demo, page):
+def test_every_chart_carries_the_theme(with_demo, page, query_params):
     """The theme is Plotly's default template (charts.py), not set figure by figure, and is
     written into each figure as it is sent (charts.browser_figure): every chart a page sends
     must carry it whole."""
-    shown = figures(run_page(page))
+    shown = figures(open_app(page, query_params))
     assert shown
     theme = charts.TEMPLATE.to_plotly_json()
     for figure in shown:

@@ -42,7 +42,7 @@ def test_the_board_sees_c_for_a_median_of_a_few_episodes(with_tiny):
     for at in views:
         assert not at.exception, [e.value for e in at.exception]
         metrics = {m.label: m.value for m in at.metric}
-        assert metrics["Median days open"] == "c"
+        assert metrics["Median days"] == "c"
     notes = "\n".join(m.value for m in views[0].markdown)
     assert "Median time open: **c days**" in notes
     tables = [
@@ -67,4 +67,4 @@ def test_an_analyst_sees_the_same_median_exactly(with_tiny, monkeypatch):
     at = open_app("pages/pathways.py")
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Median days open"] == f"{median:,.0f}"
+    assert metrics["Median days"] == f"{median:,.0f}"
