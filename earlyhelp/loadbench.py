@@ -62,6 +62,17 @@ TIMEOUT_MS = 60_000
 #: all on the server's own cores here: a minute and more with 20 sessions on 2 cores.
 LOAD_TIMEOUT_MS = 180_000
 VIEWPORT = {"width": 1366, "height": 768}
+#: Resolves once an element has kept its place for three frames (scrolling has stopped).
+STILL = """async (el) => {
+    const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
+    let last = null, still = 0;
+    for (let i = 0; i < 600 && still < 3; i++) {
+        await frame();
+        const top = el.getBoundingClientRect().top;
+        still = top === last ? still + 1 : 0;
+        last = top;
+    }
+}"""
 ALL_DISTRICTS, ALL_SOURCES, ALL_LEVELS = "All districts", "All sources", "All levels of need"
 #: Referral sources and levels of need with referrals in every demo district.
 SOURCES = ("Schools", "Health", "Police", "Individuals", "LA services")
@@ -381,6 +392,10 @@ async def _session(browser, url: str, person: Person, settings: Settings, result
             try:
                 if change.select_box:
                     box = page.get_by_role("combobox", name=change.control, exact=True)
+                    # The filters are in the sidebar, which scrolls on its own: a list opened
+                    # while it still scrolls closes again at once.
+                    await box.scroll_into_view_if_needed()
+                    await box.evaluate(STILL)
                     await box.click()
                     listbox = page.get_by_role("listbox")
                     choice = listbox.get_by_role("option", name=change.option, exact=True)

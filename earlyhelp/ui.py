@@ -836,7 +836,7 @@ def name_downloads(page: str, *selection: str | None) -> None:
     (the filters a person set, in words: 'North', 'aged 5-9'; None for a filter left at its
     default), so that a saved file says what it holds: 'demand_referrals_per_month_north.csv'.
     app.py names the page on every run; a page with filters calls this again with them."""
-    parts = [_name_part(page), *(_name_part(s) for s in selection if s)]
+    parts = [page, *(_name_part(s) for s in selection if s)]  # a page's url path is safe
     st.session_state[_DOWNLOAD_NAMING] = [p for p in parts if p]
 
 

@@ -62,6 +62,11 @@ if as_of < first_day:
     st.stop()
 
 on_day = {"as_of": as_of}
+ui.name_downloads(
+    "caseloads",
+    None if as_of == last_day else as_of.isoformat(),
+    None if threshold == caseloads.DEFAULT_THRESHOLD else f"threshold {threshold}",
+)
 period_start, period_end = caseloads.twelve_months_to(as_of)
 period = {"from": period_start, "to": period_end}
 period_text = f"{charts.month_name(period_start)} to {charts.month_name(period_end)}"

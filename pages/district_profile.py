@@ -70,9 +70,20 @@ def row_of(frame: pl.DataFrame, area: str) -> dict:
 here, borough = row_of(rates, district), row_of(rates, kpis.BOROUGH)
 snapshot = run("caseload_snapshot_by_district", {"as_of": last_date})
 open_here = row_of(snapshot, district)
+# Open cases against the same day a year before, unless that day is in the extract's warm-up
+# (episodes begun before the data are missing from its first months).
+warm_up = caseloads.warm_up(
+    first_date, run("outcomes_durations", {"from": first_date, "to": last_date})
+)
+year_before = caseloads.a_year_before(last_date)
+open_before = (
+    row_of(run("caseload_snapshot_by_district", {"as_of": year_before}), district)
+    if year_before >= warm_up.end
+    else {}
+)
 st.markdown(
     f"**{district}** against the whole borough: referrals in {period_words}, open cases on "
-    f"{charts.long_date(last_date)}, then the strategy's measures."
+    f"{charts.long_date(last_date)}; changes on a year before."
 )
 with ui.metric_row():
     ui.headline_metric(
@@ -98,6 +109,7 @@ with ui.metric_row():
     ui.headline_metric(
         "Open episodes",
         open_here.get("open_episodes"),
+        open_before.get("open_episodes"),
         help=f"Early help episodes for children in {district} open on "
         f"{charts.long_date(last_date)}.",
     )
@@ -105,6 +117,7 @@ with ui.metric_row():
         ui.headline_metric(
             "Waiting for a worker",
             open_here.get("waiting"),
+            open_before.get("waiting"),
             help="Open episodes held by a council team or commissioned provider that had not "
             "yet been given their first worker.",
         )
@@ -201,9 +214,7 @@ elif caseload["per_10000"].drop_nulls().is_empty():
     )
 else:
     ui.chart_with_data(
-        caseloads.warm_up(
-            first_date, run("outcomes_durations", {"from": first_date, "to": last_date})
-        ).shade(
+        warm_up.shade(
             kpis.comparison_figure(
                 caseload,
                 "month",
@@ -219,9 +230,7 @@ else:
         caseload.pivot(on="area", index="month", values=["open_episodes", "children", "per_10000"]),
         download_name="district_profile_open_per_10000",
         count_columns=[f"open_episodes_{district}", f"open_episodes_{kpis.BOROUGH}"],
-        note=caseloads.warm_up(
-            first_date, run("outcomes_durations", {"from": first_date, "to": last_date})
-        ).note(caseload["month"]),
+        note=warm_up.note(caseload["month"]),
     )
 st.caption(
     "Caseload per worker is counted for the whole borough only: see the Caseloads page for "

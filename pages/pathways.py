@@ -55,9 +55,7 @@ ui.name_downloads(
     None if period is next(iter(periods.values())) else period.words,
     None if standard == pathways.DEFAULT_STANDARD_DAYS else f"standard {standard} days",
 )
-st.markdown(
-    f"**{area[:1].upper() + area[1:]}, {period.words}**, against the same months a year before."
-)
+st.caption(f"Showing {area}, {period.words}, against the same months a year before.")
 
 # --- Headline figures ---------------------------------------------------------------------------
 summary = ui.query(runner, "pathway_summary", period.params)
@@ -105,8 +103,9 @@ def kpi_target(kpi_id: str, value: float | None, **kpi_params) -> tuple | None:
 
 decided_share = pathways.percent(front_row["within_standard"], front_row["decided"])
 rereferral_share = pathways.percent(row["rereferrals_12m"], row["referrals"])
-#: Six tiles on one row of the main column (labels up to about 15 characters).
-TILE_PX = 145
+#: Six tiles on one row of the main column (labels up to about 15 characters); presenting,
+#: the column is the screen's width and the type larger.
+TILE_PX = 200 if ui.presenting() else 145
 with ui.metric_row():
     if ui.metric_available(runner, "pathways.timeliness", "Decided in time"):
         ui.metric_tile(

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from earlyhelp import loadbench
 from earlyhelp.bench import CHROMIUM, CHROMIUM_ARGS, streamlit_command
 
 REPO = Path(__file__).resolve().parent.parent
@@ -416,16 +417,7 @@ def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
 
 # --- Changing widgets as a person would --------------------------------------------------------
 #: Resolves once the element has stopped moving (the page's smooth scrolling has finished).
-_STILL = """async (el) => {
-    const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
-    let last = null, still = 0;
-    for (let i = 0; i < 600 && still < 3; i++) {
-        await frame();
-        const top = el.getBoundingClientRect().top;
-        still = top === last ? still + 1 : 0;
-        last = top;
-    }
-}"""
+_STILL = loadbench.STILL  # until an element has stopped moving
 
 
 def scroll_to(locator) -> None:

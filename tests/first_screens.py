@@ -14,6 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from earlyhelp.bench import CHROMIUM, CHROMIUM_ARGS
 from tests.browser_helpers import (
     ALL_DRAWN,
     PAGE_TIMEOUT_MS,
@@ -36,14 +37,6 @@ PAGES = {
     "data_quality": "data_quality",
     "about": "about",
 }
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def save_first_screens(warehouse: Path, out: Path) -> list[Path]:
@@ -55,7 +48,7 @@ def save_first_screens(warehouse: Path, out: Path) -> list[Path]:
         sync_playwright() as playwright,
     ):
         chromium = playwright.chromium
-        browser = chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
         page.set_default_timeout(PAGE_TIMEOUT_MS)
         for path, stem in PAGES.items():
