@@ -394,23 +394,8 @@ def test_peaks_on_the_command_line_are_the_months_the_page_marks(with_demo, role
     assert on_page and from_cli == on_page
 
 
-@pytest.fixture
-def saved_names(monkeypatch) -> list[str]:
-    """The file names of the CSVs the page offers (AppTest does not expose them)."""
-    import streamlit
-
-    names: list[str] = []
-    real = streamlit.download_button
-
-    def recording(label, data=None, file_name=None, **kwargs):
-        names.append(file_name)
-        return real(label, data=data, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(streamlit, "download_button", recording)
-    return names
-
-
-def test_a_csv_is_named_after_the_page_measure_and_selection(with_demo, saved_names):
+def test_a_csv_is_named_after_the_page_measure_and_selection(with_demo, downloads):
+    saved_names = downloads
     open_data_tables(run_demand_page())
     assert saved_names == ["demand_referrals_per_month.csv"], "the whole borough: no filter"
     saved_names.clear()
