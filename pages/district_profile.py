@@ -98,10 +98,21 @@ with ui.metric_row():
     )
     if ui.metric_available(runner, "profile.referral_rate", "Per 10,000 children"):
         rate_kpi = ui.strategy_kpi(runner, "referral_rate")  # its target is each district's too
+        before = row_of(previous, district)
+        rate_before = (
+            round(before["referrals_under_18"] / before["children"] * PER)
+            if before.get("children") and before.get("referrals_under_18") is not None
+            else None
+        )
+        change = (
+            ""
+            if here.get("per_10000") is None or rate_before is None
+            else f"{int(here['per_10000']) - rate_before:+,} · "
+        )
         ui.metric_tile(
             "Per 10,000 children",
             "Not available" if here.get("per_10000") is None else f"{here['per_10000']:,.0f}",
-            delta=f"Borough: {borough_rate}",
+            delta=f"{change}borough {borough_rate}",
             help=f"Referrals in {period_words} for every 10,000 children living in {district}, "
             "against the whole borough.",
             target=(rate_kpi, here.get("per_10000")) if rate_kpi else None,

@@ -37,6 +37,8 @@ def run(name: str, params: dict):
 results = kpis.evaluate_all(kpi_set, run, first_date, last_date, role)
 by_id = {r.kpi.id: r for r in results}
 counted = {s: sum(r.status() == s for r in results) for s in kpis.RAGS}
+# The same a year before (each KPI's status on its figure then), for each tile's change.
+counted_before = {s: sum(r.kpi.status(r.previous()) == s for r in results) for s in kpis.RAGS}
 
 # --- Headline: how many measures have each status -----------------------------------------------
 with ui.metric_row():
@@ -44,7 +46,10 @@ with ui.metric_row():
         st.metric(
             f":{kpis.BADGE_COLOURS[status]}-badge[{kpis.status_text(status)}]",
             counted[status],
-            help=f"Of the {len(results)} strategy measures, for the whole borough."
+            delta=f"{counted[status] - counted_before[status]:+,} on a year before",
+            delta_color="off",
+            help=f"Of the {len(results)} strategy measures, for the whole borough; the change is "
+            "on how many had this status a year before."
             + (
                 " Not available: the figure is too small to show, or there is no data."
                 if status == "none"

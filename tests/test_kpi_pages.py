@@ -6,6 +6,7 @@ with a message instead of a traceback."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,11 @@ def test_scorecard_headline_counts_the_measures_by_status(scorecard):
         assert label.startswith(f":{kpis.BADGE_COLOURS[status]}-badge["), "word, symbol, colour"
         assert tiles[label] == statuses.count(kpis.status_text(status)), status
     assert sum(tiles.values()) == len(kpi_set.kpis)
+    # Each tile's change: on how many measures had that status a year before (the table's
+    # change column says, for each measure, which way it moved).
+    changes = [int(m.delta.split()[0]) for m in at.metric]
+    assert all(m.delta.endswith(" on a year before") for m in at.metric)
+    assert sum(changes) == 0, "as many measures a year before as now, statuses moved between"
 
 
 def test_scorecard_shows_status_in_words_and_symbols(scorecard):
@@ -181,6 +187,11 @@ def test_district_profile_runs_and_groups_the_kpis_by_priority(with_demo):
     body = texts(at.markdown)
     for kpi in kpi_set.kpis:
         assert kpi.definition in body
+    # Every tile has its change on a year before; the rate also the borough's beside it.
+    tiles = {m.label: m for m in at.metric}
+    assert all(m.delta and m.delta[:1] in "+-" for m in tiles.values()), tiles
+    rate = tiles["Per 10,000 children"].delta
+    assert re.fullmatch(r"[+-][\d,]+ · borough [\d,]+", rate), rate
     headers = [h.value for h in at.header]
     # Its demand and caseload first (the first screen's chart), then the strategy's measures.
     assert headers == ["Demand", "Caseload", f"Strategy measures: {district} against the borough"]
