@@ -406,11 +406,12 @@ def sankey_figure(frame: pl.DataFrame, *, title: str, subject: str) -> go.Figure
             textfont={"size": charts.MIN_FONT_PX + 2, "color": "black"},
         )
     )
-    note = f"; {hidden} paths withheld as small numbers not drawn" if hidden else ""
+    # One line of subtitle: the alt text and the table say which paths are withheld.
+    note = f", {hidden} small paths withheld" if hidden else ""
     _finish(
         fig,
         title,
-        f"Referral source, level of need, outcome. {total:,} episodes{note}",
+        f"Source, level of need, outcome: {total:,} episodes{note}",
         560,
         "",
         l=24,

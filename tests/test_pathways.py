@@ -633,6 +633,11 @@ def test_sankey_leaves_out_suppressed_paths_and_says_so():
     alt = charts.alt_text(fig)
     assert alt.startswith("Sankey diagram of test journeys: 52 episodes")
     assert "1 paths withheld as small numbers are not drawn" in alt
+    # One line of subtitle at the width charts are laid out for, even with 10,000s of paths.
+    subtitle = fig.layout.title.subtitle.text
+    assert subtitle == "Source, level of need, outcome: 52 episodes, 1 small paths withheld"
+    longest = subtitle.replace("52", "12,345").replace(" 1 ", " 1,234 ")
+    assert charts.text_px(longest, charts.SUBTITLE_FONT_PX) <= charts.ASSUMED_PLOT_WIDTH_PX
     assert min(charts.font_sizes(fig)) >= charts.MIN_FONT_PX
     assert not fig.layout.showlegend
 
