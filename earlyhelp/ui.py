@@ -623,8 +623,10 @@ def metric_tile(
     when the tile counts what the KPI counts (the KPI's area and its 12 months): a target for
     the whole borough says nothing about one age band. The status is decided on the figure
     rounded as the KPI shows it, as on the Scorecard."""
-    # A comparison ('Borough: 1,110') is not a change: no arrow.
-    arrow = "auto" if delta is None or delta[:1] in "+-" else "off"
+    # A comparison ('Borough: 1,110') is not a change, and no change ('+0') neither goes up
+    # nor down: no arrow.
+    still = delta is not None and re.match(r"[+-]0(\.0+)?(?![\d.,])", delta)
+    arrow = "off" if delta is not None and (delta[:1] not in "+-" or still) else "auto"
     if target is None:
         width = width or METRIC_WIDTH_PX
         st.metric(

@@ -48,6 +48,7 @@ with ui.metric_row():
             counted[status],
             delta=f"{counted[status] - counted_before[status]:+,} on a year before",
             delta_color="off",
+            delta_arrow="off" if counted[status] == counted_before[status] else "auto",
             help=f"Of the {len(results)} strategy measures, for the whole borough; the change is "
             "on how many had this status a year before."
             + (
