@@ -160,6 +160,11 @@ class WarmUp:
         """The first day of the last month whose month-end count is in the warm-up."""
         return _add_months(self.end, -1)
 
+    def counts_fully(self, day: date) -> bool:
+        """Whether open episodes counted on `day` are out of the warm-up (none missing but a
+        few long ones), so a change from that day means something."""
+        return day >= self.end
+
     def covers(self, months: pl.Series) -> bool:
         """Whether any of these months ('YYYY-MM' text or dates) is in the warm-up."""
         shown = [m for m in months.to_list() if m is not None]

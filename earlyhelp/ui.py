@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, config, csv_safe, disclosure, kpis, quality
+from earlyhelp import caseloads, charts, config, csv_safe, disclosure, kpis, quality
 from earlyhelp.errors import REBUILD_COMMAND, QueryError, WarehouseMissing
 from earlyhelp.queries import QueryRunner
 from earlyhelp.roles import Role
@@ -458,6 +458,14 @@ def coverage(runner: QueryRunner, table: str = "early_help_episodes") -> tuple[d
     raise QueryError(f"the warehouse manifest has no coverage for {table}")
 
 
+def extract_warm_up(runner: QueryRunner, role: Role | None = None) -> caseloads.WarmUp:
+    """The extract's warm-up (caseloads.warm_up), from the episodes' lengths over the whole
+    extract as `role` sees them: the months whose open-episode counts are too low."""
+    first, last = coverage_or_stop(runner)
+    durations = query(runner, "outcomes_durations", {"from": first, "to": last}, role)
+    return caseloads.warm_up(first, durations)
+
+
 def coverage_or_stop(runner: QueryRunner) -> tuple[dt.date, dt.date]:
     """The dates the early help episodes cover, or a message saying how to fix the warehouse
     and the end of this page run."""
@@ -657,7 +665,7 @@ TILE_KEY = "tile-"
 
 
 def _tile_key(label: str) -> str:
-    return TILE_KEY + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+    return TILE_KEY + _name_part(label)
 
 
 def strategy_kpi(runner: QueryRunner, kpi_id: str) -> kpis.Kpi | None:

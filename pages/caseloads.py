@@ -82,9 +82,7 @@ split = caseloads.open_split(
 )
 # Each tile's change is on the same day a year before, unless that day is in the extract's
 # warm-up, when open episodes were undercounted (a change from it would read as growth).
-warm_up = caseloads.warm_up(
-    first_day, ui.query(runner, "outcomes_durations", {"from": first_day, "to": last_day})
-)
+warm_up = ui.extract_warm_up(runner)
 year_before = {"as_of": caseloads.a_year_before(as_of)}
 before = (
     caseloads.open_split(
@@ -92,7 +90,7 @@ before = (
         exact=role.exact_counts,
         borough_waiting=ui.query(runner, "kpi_waiting_for_worker", year_before),
     )
-    if year_before["as_of"] >= warm_up.end
+    if warm_up.counts_fully(year_before["as_of"])
     else None
 )
 waiting_kpi = ui.strategy_kpi(runner, "waiting_for_worker") if as_of == last_day else None

@@ -49,16 +49,24 @@ def run(name: str, params: dict) -> pl.DataFrame:
 period_end = kpis.last_complete_month_end(last_date)
 period_words = f"the 12 months to {charts.month_name(period_end)}"
 
+
 # --- Headline figures ---------------------------------------------------------------------------
-rates = run("kpi_referral_rate", {}).with_columns(
-    pl.when(pl.col("children") > 0)
-    .then((pl.col("referrals_under_18") / pl.col("children") * PER).round(0))
-    .alias("per_10000")
-)
+def with_rate(frame: pl.DataFrame) -> pl.DataFrame:
+    """kpi_referral_rate's rows with their rate per 10,000 children, as the tiles show it."""
+    return frame.with_columns(
+        pl.when(pl.col("children") > 0)
+        .then((pl.col("referrals_under_18") / pl.col("children") * PER).round(0))
+        .alias("per_10000")
+    )
+
+
+rates = with_rate(run("kpi_referral_rate", {}))
 last_month = period_end.replace(day=1)
-previous = run(
-    "kpi_referral_rate",
-    {"from": kpis.add_months(last_month, -23), "to": kpis.add_months(last_month, -12)},
+previous = with_rate(
+    run(
+        "kpi_referral_rate",
+        {"from": kpis.add_months(last_month, -23), "to": kpis.add_months(last_month, -12)},
+    )
 )
 
 
@@ -72,13 +80,11 @@ snapshot = run("caseload_snapshot_by_district", {"as_of": last_date})
 open_here = row_of(snapshot, district)
 # Open cases against the same day a year before, unless that day is in the extract's warm-up
 # (episodes begun before the data are missing from its first months).
-warm_up = caseloads.warm_up(
-    first_date, run("outcomes_durations", {"from": first_date, "to": last_date})
-)
+warm_up = ui.extract_warm_up(runner, role)
 year_before = caseloads.a_year_before(last_date)
 open_before = (
     row_of(run("caseload_snapshot_by_district", {"as_of": year_before}), district)
-    if year_before >= warm_up.end
+    if warm_up.counts_fully(year_before)
     else {}
 )
 st.markdown(
@@ -98,16 +104,11 @@ with ui.metric_row():
     )
     if ui.metric_available(runner, "profile.referral_rate", "Per 10,000 children"):
         rate_kpi = ui.strategy_kpi(runner, "referral_rate")  # its target is each district's too
-        before = row_of(previous, district)
-        rate_before = (
-            round(before["referrals_under_18"] / before["children"] * PER)
-            if before.get("children") and before.get("referrals_under_18") is not None
-            else None
-        )
+        rate_before = row_of(previous, district).get("per_10000")
         change = (
             ""
             if here.get("per_10000") is None or rate_before is None
-            else f"{int(here['per_10000']) - rate_before:+,} · "
+            else f"{int(here['per_10000'] - rate_before):+,} · "
         )
         ui.metric_tile(
             "Per 10,000 children",

@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from earlyhelp import benchmarks, caseloads, charts, kpis, ui
+from earlyhelp import benchmarks, caseloads, charts, ui
 from earlyhelp.calendar import load_events
 
 runner = ui.warehouse_or_stop()
@@ -20,13 +20,10 @@ st.markdown(
 referrals_kpi = ui.strategy_kpi(runner, "referrals")
 # Open episodes a year before are compared only out of the extract's warm-up, when they were
 # not undercounted (episodes begun before the data are missing from its first months).
-first_day, last_day = ui.coverage_or_stop(runner)
-warm_up = caseloads.warm_up(
-    first_day, ui.query(runner, "outcomes_durations", {"from": first_day, "to": last_day})
-)
-year_before = kpis.add_months(period_end.replace(day=1), -12)
 open_before = (
-    headline["open_episodes_year_before"] if year_before >= warm_up.end.replace(day=1) else None
+    headline["open_episodes_year_before"]
+    if ui.extract_warm_up(runner).counts_fully(caseloads.a_year_before(period_end))
+    else None
 )
 
 with ui.metric_row():
