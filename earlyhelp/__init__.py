@@ -1,3 +1,4 @@
-"""Early Help Insight: the library behind the dashboard (no Streamlit here; see earlyhelp.ui)."""
+"""Early Help Insight: the library behind the dashboard (no Streamlit here; see
+earlyhelp.presentation.ui)."""
 
 __version__ = "0.1.0"

@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from earlyhelp.errors import QueryError, UnusableInput, WarehouseMissing, printable
+from earlyhelp.core.errors import QueryError, UnusableInput, WarehouseMissing, printable
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from earlyhelp.demo import write_demo
+    from earlyhelp.tools.demo import write_demo
 
     started = time.perf_counter()
     written = write_demo(
@@ -37,14 +37,14 @@ BUSY_EXIT = 75
 
 
 def _one_writer(purpose: str) -> Callable:
-    """The command runs holding the warehouse's writer lock (earlyhelp.warehouse.writer_lock):
+    """The command runs holding the warehouse's writer lock (earlyhelp.load.warehouse.writer_lock):
     refused at once with one line when another ingest or rebuild holds it, unless --wait gives
     it seconds to wait; what stopped runs left behind is removed, and named in one line."""
 
     def decorate(command: Callable[[argparse.Namespace], int]) -> Callable:
         @functools.wraps(command)
         def run(args: argparse.Namespace) -> int:
-            from earlyhelp import warehouse
+            from earlyhelp.load import warehouse
 
             stack = contextlib.ExitStack()
             try:
@@ -72,7 +72,7 @@ def _one_writer(purpose: str) -> Callable:
 
 @_one_writer("ingest")
 def _ingest(args: argparse.Namespace) -> int:
-    from earlyhelp.ingest import ingest, reconciliation_text
+    from earlyhelp.load.ingest import ingest, reconciliation_text
 
     started = time.perf_counter()
     result = ingest(
@@ -83,7 +83,7 @@ def _ingest(args: argparse.Namespace) -> int:
         local_authority=args.la,
     )
     print(reconciliation_text(result))
-    from earlyhelp import quality
+    from earlyhelp.measures import quality
 
     print("")
     print("\n".join(quality.summary_lines(result.version_dir)))
@@ -95,9 +95,11 @@ def _ingest(args: argparse.Namespace) -> int:
 def _benchmarks(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from earlyhelp import benchmarks, config, warehouse
-    from earlyhelp.queries import QueryRunner
-    from earlyhelp.roles import Role
+    from earlyhelp.core import config
+    from earlyhelp.load import warehouse
+    from earlyhelp.measures import benchmarks
+    from earlyhelp.query.roles import Role
+    from earlyhelp.query.runner import QueryRunner
 
     started = time.perf_counter()
     results = benchmarks.read_paths([Path(p) for p in args.paths])
@@ -147,7 +149,7 @@ def _percentage(text: str) -> float:
 
 @_one_writer("rebuild")
 def _rebuild(args: argparse.Namespace) -> int:
-    from earlyhelp import warehouse
+    from earlyhelp.load import warehouse
 
     if args.if_outdated:
         current = warehouse.current_version_dir(Path(args.warehouse))
@@ -180,9 +182,9 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from earlyhelp import disclosure
-    from earlyhelp.queries import QueryRunner
-    from earlyhelp.roles import Role
+    from earlyhelp.query import disclosure
+    from earlyhelp.query.roles import Role
+    from earlyhelp.query.runner import QueryRunner
 
     role = Role.parse(args.role)
     runner = QueryRunner.open(Path(args.warehouse))
@@ -199,15 +201,15 @@ def _query(args: argparse.Namespace) -> int:
             row.update({s: disclosure.SUPPRESSED_SYMBOL for s, m in withheld.items() if m[index]})
         print(json.dumps(rows, default=str, indent=1))
     else:
-        from earlyhelp.csv_safe import to_csv
+        from earlyhelp.core.csv_safe import to_csv
 
         sys.stdout.write(to_csv(disclosure.as_display_text(frame, counts, statistics)))
     return 0
 
 
 def _quality(args: argparse.Namespace) -> int:
-    from earlyhelp import quality
-    from earlyhelp.warehouse import current_version_dir
+    from earlyhelp.load.warehouse import current_version_dir
+    from earlyhelp.measures import quality
 
     findings = quality.report(current_version_dir(Path(args.warehouse)))
     if args.format == "json":
@@ -239,10 +241,10 @@ PEAK_MEASURES = {
 def _peaks(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from earlyhelp.calendar import load_events
-    from earlyhelp.demand import complete_periods, describe, find_peaks
-    from earlyhelp.queries import QueryRunner
-    from earlyhelp.roles import Role
+    from earlyhelp.core.calendar import load_events
+    from earlyhelp.measures.demand import complete_periods, describe, find_peaks
+    from earlyhelp.query.roles import Role
+    from earlyhelp.query.runner import QueryRunner
 
     query, column, table = PEAK_MEASURES[args.measure]
     runner = QueryRunner.open(Path(args.warehouse))
@@ -293,9 +295,9 @@ def _peaks(args: argparse.Namespace) -> int:
 
 
 def _kpis(args: argparse.Namespace) -> int:
-    from earlyhelp import kpis
-    from earlyhelp.queries import QueryRunner
-    from earlyhelp.roles import Role
+    from earlyhelp.measures import kpis
+    from earlyhelp.query.roles import Role
+    from earlyhelp.query.runner import QueryRunner
 
     role = Role.parse(args.role)
     kpi_set = kpis.load_kpis(Path(args.kpis) if args.kpis else kpis.DEFAULT_KPIS_FILE)
@@ -331,7 +333,7 @@ def _kpis(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from earlyhelp import bench
+    from earlyhelp.tools import bench
 
     sections = []
     for warehouse in args.warehouse:
@@ -357,9 +359,9 @@ def _bench(args: argparse.Namespace) -> int:
 def _pack(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from earlyhelp import pack
-    from earlyhelp.queries import QueryRunner
-    from earlyhelp.roles import Role
+    from earlyhelp.presentation import pack
+    from earlyhelp.query.roles import Role
+    from earlyhelp.query.runner import QueryRunner
 
     role = Role.parse(args.role)
     try:

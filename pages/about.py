@@ -5,8 +5,9 @@ from pathlib import PurePath
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, disclosure, ui
-from earlyhelp.schema import TABLE_TITLES
+from earlyhelp.core.schema import TABLE_TITLES
+from earlyhelp.presentation import charts, ui
+from earlyhelp.query import disclosure
 
 runner, missing_reason = ui.open_warehouse()
 policy = disclosure.current_policy()

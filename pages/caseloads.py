@@ -12,8 +12,9 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from earlyhelp import caseloads, charts, ui
-from earlyhelp.calendar import load_events
+from earlyhelp.core.calendar import load_events
+from earlyhelp.measures import caseloads
+from earlyhelp.presentation import charts, ui
 
 ALL_DISTRICTS, ALL_TEAMS = "All districts", "All teams"
 #: The page's views, one tab each: each answers one question.

@@ -1,13 +1,14 @@
 """Committee pack: the figures the app shows, as an accessible PDF paper and a PowerPoint deck
 for a committee, Cabinet or the partnership board. Choose the sections, the meeting date and a
 title; the pack is built for your role, with its disclosure control and marking
-(earlyhelp/pack/)."""
+(earlyhelp/presentation/pack/)."""
 
 import datetime as dt
 
 import streamlit as st
 
-from earlyhelp import charts, pack, schema, ui
+from earlyhelp.core import schema
+from earlyhelp.presentation import charts, pack, ui
 
 ALL_DISTRICTS = "All districts"
 ALL_SOURCES, ALL_LEVELS, ALL_AGES = "All sources", "All levels of need", "All age bands"

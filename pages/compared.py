@@ -1,11 +1,13 @@
 """Compared with others: this council against its statistical neighbours, its region and England
-on the measures DfE publishes by local authority (earlyhelp/benchmarks.py reads the files;
+on the measures DfE publishes by local authority (earlyhelp/measures/benchmarks.py reads the files;
 queries/benchmark_*.sql compare them), and its own extract against its published figures."""
 
 import polars as pl
 import streamlit as st
 
-from earlyhelp import benchmarks, config, ui
+from earlyhelp.core import config
+from earlyhelp.measures import benchmarks
+from earlyhelp.presentation import ui
 
 runner = ui.warehouse_or_stop()
 

@@ -1,11 +1,13 @@
 """Data quality: every measure the pages show, the fields it needs, how well this extract fills
-them, and whether it is complete, partial or missing (earlyhelp/quality.py; the same report as
+them, and whether it is complete, partial or missing (earlyhelp/measures/quality.py; the same
+report as
 `python -m earlyhelp quality`)."""
 
 import polars as pl
 import streamlit as st
 
-from earlyhelp import quality, ui
+from earlyhelp.measures import quality
+from earlyhelp.presentation import ui
 
 runner = ui.warehouse_or_stop()
 findings = list(ui.data_quality(runner).values())

@@ -10,8 +10,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, demand, schema, ui
-from earlyhelp.calendar import load_events, load_term_dates, school_holidays
+from earlyhelp.core import schema
+from earlyhelp.core.calendar import load_events, load_term_dates, school_holidays
+from earlyhelp.measures import demand
+from earlyhelp.presentation import charts, ui
 
 ALL_DISTRICTS = "All districts"
 ALL_SOURCES = "All sources"
@@ -121,7 +123,8 @@ chosen = [
     if value is not None
 ]
 selection = ", ".join(chosen) if chosen else "whole borough"
-# A filter on a field this extract lacks would show zeros: say so instead (earlyhelp/quality.py).
+# A filter on a field this extract lacks would show zeros: say so instead
+# (earlyhelp/measures/quality.py).
 contact = measure == "contacts"
 for key, chosen_value in (
     ("demand.contacts" if contact else "demand.referrals", True),

@@ -6,7 +6,8 @@ figures are not shown. The district is in the URL, so a link opens the same dist
 import polars as pl
 import streamlit as st
 
-from earlyhelp import caseloads, charts, kpis, ui
+from earlyhelp.measures import caseloads, kpis
+from earlyhelp.presentation import charts, ui
 
 MONTHS_SHOWN = 36
 PER = 10_000

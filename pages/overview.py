@@ -3,8 +3,9 @@
 import polars as pl
 import streamlit as st
 
-from earlyhelp import benchmarks, caseloads, charts, ui
-from earlyhelp.calendar import load_events
+from earlyhelp.core.calendar import load_events
+from earlyhelp.measures import benchmarks, caseloads
+from earlyhelp.presentation import charts, ui
 
 runner = ui.warehouse_or_stop()
 

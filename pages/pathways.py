@@ -5,7 +5,9 @@ early help. Filters -> named queries -> charts; the counting is in queries/ and 
 import polars as pl
 import streamlit as st
 
-from earlyhelp import charts, disclosure, pathways, quality, ui
+from earlyhelp.measures import pathways, quality
+from earlyhelp.presentation import charts, ui
+from earlyhelp.query import disclosure
 
 ALL_DISTRICTS = "All districts"
 OUTCOMES_BY = {"Level of need": "level", "District": "district"}

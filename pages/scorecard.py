@@ -1,7 +1,7 @@
 """Strategy KPI scorecard: is the strategy working? Each KPI's latest value against its target
 with its status, its trend over two years, its change on a year before and how the districts
 compare, grouped by the strategy's priorities. The KPIs, their queries and targets are data
-(data/kpis.yaml, read by earlyhelp/kpis.py); the counting is in queries/.
+(data/kpis.yaml, read by earlyhelp/measures/kpis.py); the counting is in queries/.
 
 Headline tiles (how many measures are on target, close, off, not available) above the tabs; the
 first tab is every measure at a glance, then one tab for each priority with its measures. The
@@ -11,7 +11,8 @@ import functools
 
 import streamlit as st
 
-from earlyhelp import benchmarks, charts, kpis, ui
+from earlyhelp.measures import benchmarks, kpis
+from earlyhelp.presentation import charts, ui
 
 runner = ui.warehouse_or_stop()
 role = ui.current_role()

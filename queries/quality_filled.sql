@@ -1,5 +1,5 @@
 -- How well filled each field the pages count from is: one row per check, with the rows it is
--- measured on and how many of them have the field filled (earlyhelp/quality.py turns these into
+-- measured on and how many of them have the field filled (earlyhelp/measures/quality.py turns these into
 -- the Data quality report's filled_pct and status). Whole-table figures about the extract, like
 -- the reconciliation, never about a group of children, so there is nothing to protect.
 -- A field counts as filled when it holds a value the pages can use:

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from earlyhelp import loadbench
-from earlyhelp.bench import CHROMIUM, CHROMIUM_ARGS, streamlit_command
+from earlyhelp.tools import loadbench
+from earlyhelp.tools.bench import CHROMIUM, CHROMIUM_ARGS, streamlit_command
 
 REPO = Path(__file__).resolve().parent.parent
 VIEWPORT = {"width": 1366, "height": 768}

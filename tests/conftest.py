@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from earlyhelp.demo import write_demo
-from earlyhelp.ingest import ingest
+from earlyhelp.load.ingest import ingest
+from earlyhelp.tools.demo import write_demo
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 ANNEX_A_SAMPLE = SHARED / "fixtures" / "annex_a_sample_liia.xlsx"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from earlyhelp.bench import CHROMIUM, CHROMIUM_ARGS
+from earlyhelp.tools.bench import CHROMIUM, CHROMIUM_ARGS
 from tests.browser_helpers import (
     ALL_DRAWN,
     PAGE_TIMEOUT_MS,

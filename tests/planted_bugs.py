@@ -55,7 +55,7 @@ BUGS = (
     PlantedBug(
         "disclosure-6-and-7-shown",
         "disclosure threshold: 6 and 7 are withheld (rounded they would read as 5)",
-        "earlyhelp/disclosure.py",
+        "earlyhelp/query/disclosure.py",
         "pl.when(pl.col(c).is_between(1, policy.withheld_up_to))",
         "pl.when(pl.col(c).is_between(1, policy.suppress_up_to))",
         ("tests/test_disclosure.py", "tests/test_hand_counted.py", "tests/test_roles.py"),
@@ -63,7 +63,7 @@ BUGS = (
     PlantedBug(
         "disclosure-5-shown",
         "disclosure threshold: a count of 5 is withheld",
-        "earlyhelp/disclosure.py",
+        "earlyhelp/query/disclosure.py",
         "pl.when(pl.col(c).is_between(1, policy.withheld_up_to))",
         "pl.when(pl.col(c).is_between(1, policy.suppress_up_to - 1))",
         ("tests/test_disclosure.py", "tests/test_hand_counted.py", "tests/test_roles.py"),
@@ -71,7 +71,7 @@ BUGS = (
     PlantedBug(
         "district-scope-not-known-rows",
         "district scope: a district user never sees 'Not known' rows (they may be anyone's)",
-        "earlyhelp/queries.py",
+        "earlyhelp/query/runner.py",
         "pl.col(DISTRICT_PARAMETER).is_in([role.district, *BOROUGH_ROWS])",
         'pl.col(DISTRICT_PARAMETER).is_in([role.district, *BOROUGH_ROWS, "Not known"])',
         ("tests/test_district_scope.py", "tests/test_roles.py"),
@@ -79,7 +79,7 @@ BUGS = (
     PlantedBug(
         "district-scope-teams-over-borough",
         "district scope: a team's row is counted over the user's own district's children only",
-        "earlyhelp/queries.py",
+        "earlyhelp/query/runner.py",
         "                bound[DISTRICT_PARAMETER] = role.district\n",
         "                pass\n",
         ("tests/test_district_scope.py", "tests/test_roles.py"),
@@ -87,7 +87,7 @@ BUGS = (
     PlantedBug(
         "working-days-contact-years-only",
         "working days: bank holidays of the decision's year count (31 Dec to 2 Jan is 1 day)",
-        "earlyhelp/calendar.py",
+        "earlyhelp/core/calendar.py",
         "years = pl.concat([start.drop_nulls(), end.drop_nulls()]).dt.year()",
         "years = start.drop_nulls().dt.year()",
         ("tests/test_pathways.py", "tests/test_hand_counted.py"),
@@ -95,7 +95,7 @@ BUGS = (
     PlantedBug(
         "working-days-no-bank-holidays",
         "working days: bank holidays are not working days",
-        "earlyhelp/calendar.py",
+        "earlyhelp/core/calendar.py",
         "counts = np.busday_count(s, e, holidays=holidays_list)",
         "counts = np.busday_count(s, e)",
         ("tests/test_pathways.py", "tests/test_hand_counted.py"),

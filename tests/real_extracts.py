@@ -1,6 +1,6 @@
 """Two small SSD extracts written by hand from the Standard Safeguarding Dataset's own
 specification, one per flavour, as the SystemC (Liquidlogic) and Mosaic deployments write
-them. Nothing here comes from `earlyhelp.demo`: every row is a literal below, and the
+them. Nothing here comes from `earlyhelp.tools.demo`: every row is a literal below, and the
 figures tests/test_real_extracts.py expects were worked out by hand from these rows.
 
 Where each shape comes from (the SSD field definitions and the deployment SQL, data-to-insight

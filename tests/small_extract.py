@@ -2,7 +2,8 @@
 episodes, 30 contacts and 8 social care referrals from April 2025 to 31 March 2026, so that the
 counts a board member is shown really are 1 to 9 (issue 23, points 3 and 4).
 
-Nothing here comes from `earlyhelp.demo` or from code under test: every row is a literal below,
+Nothing here comes from `earlyhelp.tools.demo` or from code under test: every row is a literal
+below,
 and tests/test_hand_counted.py and tests/test_kpis_independent.py count from these rows (by hand,
 and with the csv module) what the queries and the KPIs must give.
 
@@ -291,7 +292,7 @@ def write_small_extract(folder: Path) -> Path:
 
 def small_warehouse(tmp_path_factory) -> Path:
     """The extract written and ingested (the ingest the command line runs) into a new warehouse."""
-    from earlyhelp.ingest import ingest
+    from earlyhelp.load.ingest import ingest
 
     extract = write_small_extract(tmp_path_factory.mktemp("small_extract") / "extract")
     warehouse = tmp_path_factory.mktemp("small_warehouse")

@@ -14,7 +14,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from earlyhelp.charts import MIN_TEXT_CONTRAST, contrast_ratio
+from earlyhelp.presentation.charts import MIN_TEXT_CONTRAST, contrast_ratio
 
 pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported, as a plugin
 from tests.browser_helpers import (  # noqa: E402

@@ -9,11 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp import validate
-from earlyhelp.errors import UnusableInput
-from earlyhelp.ingest import ingest
-from earlyhelp.pseudonymise import load_or_create_key, pseudonym
-from earlyhelp.sources import annex_a
+from earlyhelp.core.errors import UnusableInput
+from earlyhelp.load import validate
+from earlyhelp.load.ingest import ingest
+from earlyhelp.load.pseudonymise import load_or_create_key, pseudonym
+from earlyhelp.load.sources import annex_a
 
 openpyxl = pytest.importorskip("openpyxl")
 

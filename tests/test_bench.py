@@ -1,5 +1,6 @@
 """The benchmark's cross-check: every page figure from the marts against an independent pandas
-computation over the raw canonical tables (earlyhelp/bench.py), on the demo warehouse. A figure
+computation over the raw canonical tables (earlyhelp/tools/bench.py), on the demo warehouse. A
+figure
 whose two results differ fails here, naming where they differ."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from earlyhelp import bench
+from earlyhelp.tools import bench
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 # Pages that show no data figures, so have nothing to benchmark.

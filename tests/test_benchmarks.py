@@ -12,10 +12,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp import benchmarks, config, warehouse
-from earlyhelp.errors import UnusableInput
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.core import config
+from earlyhelp.core.errors import UnusableInput
+from earlyhelp.load import warehouse
+from earlyhelp.measures import benchmarks
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import run_cli
 from tests.conftest import SHARED
 

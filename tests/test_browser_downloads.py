@@ -22,10 +22,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from earlyhelp import csv_safe
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
-from earlyhelp.warehouse import current_version_dir
+from earlyhelp.core import csv_safe
+from earlyhelp.load.warehouse import current_version_dir
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 
 pytest.register_assert_rewrite("tests.browser_helpers")  # before it is imported, as a plugin
 from tests.browser_helpers import (  # noqa: E402
@@ -169,7 +169,7 @@ def _differences(shown: dict, headers: list[str], rows: list[list[str]]) -> list
         found.append(f"rows: {len(shown['rows'])} shown, {len(rows)} in the CSV")
     for number, (seen, saved) in enumerate(zip(shown["rows"], rows, strict=False), start=1):
         # A text cell a spreadsheet would run as a formula ('-28% on expected') is saved with a
-        # quote in front (earlyhelp.csv_safe): the same cell, made safe to open.
+        # quote in front (earlyhelp.core.csv_safe): the same cell, made safe to open.
         seen = [v if v is None else csv_safe.safe_text(v) for v in seen]
         if [normalise(v) for v in seen] != [normalise(v) for v in saved]:
             found.append(f"row {number}: shown {seen}, CSV {saved}")

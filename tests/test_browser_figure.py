@@ -12,7 +12,7 @@ import plotly.io as pio
 import polars as pl
 import pytest
 
-from earlyhelp import charts
+from earlyhelp.presentation import charts
 from tests.apptest import assert_ran_cleanly, open_app
 
 pytest_plugins = ["tests.browser_helpers"]

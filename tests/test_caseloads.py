@@ -1,6 +1,7 @@
 """Caseloads, allocation and continuity: the marts and named queries against a tiny hand-made
 extract (boundaries, transfers, open-ended episodes, FTE missing or 0) and against an independent
-Polars computation on the demo extract; and the library helpers in earlyhelp/caseloads.py."""
+Polars computation on the demo extract; and the library helpers in
+earlyhelp/measures/caseloads.py."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp import caseloads, warehouse
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
-from earlyhelp.validate import empty_rejects
+from earlyhelp.load import warehouse
+from earlyhelp.load.ingest import ingest
+from earlyhelp.load.validate import empty_rejects
+from earlyhelp.measures import caseloads
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests import demo_files
 
 ANALYST = Role.parse("analyst")
@@ -694,7 +696,7 @@ def test_provider_comparison_keeps_zero_apart_from_hidden():
 
 
 def test_distribution_figure_has_alt_text_threshold_and_readable_fonts():
-    from earlyhelp import charts
+    from earlyhelp.presentation import charts
 
     distribution = pl.DataFrame({"band_upper": [12, 18, 19, 22], "workers": [3, 2, 4, 1]})
     fig = caseloads.caseload_distribution_figure(distribution, 18, date(2026, 3, 31))
@@ -784,7 +786,7 @@ def test_the_demo_warm_up_agrees_with_its_episodes(demo, raw):
 
 
 def test_the_warm_up_is_shaded_on_every_panel_labelled_once_and_in_the_alt_text():
-    from earlyhelp import charts
+    from earlyhelp.presentation import charts
 
     warm = caseloads.WarmUp(date(2018, 4, 3), 9, date(2019, 1, 31), "9 in 10 close in 9 months")
     months = [f"{y}-{m:02d}" for y in (2018, 2019) for m in range(1, 13)][3:]

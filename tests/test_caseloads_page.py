@@ -11,10 +11,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp import caseloads, charts, ui
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.load.ingest import ingest
+from earlyhelp.measures import caseloads
+from earlyhelp.presentation import charts, ui
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables
 from tests.test_caseloads import write_tiny_extract
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import polars as pl
 
-from earlyhelp import charts
+from earlyhelp.presentation import charts
 
 EVENTS = pl.DataFrame(
     {

@@ -11,7 +11,7 @@ from datetime import date
 import pikepdf
 from pptx import Presentation
 
-from earlyhelp import pack
+from earlyhelp.presentation import pack
 from tests.apptest import assert_ran_cleanly, open_app
 from tests.test_roles import signed_in_app
 

@@ -11,7 +11,7 @@ import io
 import polars as pl
 import pytest
 
-from earlyhelp import benchmarks
+from earlyhelp.measures import benchmarks
 from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables
 from tests.test_benchmarks import (  # noqa: F401  (loaded_warehouse is a fixture)
     C1,

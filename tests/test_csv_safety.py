@@ -13,9 +13,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp import csv_safe, ui, warehouse
-from earlyhelp.ingest import ingest
-from earlyhelp.roles import Role
+from earlyhelp.core import csv_safe
+from earlyhelp.load import warehouse
+from earlyhelp.load.ingest import ingest
+from earlyhelp.presentation import ui
+from earlyhelp.query.roles import Role
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = ["=1+2", "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\tx", "\rx"]

@@ -1,4 +1,4 @@
-"""Seasonal baselines and peak finding (earlyhelp.demand), on seeded synthetic series."""
+"""Seasonal baselines and peak finding (earlyhelp.measures.demand), on seeded synthetic series."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from earlyhelp.demand import describe, expected_monthly, find_peaks, nearest_event
+from earlyhelp.measures.demand import describe, expected_monthly, find_peaks, nearest_event
 
 # Referrals dip in the summer holidays and at Christmas and rise sharply when term starts.
 SEASON = np.array([1.0, 1.05, 1.1, 1.0, 1.05, 0.95, 0.85, 0.6, 1.35, 1.15, 1.05, 0.85])

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp import charts, schema
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.core import schema
+from earlyhelp.presentation import charts
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables, run_cli
 
 PAGE = "pages/demand.py"
@@ -300,7 +301,7 @@ def downloads(monkeypatch) -> list[str]:
 
 
 def test_analysts_see_the_records_behind_the_chart(with_demo, monkeypatch, downloads):
-    from earlyhelp import ui
+    from earlyhelp.presentation import ui
 
     monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
     at = run_demand_page({"district": "North", "source": "Schools"})
@@ -328,7 +329,7 @@ def test_analysts_see_the_records_behind_the_chart(with_demo, monkeypatch, downl
 
 
 def test_the_records_are_of_referrals_not_contacts(with_demo, monkeypatch):
-    from earlyhelp import ui
+    from earlyhelp.presentation import ui
 
     monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
     at = run_demand_page({"measure": "Contacts to the front door"})
@@ -340,7 +341,7 @@ def test_the_records_are_of_referrals_not_contacts(with_demo, monkeypatch):
 
 @pytest.mark.parametrize("role", ["board", "manager", "manager:North", "district:North"])
 def test_no_other_role_sees_the_records(with_demo, monkeypatch, downloads, role):
-    from earlyhelp import ui
+    from earlyhelp.presentation import ui
 
     monkeypatch.setattr(ui, "DEMO_ROLE", role)
     at = run_demand_page()

@@ -1,4 +1,4 @@
-"""Tests for the demo borough generator (earlyhelp/demo.py) and the calendar it follows.
+"""Tests for the demo borough generator (earlyhelp/tools/demo.py) and the calendar it follows.
 
 The demo is what every user sees first and what every other test builds on, so it is checked
 for what a council analyst would check in a real extract: the SSD columns and the value
@@ -22,9 +22,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from earlyhelp import calendar, demo
-from earlyhelp.mapping import load_mapping
-from earlyhelp.schema import END_REASONS, SOURCE_CODES, SOURCE_GROUPS, SSD_TABLES
+from earlyhelp.core import calendar
+from earlyhelp.core.schema import END_REASONS, SOURCE_CODES, SOURCE_GROUPS, SSD_TABLES
+from earlyhelp.load.mapping import load_mapping
+from earlyhelp.tools import demo
 from tests import demo_files
 
 # The columns each deployment's SSD SQL writes (../shared/reference/ssd), in its order, plus
@@ -319,7 +320,7 @@ def test_csv_values_are_written_as_sql_server_exports_them(flavour, borough_dir,
 
 def test_same_seed_gives_identical_csv_files(borough_dir: Path, tmp_path: Path) -> None:
     """Identical bytes from another process, whatever its string hashing (PYTHONHASHSEED)."""
-    script = "from pathlib import Path; from earlyhelp.demo import write_demo; "
+    script = "from pathlib import Path; from earlyhelp.tools.demo import write_demo; "
     script += f"write_demo(Path({str(tmp_path)!r}), seed=2021)"
     environment = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", script], cwd=REPO, env=environment, check=True)
@@ -816,9 +817,9 @@ def test_both_flavours_load_through_the_ssd_reader_with_the_same_figures(
     """Ingested with the mapping.yaml beside them, no row is rejected and no value cleared, and
     what both flavours carry gives the same figures; Mosaic has no allocation history (its
     episodes name only their worker) and no FTE."""
-    from earlyhelp.ingest import ingest
-    from earlyhelp.queries import QueryRunner
-    from earlyhelp.roles import Role
+    from earlyhelp.load.ingest import ingest
+    from earlyhelp.query.roles import Role
+    from earlyhelp.query.runner import QueryRunner
 
     analyst, period = Role.parse("analyst"), {"from": "2025-04-01", "to": "2026-03-31"}
     figures = {}

@@ -1,4 +1,4 @@
-"""Disclosure control (earlyhelp.disclosure): primary and secondary suppression, rounding, and
+"""Disclosure control (earlyhelp.query.disclosure): primary and secondary suppression, rounding, and
 a search for two filtered views whose difference gives away a small count."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, event, find, given, settings
 from hypothesis import strategies as st
 
-from earlyhelp import disclosure
-from earlyhelp.disclosure import POLICIES, Policy, protect, protect_value, shown_range
+from earlyhelp.query import disclosure
+from earlyhelp.query.disclosure import POLICIES, Policy, protect, protect_value, shown_range
 
 DFE, NHS = POLICIES["dfe"], POLICIES["nhs"]
 

@@ -24,11 +24,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp.errors import QueryError
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner, load_queries
-from earlyhelp.roles import Role
-from earlyhelp.warehouse import current_version_dir
+from earlyhelp.core.errors import QueryError
+from earlyhelp.load.ingest import ingest
+from earlyhelp.load.warehouse import current_version_dir
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner, load_queries
 from tests.apptest import RUN_TIMEOUT, figures, run_cli
 from tests.test_pages import PAGES
 from tests.test_pages_small_warehouses import lazy_tabs

@@ -1,4 +1,5 @@
-"""Forecasts, backtests, school returns and year-on-year views (earlyhelp.demand), on seeded
+"""Forecasts, backtests, school returns and year-on-year views (earlyhelp.measures.demand), on
+seeded
 synthetic series whose future is known."""
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from earlyhelp import demand
-from earlyhelp.calendar import load_term_dates, school_holidays
+from earlyhelp.core.calendar import load_term_dates, school_holidays
+from earlyhelp.measures import demand
 
 # Referrals dip in the summer holidays and at Christmas and rise sharply when term starts.
 SEASON = np.array([0.9, 0.95, 1.05, 0.9, 1.0, 1.0, 0.95, 0.6, 1.35, 1.15, 1.1, 0.85])

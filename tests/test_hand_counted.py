@@ -6,7 +6,8 @@ The extract is tests/small_extract.py: 26 episodes, 30 contacts and 8 social car
 Every expected figure below is a literal worked out from those rows, with a comment saying how;
 none is computed by the code under test (no `protect_value`, no query).
 
-The board's figures follow the default policy (DfE, earlyhelp/disclosure.py), worked out by hand:
+The board's figures follow the default policy (DfE, earlyhelp/query/disclosure.py), worked out by
+hand:
 a true 0 is shown as 0; 1 to 7 are withheld (`C`); other counts are rounded half up to the
 nearest 5 (8-12 -> 10, 13-17 -> 15, 18-22 -> 20, 23-27 -> 25); and where a row or column of a
 result (one key varying, the others fixed) has exactly one withheld cell, its smallest visible
@@ -25,9 +26,9 @@ from datetime import date
 
 import pytest
 
-from earlyhelp.errors import QueryError
-from earlyhelp.queries import QueryRunner, load_queries
-from earlyhelp.roles import Role
+from earlyhelp.core.errors import QueryError
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner, load_queries
 from tests.small_extract import small_warehouse
 
 C = "c"  # withheld (null in the query result, 'c' on a page)

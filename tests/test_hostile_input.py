@@ -15,10 +15,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from earlyhelp.errors import UnusableInput
-from earlyhelp.ingest import ingest, reconciliation_text
-from earlyhelp.pseudonymise import load_or_create_key, pseudonym
-from earlyhelp.warehouse import current_version_dir
+from earlyhelp.core.errors import UnusableInput
+from earlyhelp.load.ingest import ingest, reconciliation_text
+from earlyhelp.load.pseudonymise import load_or_create_key, pseudonym
+from earlyhelp.load.warehouse import current_version_dir
 from tests.test_ingest import cli_ingest
 
 TODAY = date(2026, 3, 31)
@@ -498,7 +498,7 @@ def test_continued_sheets_of_a_list_are_read(tmp_path):
     ],
 )
 def test_continuation_sheet_names(name, number):
-    from earlyhelp.sources.annex_a import sheet_list
+    from earlyhelp.load.sources.annex_a import sheet_list
 
     assert sheet_list(name) == number
 
@@ -595,7 +595,7 @@ def test_garbage_in_the_ingest_function_raises_unusable_input_only(tmp_path):
 
 
 def test_the_organisations_file_loses_control_characters_and_refuses_a_huge_field(tmp_path):
-    from earlyhelp.warehouse import load_organisation_types
+    from earlyhelp.load.warehouse import load_organisation_types
 
     clean = _write(
         tmp_path / "organisations.csv",

@@ -11,12 +11,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from earlyhelp import warehouse
-from earlyhelp.errors import UnusableInput
-from earlyhelp.ingest import ingest
-from earlyhelp.pseudonymise import load_or_create_key, pseudonym
-from earlyhelp.queries import QueryRunner
-from earlyhelp.schema import SOURCE_CODES
+from earlyhelp.core.errors import UnusableInput
+from earlyhelp.core.schema import SOURCE_CODES
+from earlyhelp.load import warehouse
+from earlyhelp.load.ingest import ingest
+from earlyhelp.load.pseudonymise import load_or_create_key, pseudonym
+from earlyhelp.query.runner import QueryRunner
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -131,7 +131,7 @@ def test_district_is_the_one_of_the_address_valid_on_the_event_date(tmp_path):
 
 
 def _analyst():
-    from earlyhelp.roles import Role
+    from earlyhelp.query.roles import Role
 
     return Role.parse("analyst")
 
@@ -179,7 +179,7 @@ def test_warehouse_tables_round_trip_as_canonical_parquet(tmp_path, demo_warehou
 
 
 def test_parquet_extract_gives_the_same_warehouse_as_csv(tmp_path, demo_warehouse):
-    from earlyhelp.demo import write_demo
+    from earlyhelp.tools.demo import write_demo
 
     write_demo(tmp_path / "pq", seed=2021, fmt="parquet")
     ingest([tmp_path / "pq"], tmp_path / "wh", key_path=tmp_path / "k")
@@ -341,7 +341,7 @@ def test_streaming_in_tiny_batches_gives_the_same_warehouse(
     tmp_path, demo_extract, monkeypatch, _isolated_key
 ):
     """A national extract is validated a batch at a time: the batch size changes nothing."""
-    import earlyhelp.sources as sources
+    import earlyhelp.load.sources as sources
 
     whole = ingest([demo_extract], tmp_path / "whole", key_path=tmp_path / "k")
     monkeypatch.setattr(sources, "BATCH_ROWS", 7_919)  # a prime: batches never line up
@@ -357,7 +357,7 @@ def test_streaming_in_tiny_batches_gives_the_same_warehouse(
 def test_duplicates_are_found_across_batches_and_files(tmp_path, monkeypatch):
     """The first row wins, wherever the repeat is: later in the same file past a batch
     boundary, or in a second file for the same table."""
-    import earlyhelp.sources as sources
+    import earlyhelp.load.sources as sources
 
     extract = write_minimal_ssd(tmp_path / "extract")
     with open(extract / "ssd_early_help_episodes.csv", "a") as handle:
@@ -388,7 +388,7 @@ def test_duplicates_are_found_across_batches_and_files(tmp_path, monkeypatch):
 
 
 def test_a_file_that_breaks_part_way_is_named(tmp_path, monkeypatch):
-    import earlyhelp.sources as sources
+    import earlyhelp.load.sources as sources
 
     extract = write_minimal_ssd(tmp_path / "extract")
     with open(extract / "ssd_early_help_episodes.csv", "a") as handle:
@@ -404,7 +404,7 @@ def test_a_file_that_breaks_part_way_is_named(tmp_path, monkeypatch):
 def test_vectorised_pseudonyms_are_the_keyed_hash(key_length):
     """The ingest hashes ids in DuckDB; each must equal HMAC-SHA256 done the plain way, for
     any key length (a key longer than the hash block is hashed first, as RFC 2104 says)."""
-    from earlyhelp.pseudonymise import Pseudonymiser
+    from earlyhelp.load.pseudonymise import Pseudonymiser
 
     key = bytes(range(key_length))
     ids = ["1", "ABC-123", "é漢字", "x" * 200, "", None, "1"]

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from earlyhelp import warehouse
 from earlyhelp.cli import BUSY_EXIT
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner
+from earlyhelp.load import warehouse
+from earlyhelp.load.ingest import ingest
+from earlyhelp.query.runner import QueryRunner
 from tests.test_ingest import write_minimal_ssd
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 HOLD = """
 import sys
 from pathlib import Path
-from earlyhelp import warehouse
+from earlyhelp.load import warehouse
 with warehouse.writer_lock(Path(sys.argv[1]), purpose="ingest"):
     print("holding", flush=True)
     sys.stdin.readline()
@@ -38,8 +38,8 @@ with warehouse.writer_lock(Path(sys.argv[1]), purpose="ingest"):
 STUCK_INGEST = """
 import sys, threading
 from pathlib import Path
-from earlyhelp import warehouse
-from earlyhelp.ingest import ingest
+from earlyhelp.load import warehouse
+from earlyhelp.load.ingest import ingest
 
 def stuck(staging, *args, **kwargs):
     (staging / "tables").mkdir(parents=True)

@@ -13,7 +13,8 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp import charts, kpis
+from earlyhelp.measures import kpis
+from earlyhelp.presentation import charts
 from tests.apptest import assert_ran_cleanly, open_app, open_data_tables
 
 SCORECARD = "pages/scorecard.py"

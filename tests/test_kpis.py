@@ -1,4 +1,5 @@
-"""Strategy KPIs (earlyhelp/kpis.py, data/kpis.yaml, `python -m earlyhelp kpis`): the RAG rule in
+"""Strategy KPIs (earlyhelp/measures/kpis.py, data/kpis.yaml, `python -m earlyhelp kpis`): the RAG
+rule in
 both directions and at its boundaries, every default KPI on the demo borough, rates from the
 protected counts, KPI files that cannot be used refused with the file, the KPI and the problem,
 and the command line's output."""
@@ -15,9 +16,10 @@ import polars as pl
 import pytest
 import yaml
 
-from earlyhelp import charts, kpis
-from earlyhelp.queries import QueryRunner, load_queries
-from earlyhelp.roles import Role
+from earlyhelp.measures import kpis
+from earlyhelp.presentation import charts
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner, load_queries
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = REPO / "data" / "kpis.yaml"

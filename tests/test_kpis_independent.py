@@ -1,5 +1,5 @@
 """Every KPI in data/kpis.yaml worked out here from the raw extract files and the population
-file, and compared with earlyhelp.kpis and `python -m earlyhelp kpis` (issue 23, point 4).
+file, and compared with earlyhelp.measures.kpis and `python -m earlyhelp kpis` (issue 23, point 4).
 
 The extract is tests/small_extract.py, written as SSD CSV files. This module reads those files
 with the csv module and computes each measure from its definition (../shared/DOMAIN.md and the
@@ -27,11 +27,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from earlyhelp import kpis
-from earlyhelp.config import DATA_DIR
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.core.config import DATA_DIR
+from earlyhelp.load.ingest import ingest
+from earlyhelp.measures import kpis
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import run_cli
 from tests.small_extract import write_small_extract
 

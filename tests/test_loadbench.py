@@ -1,4 +1,4 @@
-"""The load benchmark's code (earlyhelp/loadbench.py), checked quickly: two browser sessions
+"""The load benchmark's code (earlyhelp/tools/loadbench.py), checked quickly: two browser sessions
 make two filter changes each on the demo borough. The benchmark itself (5, 10 and 20 sessions,
 docs/PERFORMANCE.md) is too slow for the test suite."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from earlyhelp import loadbench
-from earlyhelp.bench import CHROMIUM
+from earlyhelp.tools import loadbench
+from earlyhelp.tools.bench import CHROMIUM
 
 
 def test_each_change_gives_a_new_chart_title():

@@ -13,10 +13,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from earlyhelp.errors import UnusableInput
-from earlyhelp.ingest import ingest
-from earlyhelp.mapping import load_mapping
-from earlyhelp.warehouse import current_version_dir
+from earlyhelp.core.errors import UnusableInput
+from earlyhelp.load.ingest import ingest
+from earlyhelp.load.mapping import load_mapping
+from earlyhelp.load.warehouse import current_version_dir
 
 TODAY = date(2026, 3, 31)
 
@@ -371,7 +371,7 @@ def test_an_excel_resaved_windows_extract_gives_the_same_figures(tmp_path, syste
         assert sorted(_table(warehouse, sql)) == sorted(_table(systemc, sql)), sql
     names = dict(_table(warehouse, "SELECT worker_id, worker_name FROM workers"))
     assert names["902"] == "Fay Zoë Family"
-    from earlyhelp.ingest import reconciliation_text
+    from earlyhelp.load.ingest import reconciliation_text
 
     result = ingest([folder], tmp_path / "wh3", today=TODAY, key_path=tmp_path / "k")
     assert f"Read as {encoding.replace('latin-1', 'cp1252')} (not UTF-8): " in (
@@ -461,7 +461,7 @@ def test_a_file_in_the_extract_folder_that_is_not_read_is_named(tmp_path):
     reasons = {Path(name).name: why for name, why in result.not_used}
     assert set(reasons) == {"ssd_contacts.txt", "ssd_disability.csv", "notes.txt"}
     assert "rename it" in reasons["ssd_contacts.txt"]
-    from earlyhelp.ingest import reconciliation_text
+    from earlyhelp.load.ingest import reconciliation_text
 
     assert "ssd_contacts.txt: named like ssd_contacts" in reconciliation_text(result)
     assert len(_manifest(tmp_path / "wh")["not_used"]) == 3

@@ -1,6 +1,7 @@
 """Organisation types as council-editable data (data/organisations.csv): loaded at ingest into
 the warehouse's organisation_types table, read by mart_episode_flags (who leads an episode) and by
-earlyhelp/caseloads.py (commissioned providers); a bad row stops the ingest naming file, row and
+earlyhelp/measures/caseloads.py (commissioned providers); a bad row stops the ingest naming file,
+row and
 value; an organisation the file does not list falls back to patterns in its name."""
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp import caseloads, warehouse
-from earlyhelp.config import DEFAULT_ORGANISATIONS_FILE
-from earlyhelp.errors import UnusableInput
-from earlyhelp.ingest import ingest
+from earlyhelp.core.config import DEFAULT_ORGANISATIONS_FILE
+from earlyhelp.core.errors import UnusableInput
+from earlyhelp.load import warehouse
+from earlyhelp.load.ingest import ingest
+from earlyhelp.measures import caseloads
 
 REPO = Path(__file__).resolve().parent.parent
 

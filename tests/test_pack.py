@@ -20,14 +20,16 @@ import pytest
 from pptx import Presentation
 from pptx.enum.lang import MSO_LANGUAGE_ID
 
-from earlyhelp import charts, disclosure, kpis, pack, quality
-from earlyhelp.errors import QueryError
-from earlyhelp.pack import content as pack_content
-from earlyhelp.pack import pdf as pack_pdf
-from earlyhelp.pack import sections as pack_sections
-from earlyhelp.pack.model import Chart, Section
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.core.errors import QueryError
+from earlyhelp.measures import kpis, quality
+from earlyhelp.presentation import charts, pack
+from earlyhelp.presentation.pack import content as pack_content
+from earlyhelp.presentation.pack import pdf as pack_pdf
+from earlyhelp.presentation.pack import sections as pack_sections
+from earlyhelp.presentation.pack.model import Chart, Section
+from earlyhelp.query import disclosure
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import run_cli
 from tests.test_pages_small_warehouses import small_warehouses  # noqa: F401 (a fixture)
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp import charts
-from earlyhelp.errors import WarehouseOutdated
-from earlyhelp.queries import QueryRunner
-from earlyhelp.warehouse import current_version_dir, read_manifest
+from earlyhelp.core.errors import WarehouseOutdated
+from earlyhelp.load.warehouse import current_version_dir, read_manifest
+from earlyhelp.presentation import charts
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import figures, open_app, open_data_tables
 
 PAGES = [
@@ -258,7 +258,7 @@ def test_a_trend_sets_its_own_margins_wide_enough_for_its_labels(largest):
 def test_a_built_chart_is_kept_for_the_same_data_and_rebuilt_for_new_data():
     import polars as pl
 
-    from earlyhelp import ui
+    from earlyhelp.presentation import ui
 
     def trend(values: list[float], title: str = "Referrals"):
         frame = pl.DataFrame({"month": ["2025-01", "2025-02"], "referrals": values})

@@ -29,11 +29,12 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp import charts, kpis, ui
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
-from earlyhelp.warehouse import current_version_dir
+from earlyhelp.load.ingest import ingest
+from earlyhelp.load.warehouse import current_version_dir
+from earlyhelp.measures import kpis
+from earlyhelp.presentation import charts, ui
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import open_app
 from tests.test_pages import PAGES
 

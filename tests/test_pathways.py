@@ -1,5 +1,5 @@
 """Front door, pathways and outcomes (issue 5): the marts built at ingest, the named queries
-`frontdoor_*`, `pathway_*`, `outcomes_*` and `journeys_sankey`, and earlyhelp/pathways.py.
+`frontdoor_*`, `pathway_*`, `outcomes_*` and `journeys_sankey`, and earlyhelp/measures/pathways.py.
 
 Small hand-made SSD extracts pin down the definitions (working days across bank holidays,
 the 365-day re-referral window, step-ups from either record); the demo borough is checked
@@ -15,11 +15,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp import charts, pathways
-from earlyhelp.calendar import working_days_between
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner, load_queries
-from earlyhelp.roles import Role
+from earlyhelp.core.calendar import working_days_between
+from earlyhelp.load.ingest import ingest
+from earlyhelp.measures import pathways
+from earlyhelp.presentation import charts
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner, load_queries
 from tests import demo_files
 
 ANALYST = Role.parse("analyst")

@@ -9,9 +9,10 @@ import json
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp import charts, pathways
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.measures import pathways
+from earlyhelp.presentation import charts
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables
 
 PAGE = "pages/pathways.py"

@@ -8,10 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp.errors import UnusableInput
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.core.errors import UnusableInput
+from earlyhelp.load.ingest import ingest
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.test_ingest import write_minimal_ssd
 
 ANALYST = Role.parse("analyst")

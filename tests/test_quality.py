@@ -1,4 +1,5 @@
-"""The Data quality report (earlyhelp/quality.py): statuses from small SSD extracts in which a
+"""The Data quality report (earlyhelp/measures/quality.py): statuses from small SSD extracts in
+which a
 field is absent, half filled or full; the JSON and text the command prints; ingest's summary;
 and the pages saying "Not in this extract" instead of drawing a chart."""
 
@@ -12,10 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from earlyhelp import charts, quality
-from earlyhelp.config import REPO_ROOT
-from earlyhelp.ingest import ingest
-from earlyhelp.warehouse import current_version_dir
+from earlyhelp.core.config import REPO_ROOT
+from earlyhelp.load.ingest import ingest
+from earlyhelp.load.warehouse import current_version_dir
+from earlyhelp.measures import quality
+from earlyhelp.presentation import charts
 from tests.apptest import assert_ran_cleanly, figures, open_app, run_cli
 from tests.test_pages import PAGES
 

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from earlyhelp.config import QUERIES_DIR
-from earlyhelp.errors import QueryError
-from earlyhelp.queries import QueryRunner, load_queries
-from earlyhelp.roles import Role
+from earlyhelp.core.config import QUERIES_DIR
+from earlyhelp.core.errors import QueryError
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner, load_queries
 from tests import demo_files, small_extract
 from tests.apptest import run_cli
 

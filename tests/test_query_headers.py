@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp.config import QUERIES_DIR
-from earlyhelp.errors import QueryError
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import NamedQuery, QueryRunner, load_queries, parse_query_file
-from earlyhelp.roles import Role
+from earlyhelp.core.config import QUERIES_DIR
+from earlyhelp.core.errors import QueryError
+from earlyhelp.load.ingest import ingest
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import NamedQuery, QueryRunner, load_queries, parse_query_file
 from tests.apptest import run_cli
 
 ANALYST = Role.parse("analyst")

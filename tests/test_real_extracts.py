@@ -17,9 +17,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.load.ingest import ingest
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests import real_extracts as rx
 
 TODAY = date(2026, 3, 31)

@@ -10,11 +10,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from earlyhelp import cli, warehouse
-from earlyhelp.errors import UnusableInput, WarehouseOutdated
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
-from earlyhelp.validate import empty_rejects
+from earlyhelp import cli
+from earlyhelp.core.errors import UnusableInput, WarehouseOutdated
+from earlyhelp.load import warehouse
+from earlyhelp.load.validate import empty_rejects
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 
 # Rejects as ingest writes them, with what CSV makes awkward: a comma, quotes, an empty value
 # beside a missing one, a line break, spaces at the ends, a null token and non-ASCII text.

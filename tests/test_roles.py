@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp import disclosure, schema
-from earlyhelp.errors import QueryError
-from earlyhelp.queries import QueryRunner, load_queries
-from earlyhelp.roles import Role
-from earlyhelp.ui import role_from_claims
+from earlyhelp.core import schema
+from earlyhelp.core.errors import QueryError
+from earlyhelp.presentation.ui import role_from_claims
+from earlyhelp.query import disclosure
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner, load_queries
 from tests import small_extract
 from tests.apptest import APP, RUN_TIMEOUT, run_cli
 

@@ -8,9 +8,9 @@ import itertools
 import polars as pl
 import pytest
 
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
-from earlyhelp.warehouse import current_version_dir
+from earlyhelp.load.warehouse import current_version_dir
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 
 ANALYST = Role.parse("analyst")
 REFERRAL_FILTERS = ("district", "source_group", "level_of_need", "age_band")

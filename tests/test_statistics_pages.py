@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from earlyhelp import ui
-from earlyhelp.ingest import ingest
-from earlyhelp.queries import QueryRunner
-from earlyhelp.roles import Role
+from earlyhelp.load.ingest import ingest
+from earlyhelp.presentation import ui
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
 from tests.apptest import open_app, open_data_tables
 from tests.test_caseloads import write_tiny_extract
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from earlyhelp import kpis
+from earlyhelp.measures import kpis
 
 
 def _luminance(hex_colour: str) -> float:

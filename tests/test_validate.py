@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from earlyhelp.sources import RawTable
-from earlyhelp.validate import REJECTED, validate_table
+from earlyhelp.load.sources import RawTable
+from earlyhelp.load.validate import REJECTED, validate_table
 
 TODAY = date(2026, 11, 23)
 
@@ -177,7 +177,7 @@ def test_rows_read_equal_loaded_plus_rejected():
 def test_clean_text_matches_its_plain_definition(values):
     """The fast cleaning gives what the plain rule says: non-breaking spaces and runs of any
     whitespace become one space, ends are trimmed, and null tokens in any case become null."""
-    from earlyhelp.validate import NULL_TOKENS, clean_text
+    from earlyhelp.load.validate import NULL_TOKENS, clean_text
 
     plain = (
         pl.col("x")
