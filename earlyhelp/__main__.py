@@ -1,3 +1,5 @@
+"""`python -m earlyhelp`: runs the command line (earlyhelp/cli) and exits with its status."""
+
 import sys
 
 from earlyhelp.cli import main

@@ -1,13 +1,13 @@
 """Compared with others: this council against its statistical neighbours, its region and England
-on the measures DfE publishes by local authority (earlyhelp/measures/benchmarks.py reads the files;
-queries/benchmark_*.sql compare them), and its own extract against its published figures."""
+on the measures DfE publishes by local authority (earlyhelp/load/dfe.py reads the files;
+queries/benchmarks/*.sql compare them), and its own extract against its published figures."""
 
 import polars as pl
 import streamlit as st
 
 from earlyhelp.core import config
 from earlyhelp.measures import benchmarks
-from earlyhelp.presentation import ui
+from earlyhelp.presentation import benchmark_charts, ui
 
 runner = ui.warehouse_or_stop()
 
@@ -90,7 +90,7 @@ for measure in benchmarks.MEASURES:
     latest = rows.row(-1, named=True)
     st.markdown(f"**{benchmarks.standing_sentence(council.name, latest, measure)}**")
     ui.chart_with_data(
-        benchmarks.comparison_figure(comparison, measure, council.name),
+        benchmark_charts.comparison_figure(comparison, measure, council.name),
         benchmarks.comparison_table(comparison, measure),
         download_name=f"compared_{measure.id}",
         note=f"{measure.definition} {benchmarks.RANK_NOTE}",

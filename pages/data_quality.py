@@ -1,5 +1,5 @@
 """Data quality: every measure the pages show, the fields it needs, how well this extract fills
-them, and whether it is complete, partial or missing (earlyhelp/measures/quality.py; the same
+them, and whether it is complete, partial or missing (earlyhelp/measures/quality/; the same
 report as
 `python -m earlyhelp quality`)."""
 

@@ -4,16 +4,16 @@ their seasonal expectation, year on year, and forecast, with the unusual months 
 Every filter is bound to the URL, so a copied link reopens the same view.
 """
 
-from calendar import monthrange
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
 from earlyhelp.core import schema
-from earlyhelp.core.calendar import load_events, load_term_dates, school_holidays
 from earlyhelp.measures import demand
 from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation.views import common
+from earlyhelp.presentation.views import demand as views
 
 ALL_DISTRICTS = "All districts"
 ALL_SOURCES = "All sources"
@@ -45,17 +45,6 @@ def level_label(value: str) -> str:
     if value == ALL_LEVELS:
         return value
     return "Level not recorded" if value == "0" else f"Level {value}"
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def analysed(
-    months: tuple[str, ...], values: tuple[float | None, ...], measure: str, district: str | None
-) -> demand.DemandAnalysis:
-    """The baseline, findings and forecast for one series (cached: the fits take a moment)."""
-    series = pl.DataFrame(
-        {"month": months, "value": values}, schema_overrides={"value": pl.Float64}
-    )
-    return demand.analyse(series, "value", measure=measure, district=district, events=load_events())
 
 
 runner = ui.warehouse_or_stop()
@@ -124,7 +113,7 @@ chosen = [
 ]
 selection = ", ".join(chosen) if chosen else "whole borough"
 # A filter on a field this extract lacks would show zeros: say so instead
-# (earlyhelp/measures/quality.py).
+# (earlyhelp/measures/quality/).
 contact = measure == "contacts"
 for key, chosen_value in (
     ("demand.contacts" if contact else "demand.referrals", True),
@@ -245,257 +234,13 @@ with ui.metric_row():
 
 
 # --- The views, one tab each (bound to the URL, so a copied link opens the same tab) -----------
-def chart_events() -> pl.DataFrame:
-    """The calendar events the charts mark (read only by the views that draw them)."""
-    return load_events().filter(pl.col("kind").is_in(["covid", "school"]))
-
-
-per = "per week" if interval == "Week" else "per month"
-
-
-def over_time() -> None:
-    trend_frame = series.select(period_col, "value").rename({"value": unit})
-    trend = ui.cached_figure(
-        charts.monthly_trend,
-        trend_frame,
-        period_col,
-        unit,
-        events=chart_events(),
-        title=f"{unit.capitalize()} {per}, {selection}",
-        y_title=f"{unit.capitalize()} {per}"
-        + (". Light shading: school holidays" if interval == "Week" else ""),
-        subject=f"{unit} {per}, {selection}",
-        holidays=school_holidays(load_term_dates()) if interval == "Week" else (),
-    )
-    columns = [under_18, "children", "value"] if as_rate else []
-    table = series.select(period_col, measure, *columns)
-    if as_rate:
-        table = table.rename({"value": "per_10000_children"})
-    ui.chart_with_data(
-        trend,
-        table,
-        download_name=f"{measure}_{per.replace(' ', '_')}",
-        count_columns=[measure, under_18],
-    )
-    # Analysts only: the query layer refuses everyone else.
-    if ui.can_run(runner, ui.RECORDS_QUERY):
-        with st.expander("Records behind this chart"):
-            records_behind_the_chart()
-
-
-def records_behind_the_chart() -> None:
-    if measure != "referrals":
-        st.info(
-            "The records are early help episodes, one row each: choose Referrals to early "
-            "help to list the referrals behind the chart."
-        )
-        return
-    month = st.selectbox(
-        "Month",
-        monthly["month"].to_list()[::-1],
-        format_func=lambda m: charts.month_name(date.fromisoformat(f"{m}-01")),
-        key="demand_records_month",
-        help="The referrals (early help episodes started) in this month, for the selection above.",
-    )
-    started = date.fromisoformat(f"{month}-01")
-    ui.show_records(
-        runner,
-        {
-            **params,
-            "started_from": started,
-            "started_to": started.replace(day=monthrange(started.year, started.month)[1]),
-        },
-        download_name=f"referrals_{month}_records",
-        key="demand-records",
-    )
-
-
-def analysis() -> demand.DemandAnalysis | None:
-    """The baseline, findings and forecast for the monthly series, or None (with the reason
-    shown) when the selection has too little history to learn its seasonal pattern."""
-    try:
-        return analysed(
-            tuple(monthly["month"].to_list()),
-            tuple(monthly["value"].to_list()),
-            f"{measure}_per_10000" if as_rate else measure,
-            params["district"],
-        )
-    except ValueError:
-        st.info(
-            f"There are too few months with {noun}s for this selection ({selection}) to learn "
-            f"its seasonal pattern: at least {demand.MIN_MONTHS} months (two full years) are "
-            "needed, and months with very small numbers are hidden to protect children's "
-            "privacy. Choose a wider selection, for example all districts or all age bands."
-        )
-        return None
-
-
-def against_expected() -> None:
-    result = analysis()
-    if result is None:
-        return
-    covid_start, covid_end = (charts.month_name(day) for day in demand.COVID_MONTHS)
-    ui.chart_with_data(
-        ui.cached_figure(
-            charts.expected_demand,
-            result.baseline,
-            result.findings,
-            chart_events(),
-            title=f"{unit.capitalize()} against expected, {selection}",
-            subtitle=(
-                "Per month. Grey band: normal variation. \u25b2 unusually high, "
-                "\u25bc unusually low"
-            ),
-            subject=f"monthly {unit}, {selection}",
-            value_format=value_format,
-        ),
-        result.baseline.select(
-            "month",
-            pl.col("observed").round(1).alias(unit.replace(" ", "_")),
-            pl.col("expected").round(1),
-            pl.col("lower").round(1).alias("normal_low"),
-            pl.col("upper").round(1).alias("normal_high"),
-        ),
-        download_name=f"{measure}_against_expected",
-        count_columns=[] if as_rate else [measure],
-        note=(
-            "Expected demand is the seasonal pattern learnt from this selection's history: the "
-            "usual rise and fall over the school year on top of the longer-term trend. The grey "
-            "band is the normal month-to-month variation around it. The Covid months, "
-            f"{covid_start} to {covid_end}, are left out when the pattern is learnt, so they do "
-            "not distort it, but they are still compared with it. An unusually high month (a "
-            f"peak) is more than {demand.DEFAULT_BAND:g} times the usual month-to-month spread "
-            "above expected, not the usual September rise when schools return; an unusually "
-            "low month (a trough) is the same below. Each is labelled with the nearest event "
-            "in the council's calendar."
-        ),
-    )
-    st.subheader("Unusual months")
-    if not result.findings:
-        st.info(
-            f"No month was unusually high or low for this selection ({selection}): every month "
-            "was within its normal variation."
-        )
-        return
-    findings = pl.DataFrame(
-        [
-            {
-                "period": f["period"],
-                "kind": "Peak" if f["kind"] == "peak" else "Trough",
-                "observed": f["observed"],
-                "expected": f["expected"],
-                "change_%": f["change_pct"],
-                "event": f["event"] or "",
-                "summary": demand.describe(f),
-            }
-            for f in result.findings
-        ],
-        schema={
-            "period": pl.String,
-            "kind": pl.String,
-            "observed": pl.Float64,
-            "expected": pl.Float64,
-            "change_%": pl.Float64,
-            "event": pl.String,
-            "summary": pl.String,
-        },
-    )
-    shown = ui.display_table(findings)
-    ui.show_table(shown, key="table-demand-findings")
-    ui.download_table(shown, "demand_unusual_months", key="download-demand-findings")
-
-
-def year_on_year() -> None:
-    by_year = demand.year_on_year(monthly.select("month", "value"), "month", "value")
-    ui.chart_with_data(
-        ui.cached_figure(
-            charts.year_on_year_chart,
-            by_year,
-            "value",
-            title=f"{unit.capitalize()} by financial year, {selection}",
-            subtitle=f"{unit.capitalize()} per month, April to March",
-            subject=f"monthly {unit}, {selection}",
-            value_format=value_format,
-        ),
-        by_year.pivot(on="year", index="month_name", values="value", maintain_order=True).rename(
-            {"month_name": "month"}
-        ),
-        download_name=f"{measure}_year_on_year",
-        count_columns=[] if as_rate else by_year["year"].unique(maintain_order=True).to_list(),
-    )
-
-
-def forecast() -> None:
-    result = analysis()
-    if result is None:
-        return
-    if result.forecast is None:
-        st.info(
-            f"A forecast needs at least {demand.MIN_MONTHS} months of history outside the Covid "
-            f"months, plus {demand.BACKTEST_MONTHS} to test it on; this selection ({selection}) "
-            "has too few. Choose a wider selection."
-        )
-        return
-    predicted, backtest = result.forecast, result.backtest or {}
-    ui.chart_with_data(
-        ui.cached_figure(
-            charts.forecast_chart,
-            monthly.select("month", "value"),
-            predicted,
-            result.school_returns,
-            value_col="value",
-            title=f"Forecast {unit}, next {len(predicted)} months, {selection}",
-            subtitle="Per month. Dashed: forecast. Shading: 80% and 95% prediction intervals",
-            subject=f"monthly {unit}, {selection}",
-            value_format=value_format,
-        ),
-        predicted.rename({"forecast": f"forecast_{measure}" if not as_rate else "forecast_rate"}),
-        download_name=f"{measure}_forecast",
-    )
-    september = [r for r in result.school_returns if r["change_pct"] is not None]
-    lines = [
-        f"**{r['label']}:** about {r['forecast']:{value_format}} {unit} expected in "
-        f"{charts.month_name(date.fromisoformat(r['month'] + '-01'))}, "
-        f"{r['change_pct']:+.0f}% on the month before."
-        for r in september
-    ]
-    if lines:
-        st.markdown("\n".join(f"- {line}" for line in lines))
-    mape, coverage = backtest.get("mape"), backtest.get("coverage_80")
-    if mape is None:
-        return
-    st.markdown(
-        f"**How accurate is it?** Forecasting the last {backtest['months']} months from the "
-        f"months before them, the forecast was off by **{mape:.1f}%** on average (mean "
-        "absolute percentage error)"
-        + (
-            f", and {coverage:.0%} of those months fell inside the 80% interval."
-            if coverage is not None
-            else "."
-        )
-        + " The forecast carries the school-year pattern forward, learnt with the Covid "
-        "months set aside; it cannot know about changes to come, such as a new front door "
-        "or a change in thresholds."
-    )
-    with st.expander("Show the backtest as a table"):
-        backtest_table = ui.display_table(backtest["table"])
-        ui.show_table(backtest_table, key="table-demand-backtest")
-        ui.download_table(
-            backtest_table, f"{measure}_forecast_backtest", key="download-demand-backtest"
-        )
-
-
 VIEWS = {
-    OVER_TIME: over_time,
-    AGAINST_EXPECTED: against_expected,
-    YEAR_ON_YEAR: year_on_year,
-    FORECAST: forecast,
+    OVER_TIME: views.over_time,
+    AGAINST_EXPECTED: views.against_expected,
+    YEAR_ON_YEAR: views.year_on_year,
+    FORECAST: views.forecast,
 }
-tabs = st.tabs(list(VIEWS), key="view", bind="query-params")
-for tab, show in zip(tabs, VIEWS.values(), strict=True):
-    if tab.open:
-        with tab:
-            show()
+common.show_open_view(VIEWS, common.given(views.Selection, globals()))
 
 ui.page_pack(
     runner,

@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from earlyhelp.measures import caseloads, kpis
-from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation import charts, kpi_charts, ui
 
 MONTHS_SHOWN = 36
 PER = 10_000
@@ -175,7 +175,7 @@ elif demand["per_10000"].drop_nulls().is_empty():
     )
 else:
     ui.chart_with_data(
-        kpis.comparison_figure(
+        kpi_charts.comparison_figure(
             demand,
             "month",
             "per_10000",
@@ -227,8 +227,9 @@ elif caseload["per_10000"].drop_nulls().is_empty():
     )
 else:
     ui.chart_with_data(
-        warm_up.shade(
-            kpis.comparison_figure(
+        charts.shade_extract_warm_up(
+            warm_up,
+            kpi_charts.comparison_figure(
                 caseload,
                 "month",
                 "per_10000",
@@ -238,7 +239,7 @@ else:
                 y_title="Open early help episodes at the end of each month, per 10,000 children",
                 subject=f"open early help episodes at the end of each month per 10,000 children "
                 f"in {district} and the whole borough",
-            )
+            ),
         ),
         caseload.pivot(on="area", index="month", values=["open_episodes", "children", "per_10000"]),
         download_name="district_profile_open_per_10000",

@@ -1,7 +1,7 @@
 """Strategy KPI scorecard: is the strategy working? Each KPI's latest value against its target
 with its status, its trend over two years, its change on a year before and how the districts
 compare, grouped by the strategy's priorities. The KPIs, their queries and targets are data
-(data/kpis.yaml, read by earlyhelp/measures/kpis.py); the counting is in queries/.
+(data/kpis.yaml, read by earlyhelp/measures/kpis/); the counting is in queries/.
 
 Headline tiles (how many measures are on target, close, off, not available) above the tabs; the
 first tab is every measure at a glance, then one tab for each priority with its measures. The
@@ -12,7 +12,8 @@ import functools
 import streamlit as st
 
 from earlyhelp.measures import benchmarks, kpis
-from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation import charts, kpi_charts, ui
+from earlyhelp.presentation.views import common
 
 runner = ui.warehouse_or_stop()
 role = ui.current_role()
@@ -140,7 +141,7 @@ def show_kpi(kpi: kpis.Kpi, result: kpis.KpiResult, compared) -> None:
         trend_column, district_column = st.columns(2, gap="medium")
         with trend_column:
             ui.chart_with_data(
-                kpis.trend_figure(result),
+                kpi_charts.trend_figure(result),
                 kpis.trend_table(result),
                 download_name=f"kpi_{kpi.id}_trend",
                 count_columns=kpis.count_columns(kpi),
@@ -160,7 +161,7 @@ def show_kpi(kpi: kpis.Kpi, result: kpis.KpiResult, compared) -> None:
             else:
                 shown = [*areas, kpis.BOROUGH] if kpi.district_targets else areas
                 ui.chart_with_data(
-                    kpis.district_figure(result, shown),
+                    kpi_charts.district_figure(result, shown),
                     kpis.breakdown_table(result, shown),
                     download_name=f"kpi_{kpi.id}_districts",
                     count_columns=kpis.count_columns(kpi),
@@ -181,10 +182,6 @@ VIEWS = {
         for priority, members in kpi_set.by_priority()
     },
 }
-tabs = st.tabs(list(VIEWS), key="view", bind="query-params")
-for tab, show in zip(tabs, VIEWS.values(), strict=True):
-    if tab.open:
-        with tab:
-            show()
+common.show_open_view(VIEWS)
 
 ui.page_pack(runner, "scorecard")

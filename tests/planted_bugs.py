@@ -111,7 +111,7 @@ BUGS = (
     PlantedBug(
         "open-records-on-their-end-day",
         "open on a date: the episode records open on a date leave out those ended that day",
-        "queries/episode_records.sql",
+        "queries/records/episode_records.sql",
         "(end_date IS NULL OR end_date > $open_on::DATE)",
         "(end_date IS NULL OR end_date >= $open_on::DATE)",
         ("tests/test_caseloads.py", "tests/test_hand_counted.py", "tests/test_district_scope.py"),

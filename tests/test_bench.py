@@ -1,7 +1,6 @@
 """The benchmark's cross-check: every page figure from the marts against an independent pandas
-computation over the raw canonical tables (earlyhelp/tools/bench.py), on the demo warehouse. A
-figure
-whose two results differ fails here, naming where they differ."""
+computation over the raw canonical tables (earlyhelp/tools/bench/), on the demo warehouse. A
+figure whose two results differ fails here, naming where they differ."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import pytest
 
 from earlyhelp.core import config
 from earlyhelp.core.errors import UnusableInput
-from earlyhelp.load import warehouse
+from earlyhelp.load import dfe, warehouse
 from earlyhelp.measures import benchmarks
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner
@@ -105,7 +105,7 @@ def rate_by_hand(la: str, year: int) -> float | None:
     [(C1, "c1_referrals"), (CSWW, "csww"), (POPULATION, "population"), (NEIGHBOURS, "neighbours")],
 )
 def test_each_real_file_is_recognised_and_reconciled(path, layout):
-    result = benchmarks.read_file(path)
+    result = dfe.read_file(path)
     assert result.layout == layout
     with open(path, encoding="utf-8-sig", newline="") as handle:
         lines = [cells for cells in csv.reader(handle)][1:]
@@ -122,7 +122,7 @@ def test_every_symbol_in_the_files_is_kept_and_none_is_zero(runner):
         expected: dict[str, int] = {}
         for row in rows_of(path):
             for column, text in row.items():
-                if text in benchmarks.SYMBOLS and column not in benchmarks.DESCRIPTIVE_COLUMNS:
+                if text in dfe.SYMBOLS and column not in dfe.DESCRIPTIVE_COLUMNS:
                     # a figure published for two councils is held once for each of them
                     twice = 2 if " / " in (row["old_la_code"] or "") else 1
                     expected[text] = expected.get(text, 0) + twice
@@ -267,7 +267,7 @@ def la_row(year, number, code, name, referrals, rereferrals, percent, level="Loc
     ],
 )
 def test_a_cell_is_a_number_a_symbol_or_neither(text, value, symbol, usable):
-    assert benchmarks.cell(text) == (value, symbol, usable)
+    assert dfe.cell(text) == (value, symbol, usable)
 
 
 def test_symbols_are_kept_and_a_bad_value_is_cleared_and_listed(tmp_path):
@@ -278,7 +278,7 @@ def test_symbols_are_kept_and_a_bad_value_is_cleared_and_listed(tmp_path):
         la_row(2024, "354", "E08000005", "Rochdale", "12a", "0", "0"),
         la_row(2024, "355", "E08000006", "Salford", "x", "z", "u"),
     )
-    result = benchmarks.read_file(path)
+    result = dfe.read_file(path)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 3, 0)
     assert result.values_cleared == 1
     assert result.rejects == [
@@ -307,7 +307,7 @@ def test_a_row_without_a_level_year_or_area_is_rejected(tmp_path):
         la_row(2024, "", "E08000004", "Oldham", "10", "2", "20"),
         "",
     )
-    result = benchmarks.read_file(path)
+    result = dfe.read_file(path)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 1, 3)
     assert [r[1:3] for r in result.rejects] == [
         (3, "geographic_level"),
@@ -330,7 +330,7 @@ def test_a_figure_published_for_two_councils_is_held_for_each(tmp_path):
             "20",
         ),
     )
-    rows = benchmarks.read_file(path).rows.filter(pl.col("field") == "referral_count")
+    rows = dfe.read_file(path).rows.filter(pl.col("field") == "referral_count")
     assert rows.select("la_number", "area_code", "area_name").rows() == [
         ("940", "E06000061", "North Northamptonshire"),
         ("941", "E06000062", "West Northamptonshire"),
@@ -343,7 +343,7 @@ def test_a_figure_published_for_two_councils_is_held_for_each(tmp_path):
 def test_a_file_of_another_layout_gets_one_line_naming_it(tmp_path, demo_warehouse):
     other = write(tmp_path / "attendance.csv", "school,pupils,absence_rate", "A,100,5.1")
     with pytest.raises(UnusableInput) as raised:
-        benchmarks.read_file(other)
+        dfe.read_file(other)
     message = str(raised.value)
     assert str(other) in message and "\n" not in message
     assert "not a DfE published file this command reads" in message
@@ -362,7 +362,7 @@ def test_two_files_of_one_layout_are_refused(tmp_path):
         tmp_path / "b.csv", C1_HEADER, la_row(2025, "353", "E1", "Oldham", "1", "1", "1")
     )
     with pytest.raises(UnusableInput, match="a second file of children in need referrals"):
-        benchmarks.read_paths([first, second])
+        dfe.read_paths([first, second])
 
 
 def test_a_rate_takes_the_symbol_of_its_referrals_or_population(demo_warehouse, tmp_path):

@@ -1,7 +1,7 @@
 """Caseloads, allocation and continuity: the marts and named queries against a tiny hand-made
 extract (boundaries, transfers, open-ended episodes, FTE missing or 0) and against an independent
 Polars computation on the demo extract; and the library helpers in
-earlyhelp/measures/caseloads.py."""
+earlyhelp/measures/caseloads/."""
 
 from __future__ import annotations
 
@@ -699,18 +699,18 @@ def test_distribution_figure_has_alt_text_threshold_and_readable_fonts():
     from earlyhelp.presentation import charts
 
     distribution = pl.DataFrame({"band_upper": [12, 18, 19, 22], "workers": [3, 2, 4, 1]})
-    fig = caseloads.caseload_distribution_figure(distribution, 18, date(2026, 3, 31))
+    fig = charts.caseload_distribution_figure(distribution, 18, date(2026, 3, 31))
     alt = charts.alt_text(fig)
     assert "5 of 10 workers are above it" in alt
     assert min(charts.font_sizes(fig)) >= charts.MIN_FONT_PX
     assert not fig.layout.showlegend
-    small = caseloads.whole_number_axis(
+    small = charts.whole_number_axis(
         charts.bar_chart(
             pl.DataFrame({"d": ["A", "B"], "days": [3, 2]}), "d", "days", title="t", x_title="x"
         )
     )
     assert small.layout.xaxis.dtick == 1
-    empty = caseloads.caseload_distribution_figure(distribution.clear(), 18, date(2026, 3, 31))
+    empty = charts.caseload_distribution_figure(distribution.clear(), 18, date(2026, 3, 31))
     assert "no case-holding worker" in charts.alt_text(empty)
 
 
@@ -797,8 +797,9 @@ def test_the_warm_up_is_shaded_on_every_panel_labelled_once_and_in_the_alt_text(
             "open_episodes": list(range(len(months))) * 2,
         }
     )
-    panels = warm.shade(
-        charts.small_multiples(frame, "month", "open_episodes", "district", title="t", y_title="y")
+    panels = charts.shade_extract_warm_up(
+        warm,
+        charts.small_multiples(frame, "month", "open_episodes", "district", title="t", y_title="y"),
     )
     shades = [s for s in panels.layout.shapes if s.fillcolor == charts.LIGHT_GREY]
     assert {s.xref for s in shades} == {"x", "x2"}, "every panel"
@@ -811,8 +812,9 @@ def test_the_warm_up_is_shaded_on_every_panel_labelled_once_and_in_the_alt_text(
     assert note.startswith("Shaded, April to December 2018: the warm-up")
     assert note.count(".") == 1, "one sentence"
 
-    line = warm.shade(
-        charts.monthly_trend(frame, "month", "open_episodes", "district", title="t", y_title="y")
+    line = charts.shade_extract_warm_up(
+        warm,
+        charts.monthly_trend(frame, "month", "open_episodes", "district", title="t", y_title="y"),
     )
     (shade,) = [s for s in line.layout.shapes if s.fillcolor == charts.LIGHT_GREY]
     assert str(shade.x0) < "2018-04-01", "from the axis's left end"
@@ -821,7 +823,7 @@ def test_the_warm_up_is_shaded_on_every_panel_labelled_once_and_in_the_alt_text(
     later = frame.filter(pl.col("month") >= "2019-01")
     untouched = charts.monthly_trend(later, "month", "open_episodes", title="t", y_title="y")
     before = len(untouched.layout.shapes)
-    assert len(warm.shade(untouched).layout.shapes) == before
+    assert len(charts.shade_extract_warm_up(warm, untouched).layout.shapes) == before
     assert "warm-up" not in charts.alt_text(untouched)
     assert warm.note(later["month"]) is None
 

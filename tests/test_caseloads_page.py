@@ -156,7 +156,7 @@ def _count(shown: str) -> int | None:
 def test_the_headline_tiles_add_up_to_the_open_episodes(with_demo, monkeypatch):
     """For an analyst (exact counts) with a worker + waiting + led by partners = open episodes,
     as the line under the tiles says; on the demo nobody is between workers."""
-    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    monkeypatch.setattr(ui.session, "DEMO_ROLE", "analyst")
     at = run_caseloads_page()
     assert_ran_cleanly(at)
     tiles = {label: _count(value) for label, value in metrics(at).items()}
@@ -263,7 +263,7 @@ def test_board_never_sees_worker_names(with_demo):
 
 
 def test_managers_see_each_workers_caseload_by_name(with_demo, monkeypatch):
-    monkeypatch.setattr(ui, "DEMO_ROLE", "manager")
+    monkeypatch.setattr(ui.session, "DEMO_ROLE", "manager")
     at = run_caseloads_page("Teams and workers")
     assert_ran_cleanly(at)
     tables = [frame.value for frame in at.dataframe if "Worker" in frame.value.columns]
@@ -292,7 +292,7 @@ def _records_expander(at: AppTest):
 
 
 def test_analysts_see_the_episodes_open_on_the_snapshot_date(with_demo, monkeypatch):
-    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    monkeypatch.setattr(ui.session, "DEMO_ROLE", "analyst")
     at = run_caseloads_page()
     assert_ran_cleanly(at)
     expander = _records_expander(at)
@@ -318,7 +318,7 @@ def test_analysts_see_the_episodes_open_on_the_snapshot_date(with_demo, monkeypa
 
 def test_other_roles_never_see_the_records(with_demo, monkeypatch):
     for role in ("board", "manager", "manager:North"):
-        monkeypatch.setattr(ui, "DEMO_ROLE", role)
+        monkeypatch.setattr(ui.session, "DEMO_ROLE", role)
         for view, at in every_view().items():
             assert_ran_cleanly(at)
             assert _records_expander(at) is None, (role, view)

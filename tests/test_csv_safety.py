@@ -78,8 +78,10 @@ def test_to_csv_quotes_a_column_name_and_keeps_other_types(tmp_path):
 
 def test_app_download_button_gets_the_quoted_csv(monkeypatch):
     sent = {}
-    monkeypatch.setattr(ui, "current_role", lambda: Role.parse("board"))
-    monkeypatch.setattr(ui.st, "download_button", lambda label, **kwargs: sent.update(kwargs))
+    monkeypatch.setattr(ui.downloads, "current_role", lambda: Role.parse("board"))
+    monkeypatch.setattr(
+        ui.downloads.st, "download_button", lambda label, **kwargs: sent.update(kwargs)
+    )
     table = pl.DataFrame(
         {
             "Team": ["=1+2", "+cmd|' /C calc'!A0", "@SUM(A1)", "Positive Steps"],
@@ -95,7 +97,9 @@ def test_app_download_button_gets_the_quoted_csv(monkeypatch):
 
 def test_chart_tables_download_through_download_table():
     """Every chart's CSV is ui.download_table's (the test above), not a second writer."""
-    source = (REPO / "earlyhelp" / "ui.py").read_text()
+    source = "".join(
+        path.read_text() for path in (REPO / "earlyhelp" / "presentation" / "ui").glob("*.py")
+    )
     assert source.count("st.download_button(") == 1
     assert "write_csv(" not in source
 

@@ -303,7 +303,7 @@ def downloads(monkeypatch) -> list[str]:
 def test_analysts_see_the_records_behind_the_chart(with_demo, monkeypatch, downloads):
     from earlyhelp.presentation import ui
 
-    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    monkeypatch.setattr(ui.session, "DEMO_ROLE", "analyst")
     at = run_demand_page({"district": "North", "source": "Schools"})
     assert_ran_cleanly(at)
     expander = next(e for e in at.expander if e.label == RECORDS)
@@ -331,7 +331,7 @@ def test_analysts_see_the_records_behind_the_chart(with_demo, monkeypatch, downl
 def test_the_records_are_of_referrals_not_contacts(with_demo, monkeypatch):
     from earlyhelp.presentation import ui
 
-    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    monkeypatch.setattr(ui.session, "DEMO_ROLE", "analyst")
     at = run_demand_page({"measure": "Contacts to the front door"})
     assert_ran_cleanly(at)
     expander = next(e for e in at.expander if e.label == RECORDS)
@@ -343,7 +343,7 @@ def test_the_records_are_of_referrals_not_contacts(with_demo, monkeypatch):
 def test_no_other_role_sees_the_records(with_demo, monkeypatch, downloads, role):
     from earlyhelp.presentation import ui
 
-    monkeypatch.setattr(ui, "DEMO_ROLE", role)
+    monkeypatch.setattr(ui.session, "DEMO_ROLE", role)
     at = run_demand_page()
     assert_ran_cleanly(at)
     assert RECORDS not in [e.label for e in at.expander]

@@ -1,4 +1,4 @@
-"""Tests for the demo borough generator (earlyhelp/tools/demo.py) and the calendar it follows.
+"""Tests for the demo borough generator (earlyhelp/tools/demo/) and the calendar it follows.
 
 The demo is what every user sees first and what every other test builds on, so it is checked
 for what a council analyst would check in a real extract: the SSD columns and the value

@@ -154,6 +154,10 @@ def asked(runner: QueryRunner, name: str, district: str) -> list[dict]:
         for p in query.parameters.values()
         if p.kind == "date" and p.name in dates and (p.required or p.name in ("from", "to"))
     }
+    # A required choice (demand_selection's measure and period) starts at its first option.
+    for parameter in query.parameters.values():
+        if parameter.kind == "text" and parameter.required:
+            base[parameter.name] = _choices(parameter.description)[0]
     variants = [base]
     for parameter in query.parameters.values():
         if parameter.kind == "text" and parameter.name != "district":

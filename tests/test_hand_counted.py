@@ -184,6 +184,24 @@ case(
     [(w, C, C) if w in _POLICE_WEEKS else (w, 0, 0) for w in _CONTACT_WEEKS],
 )
 
+# The same series through the one query behind them all (demand_selection), measure and period
+# chosen by parameters: the hand counts above, under its own column names. A level of need does
+# not apply to contacts and is ignored for them.
+case(
+    "demand_selection",
+    {"measure": "referrals", "period": "month"},
+    ("period", "events", "events_under_18"),
+    CASES[-4].analyst,
+    CASES[-4].board,
+)
+case(
+    "demand_selection",
+    {"measure": "contacts", "period": "week", "source_group": "Police", "level_of_need": 3},
+    ("period", "events", "events_under_18"),
+    CASES[-2].analyst,
+    CASES[-2].board,
+)
+
 
 # Filtered: South's referrals from schools (2A): E13 (Jun 2025), E16 (Jan), E17 (Feb), E20 (Mar;
 # C18 is 18, so not under 18); among the 8 months with any referral; South's 2700 children.

@@ -1,6 +1,5 @@
-"""Strategy KPIs (earlyhelp/measures/kpis.py, data/kpis.yaml, `python -m earlyhelp kpis`): the RAG
-rule in
-both directions and at its boundaries, every default KPI on the demo borough, rates from the
+"""Strategy KPIs (earlyhelp/measures/kpis/, data/kpis.yaml, `python -m earlyhelp kpis`): the RAG
+rule in both directions and at its boundaries, every default KPI on the demo borough, rates from the
 protected counts, KPI files that cannot be used refused with the file, the KPI and the problem,
 and the command line's output."""
 
@@ -17,7 +16,7 @@ import pytest
 import yaml
 
 from earlyhelp.measures import kpis
-from earlyhelp.presentation import charts
+from earlyhelp.presentation import charts, kpi_charts
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner, load_queries
 
@@ -89,7 +88,7 @@ def test_no_value_has_no_status_and_is_not_shown_by_colour_alone():
 
 def test_status_is_decided_on_the_value_as_shown():
     kpi = kpis.load_kpis(DEFAULT_FILE).kpis[0]
-    rounded = kpis._measure(
+    rounded = kpis.values._measure(
         kpis.Kpi(**{**kpi.__dict__, "denominator": "d", "scale": 100.0, "decimals": 1}),
         899.6,
         1000,
@@ -265,15 +264,15 @@ def test_trend_points_step_back_three_months_and_stop_at_the_data_start():
 
 def test_the_figures_are_readable_and_carry_alt_text(analyst_results):
     for result in analyst_results:
-        figures = [kpis.trend_figure(result)]
+        figures = [kpi_charts.trend_figure(result)]
         if result.has_districts:
-            figures.append(kpis.district_figure(result, [*result.districts, kpis.BOROUGH]))
+            figures.append(kpi_charts.district_figure(result, [*result.districts, kpis.BOROUGH]))
         for fig in figures:
             assert charts.alt_text(fig).endswith(".")
             assert not fig.layout.showlegend
             assert min(charts.font_sizes(fig)) >= charts.MIN_FONT_PX
     rate = next(r for r in analyst_results if r.kpi.id == "referral_rate")
-    alt = charts.alt_text(kpis.district_figure(rate, [*rate.districts, kpis.BOROUGH]))
+    alt = charts.alt_text(kpi_charts.district_figure(rate, [*rate.districts, kpis.BOROUGH]))
     assert "against a target of 1,200" in alt and "on target" in alt
 
 
@@ -281,7 +280,7 @@ def test_trend_axes_start_at_zero_and_hold_every_value_and_the_target(analyst_re
     """A cut axis (6,900 to 7,100) makes a 1% move look dramatic: every KPI's trend starts at
     zero, and its top is above the highest value and the target."""
     for result in analyst_results:
-        low, high = kpis.trend_figure(result).layout.yaxis.range
+        low, high = kpi_charts.trend_figure(result).layout.yaxis.range
         values = [v for v in result.series(kpis.BOROUGH) if v is not None]
         assert low == 0, result.kpi.id
         assert high > max([*values, result.kpi.target]), result.kpi.id

@@ -1,4 +1,4 @@
-"""The load benchmark's code (earlyhelp/tools/loadbench.py), checked quickly: two browser sessions
+"""The load benchmark's code (earlyhelp/tools/loadbench/), checked quickly: two browser sessions
 make two filter changes each on the demo borough. The benchmark itself (5, 10 and 20 sessions,
 docs/PERFORMANCE.md) is too slow for the test suite."""
 

@@ -1,8 +1,8 @@
 """Organisation types as council-editable data (data/organisations.csv): loaded at ingest into
 the warehouse's organisation_types table, read by mart_episode_flags (who leads an episode) and by
-earlyhelp/measures/caseloads.py (commissioned providers); a bad row stops the ingest naming file,
-row and
-value; an organisation the file does not list falls back to patterns in its name."""
+earlyhelp/measures/caseloads/teams_and_providers.py (commissioned providers); a bad row stops
+the ingest naming file, row and value; an organisation the file does not list falls back to
+patterns in its name."""
 
 from __future__ import annotations
 

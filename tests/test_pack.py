@@ -340,7 +340,7 @@ def test_text_from_users_and_extracts_is_escaped_not_run(runner):
 
 
 def test_every_measure_key_the_pack_asks_about_is_declared():
-    """A key quality.py does not know would always count as available (no notice)."""
+    """A key measures/quality/ does not know would always count as available (no notice)."""
     folder = Path(pack.__file__).parent
     used = set()
     for module in folder.glob("*.py"):
@@ -407,7 +407,7 @@ def test_the_demand_section_takes_the_demand_pages_selection(runner, demo_wareho
 
 def test_a_districts_rate_is_the_scorecards_rate_for_it(packs, demo_warehouse):
     """The District profile's 'Per 10,000 children' (worked out in the pack from
-    kpi_referral_rate) is the KPI's value for that district (worked out by kpis.py)."""
+    kpi_referral_rate) is the KPI's value for that district (worked out by measures/kpis/)."""
     content = packs["board"][0]
     fresh = QueryRunner.open(demo_warehouse)
     who = Role.parse("board")

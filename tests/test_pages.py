@@ -178,9 +178,9 @@ def test_a_warehouse_from_an_earlier_release_says_how_to_rebuild_it(
     shutil.copytree(demo_warehouse, old)
     manifest_path = current_version_dir(old) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    manifest["marts"].remove("mart_selection_referrals_monthly")
+    manifest["marts"].remove("mart_selection_events")
     manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(WarehouseOutdated, match="mart_selection_referrals_monthly"):
+    with pytest.raises(WarehouseOutdated, match="mart_selection_events"):
         QueryRunner.open(old)
     monkeypatch.setenv("EARLYHELP_WAREHOUSE", str(old))
     at = run_page("pages/demand.py")
@@ -211,7 +211,7 @@ def test_about_without_warehouse_still_shows_the_guide(with_empty_warehouse):
     ],
 )
 def test_every_chart_carries_the_theme(with_demo, page, query_params):
-    """The theme is Plotly's default template (charts.py), not set figure by figure, and is
+    """The theme is Plotly's default template (charts/theme.py), not set figure by figure, and is
     written into each figure as it is sent (charts.browser_figure): every chart a page sends
     must carry it whole."""
     shown = figures(open_app(page, query_params))
@@ -227,7 +227,7 @@ def test_every_chart_carries_the_theme(with_demo, page, query_params):
 
 def test_a_chart_has_the_theme_even_after_another_default_was_set(monkeypatch):
     """Streamlit makes its own template Plotly's default when its Plotly module is imported,
-    which can happen after charts.py: the next chart must still be themed, and the default
+    which can happen after charts/theme.py: the next chart must still be themed, and the default
     taken back."""
     import plotly.io as pio
     import polars as pl

@@ -32,7 +32,7 @@ from streamlit.testing.v1 import AppTest
 from earlyhelp.load.ingest import ingest
 from earlyhelp.load.warehouse import current_version_dir
 from earlyhelp.measures import kpis
-from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation import charts, kpi_charts, ui
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner
 from tests.apptest import open_app
@@ -171,7 +171,7 @@ def use(small_warehouses, monkeypatch):
         monkeypatch.delenv("EARLYHELP_KPIS", raising=False)
         if role == "district":
             role = f"district:{_districts(path)[0]}"
-        monkeypatch.setattr(ui, "DEMO_ROLE", role)
+        monkeypatch.setattr(ui.session, "DEMO_ROLE", role)
         return role
 
     return use
@@ -356,7 +356,7 @@ def _result(values: list[float | None], numerators: list[float | None]) -> kpis.
 def test_a_kpi_trend_whose_every_value_is_withheld_says_so_instead_of_drawing():
     """The Scorecard's trend figure once raised IndexError here (issue 18: 300 episodes)."""
     result = _result([None] * kpis.TREND_POINTS, [None] * kpis.TREND_POINTS)
-    fig = kpis.trend_figure(result)
+    fig = kpi_charts.trend_figure(result)
     assert not charts.plotted_values(fig)
     table = kpis.trend_table(result)
     notice = charts.nothing_to_draw(fig, table, kpis.count_columns(result.kpi))
@@ -367,7 +367,9 @@ def test_a_kpi_trend_whose_every_value_is_withheld_says_so_instead_of_drawing():
     assert exact == f"**{result.kpi.title}: trend**: {charts.NO_VALUES}"
     # One value is enough to draw the chart.
     some = _result([None] * (kpis.TREND_POINTS - 1) + [12.5], [None] * 8 + [12.0])
-    assert charts.nothing_to_draw(kpis.trend_figure(some), kpis.trend_table(some), ["x"]) is None
+    assert (
+        charts.nothing_to_draw(kpi_charts.trend_figure(some), kpis.trend_table(some), ["x"]) is None
+    )
 
 
 def test_bars_whose_every_count_is_withheld_are_a_sentence_not_bars_of_no_length():
@@ -399,7 +401,7 @@ def test_a_kpis_district_bars_draw_no_bar_for_a_withheld_value():
         },
         has_districts=True,
     )
-    fig = kpis.district_figure(result, ["North", "South", kpis.BOROUGH])
+    fig = kpi_charts.district_figure(result, ["North", "South", kpis.BOROUGH])
     assert list(fig.data[0].x) == [None, 35.0, 40.0], "withheld: no bar, never a zero"
     labels = [a.text for a in fig.layout.annotations if a.xref == "paper" and a.x == 1]
     assert labels[0].endswith(" c")

@@ -1,5 +1,6 @@
 """Front door, pathways and outcomes (issue 5): the marts built at ingest, the named queries
-`frontdoor_*`, `pathway_*`, `outcomes_*` and `journeys_sankey`, and earlyhelp/measures/pathways.py.
+`frontdoor_*`, `pathway_*`, `outcomes_*` and `journeys_sankey`, earlyhelp/measures/pathways.py
+and the page's figures in earlyhelp/presentation/charts/pathways.py.
 
 Small hand-made SSD extracts pin down the definitions (working days across bank holidays,
 the 365-day re-referral window, step-ups from either record); the demo borough is checked
@@ -620,7 +621,7 @@ def test_sankey_leaves_out_suppressed_paths_and_says_so():
             "episodes": [40, 12, None],
         }
     )
-    fig = pathways.sankey_figure(frame, title="Journeys", subject="test journeys")
+    fig = charts.sankey_figure(frame, title="Journeys", subject="test journeys")
     sankey = fig.data[0]
     assert list(sankey.node.label) == [
         "Schools (40)",
@@ -661,12 +662,12 @@ def test_figures_carry_alt_text_and_readable_fonts():
         }
     )
     figures = [
-        pathways.decision_days_figure(days, 2, "the borough"),
-        pathways.outcome_panels(closures, "grp", title="Outcomes", subject="outcomes"),
-        pathways.yearly_share_figure(
+        charts.decision_days_figure(days, 2, "the borough"),
+        charts.outcome_panels(closures, "grp", title="Outcomes", subject="outcomes"),
+        charts.yearly_share_figure(
             years, "year", "district", "per_cent", title="t", y_title="y", subject="shares"
         ),
-        pathways.labelled_bar_chart(
+        charts.labelled_bar_chart(
             years.filter(pl.col("year") == "2025-26"),
             "district",
             "per_cent",

@@ -1,7 +1,6 @@
-"""The Data quality report (earlyhelp/measures/quality.py): statuses from small SSD extracts in
-which a
-field is absent, half filled or full; the JSON and text the command prints; ingest's summary;
-and the pages saying "Not in this extract" instead of drawing a chart."""
+"""The Data quality report (earlyhelp/measures/quality/): statuses from small SSD extracts in
+which a field is absent, half filled or full; the JSON and text the command prints; ingest's
+summary; and the pages saying "Not in this extract" instead of drawing a chart."""
 
 from __future__ import annotations
 

@@ -221,7 +221,7 @@ def test_cli_rebuild_if_outdated_rebuilds_a_warehouse_from_an_earlier_release(
     folder = copy_of(demo_warehouse, tmp_path / "wh")
     old = warehouse.current_version_dir(folder)
     manifest = json.loads((old / "manifest.json").read_text())
-    manifest["marts"].remove("mart_selection_referrals_monthly")
+    manifest["marts"].remove("mart_selection_events")
     (old / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(WarehouseOutdated):
         QueryRunner.open(folder)

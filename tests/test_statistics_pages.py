@@ -60,7 +60,7 @@ def test_the_board_sees_c_for_a_median_of_a_few_episodes(with_tiny):
 
 
 def test_an_analyst_sees_the_same_median_exactly(with_tiny, monkeypatch):
-    monkeypatch.setattr(ui, "DEMO_ROLE", "analyst")
+    monkeypatch.setattr(ui.session, "DEMO_ROLE", "analyst")
     runner = QueryRunner.open(with_tiny)
     exact = runner.run("pathway_summary", {}, Role.parse("analyst"))
     median = exact.filter(exact["district"] == "Borough")["median_days_open"][0]

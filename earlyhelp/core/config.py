@@ -8,6 +8,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 QUERIES_DIR = REPO_ROOT / "queries"
 MART_QUERIES_DIR = QUERIES_DIR / "marts"
+MACRO_QUERIES_DIR = QUERIES_DIR / "macros"
 INGEST_QUERIES_DIR = QUERIES_DIR / "ingest"
 DATA_DIR = REPO_ROOT / "data"
 DEFAULT_WAREHOUSE = DATA_DIR / "warehouse"

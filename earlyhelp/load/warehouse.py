@@ -5,7 +5,8 @@ Layout of a warehouse folder:
     versions/<version>/
         tables/<table>.parquet   canonical tables (child ids pseudonymised, no names/addresses)
         marts/<mart>.parquet     aggregates the pages read
-        warehouse.duckdb         the same tables and marts, opened read-only by the query runner
+        warehouse.duckdb         the same tables and marts, and the macros the named queries
+                                 share (queries/macros/), opened read-only by the query runner
         rejects.csv              every rejected row or cleared value, with file, row, column, reason
         manifest.json            sources, reconciliation, coverage, row counts
 
@@ -25,27 +26,19 @@ writer is running, so the working folders and temporary files that killed runs l
 (`.staging-*`, `.rebuild-*`, `.ingest-*`, `.CURRENT.*`; not a scratch folder named after a
 process still running) are removed as soon as it is taken. Readers never take the lock: they
 read CURRENT and a published version, which writers never change.
+
+This module builds, publishes, prunes and rebuilds versions. The writer lock is in
+earlyhelp.load.writer_lock, the organisation types in earlyhelp.load.organisations and the names
+of a folder's parts in earlyhelp.load.layout; their names are re-exported here.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import fcntl
-import functools
 import hashlib
-import inspect
 import json
 import os
-import re
 import shutil
-import socket
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,16 +46,31 @@ import duckdb
 import polars as pl
 
 from earlyhelp.core import config, csv_safe, schema
-from earlyhelp.core.config import MART_QUERIES_DIR
+from earlyhelp.core.config import MACRO_QUERIES_DIR, MART_QUERIES_DIR
 from earlyhelp.core.errors import UnusableInput, WarehouseMissing
 
-CURRENT = "CURRENT"
-VERSIONS = "versions"
-DB_FILE = "warehouse.duckdb"
+# Re-exported: callers name these as warehouse.<name>.
+from earlyhelp.load.layout import CURRENT as CURRENT
+from earlyhelp.load.layout import DB_FILE as DB_FILE
+from earlyhelp.load.layout import VERSIONS as VERSIONS
+from earlyhelp.load.layout import current_version_dir as current_version_dir
+from earlyhelp.load.layout import read_manifest as read_manifest
+from earlyhelp.load.organisations import ORGANISATION_COLUMNS as ORGANISATION_COLUMNS
+from earlyhelp.load.organisations import ORGANISATION_TYPES as ORGANISATION_TYPES
+from earlyhelp.load.organisations import ORGANISATIONS_TABLE as ORGANISATIONS_TABLE
+from earlyhelp.load.organisations import load_organisation_types as load_organisation_types
+from earlyhelp.load.organisations import organisation_key as organisation_key
+from earlyhelp.load.organisations import with_mapped_types as with_mapped_types
+from earlyhelp.load.writer_lock import LEFTOVERS as LEFTOVERS
+from earlyhelp.load.writer_lock import LOCK_FILE as LOCK_FILE
+from earlyhelp.load.writer_lock import WarehouseBusy as WarehouseBusy
+from earlyhelp.load.writer_lock import WriterLock as WriterLock
+from earlyhelp.load.writer_lock import holding_writer_lock as holding_writer_lock
+from earlyhelp.load.writer_lock import remove_leftovers as remove_leftovers
+from earlyhelp.load.writer_lock import writer_lock as writer_lock
+
 KEEP_VERSIONS = 3
-LOCK_FILE = ".lock"
-# What a writer killed part way leaves in the warehouse folder: removed under the lock.
-LEFTOVERS = (".staging-*", ".rebuild-*", ".ingest-*", f".{CURRENT}.*")
+
 
 _KIND_DTYPES = {
     schema.ID: pl.String,
@@ -102,124 +110,24 @@ def conform(name: str, frame: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
-# --- Organisation types (data/organisations.csv) -------------------------------------------------
-ORGANISATIONS_TABLE = "organisation_types"
-ORGANISATION_TYPES = ("council", "commissioned", "school", "health", "early_years", "other")
-ORGANISATION_COLUMNS = ("organisation", "type")
-
-
-def organisation_key(name: str | None) -> str:
-    """How organisation names are compared: spaces (including non-breaking) collapsed, ends
-    trimmed, case ignored."""
-    return " ".join(str(name or "").replace("\u00a0", " ").split()).casefold()
-
-
-def load_organisation_types(path: Path | None = None) -> pl.DataFrame:
-    """The organisations file as a table (organisation, type), one row per organisation.
-
-    Columns `organisation` and `type` (matched ignoring case and surrounding spaces; other
-    columns are ignored). The type is one of ORGANISATION_TYPES, in any case, with a space or
-    hyphen allowed for the underscore ("Early years"). A missing file gives an empty table (every
-    organisation is then typed by its name). A row with an unknown type, an empty organisation
-    or a type that contradicts an earlier row for the same organisation stops the load with an
-    UnusableInput naming the file, row and value, so that whoever edited the file can fix it.
-    Rows are numbered from 1 for the first row under the header, as in data/calendar/.
-    """
-    path = Path(path) if path is not None else config.organisations_file()
-    empty = pl.DataFrame(schema={c: pl.String for c in ORGANISATION_COLUMNS})
-    if not path.is_file():
-        return empty
-    names: list[str] = []
-    types: list[str] = []
-    seen: dict[str, tuple[int, str]] = {}  # key -> (row, type)
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(_csv_rows(path, reader), None)
-        if header is None:
-            return empty
-        index = {h.strip().casefold(): i for i, h in enumerate(header)}
-        missing = [c for c in ORGANISATION_COLUMNS if c not in index]
-        if missing:
-            raise UnusableInput(
-                f"{path}: missing column(s) {', '.join(missing)} "
-                f"(the header must have {', '.join(ORGANISATION_COLUMNS)})"
-            )
-        for row_number, cells in enumerate(_csv_rows(path, reader), start=1):
-            where = f"{path}: row {row_number} (line {reader.line_num})"
-            name, raw_type = (_cell(cells, index[c]) for c in ORGANISATION_COLUMNS)
-            if not name and not raw_type:
-                continue  # a blank line
-            if not name:
-                raise UnusableInput(f"{where}: organisation is empty (type {raw_type!r})")
-            kind = raw_type.casefold().replace(" ", "_").replace("-", "_")
-            if kind not in ORGANISATION_TYPES:
-                raise UnusableInput(
-                    f"{where}: type {raw_type!r} for {name!r} is not one of "
-                    f"{', '.join(ORGANISATION_TYPES)}"
-                )
-            key = organisation_key(name)
-            if key in seen:
-                first_row, first_type = seen[key]
-                if first_type != kind:
-                    raise UnusableInput(
-                        f"{where}: {name!r} is {kind!r} here but {first_type!r} in row "
-                        f"{first_row}: give each organisation one type"
-                    )
-                continue
-            seen[key] = (row_number, kind)
-            names.append(name)
-            types.append(kind)
-    return pl.DataFrame({"organisation": names, "type": types}, schema=empty.schema)
-
-
-def _csv_rows(path: Path, reader) -> Iterator[list[str]]:
-    """The reader's rows; a line the csv module cannot read (a field over its size limit) is
-    an UnusableInput naming the file and line, not an internal error."""
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise UnusableInput(f"{path}: line {reader.line_num}: cannot be read ({exc})") from exc
-
-
-# Control characters (NUL...) other than whitespace, and invisible format characters (zero-width
-# space, bidirectional controls, a stray byte order mark): removed, as ingest removes them.
-_REMOVED_CHARACTERS = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-
-
-def _cell(cells: list[str], i: int) -> str:
-    """A CSV cell with control characters removed, spaces (including non-breaking, tabs and
-    line breaks) collapsed and ends trimmed."""
-    if i >= len(cells):
-        return ""
-    return " ".join(_REMOVED_CHARACTERS.sub("", cells[i]).replace("\u00a0", " ").split())
-
-
-def with_mapped_types(organisations: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
-    """The organisations file's types, with the kinds a council's mapping file gives its
-    organisation codes (recorded in the manifest, so a rebuild keeps them): the mapping wins
-    for an organisation both name, since it describes this extract."""
-    if not kinds:
-        return organisations
-    mapped = {organisation_key(name) for name in kinds}
-    kept = organisations.filter(
-        ~pl.col("organisation").map_elements(organisation_key, return_dtype=pl.String).is_in(mapped)
-    )
-    extra = pl.DataFrame(
-        {"organisation": list(kinds), "type": list(kinds.values())}, schema=organisations.schema
-    )
-    return pl.concat([kept, extra])
-
-
 def mart_files() -> list[Path]:
     return sorted(MART_QUERIES_DIR.glob("*.sql"))
 
 
+def macro_files() -> list[Path]:
+    """The DuckDB macros the named queries share (queries/macros/*.sql), created at publish after
+    the marts they read, so that a lookup such as the reporting period is written once."""
+    return sorted(MACRO_QUERIES_DIR.glob("*.sql"))
+
+
+def _built(manifest: dict) -> set[str]:
+    return set(manifest.get("marts") or []) | set(manifest.get("macros") or [])
+
+
 def missing_marts(manifest: dict) -> list[str]:
-    """This release's marts that a published version (its manifest) was built without: a
-    warehouse from an earlier release, which `rebuild` brings up to date."""
-    return sorted({f.stem for f in mart_files()} - set(manifest.get("marts") or []))
+    """This release's marts (and macros) that a published version (its manifest) was built
+    without: a warehouse from an earlier release, which `rebuild` brings up to date."""
+    return sorted({f.stem for f in mart_files() + macro_files()} - _built(manifest))
 
 
 def _definition(sql: str) -> str:
@@ -229,189 +137,9 @@ def _definition(sql: str) -> str:
 def outdated_marts(manifest: dict) -> list[str]:
     """The marts a published version lacks or built from SQL that has changed since (versions
     published before definitions were recorded are judged on missing marts alone)."""
-    built, definitions = set(manifest.get("marts") or []), manifest.get("mart_definitions") or {}
-    current = {f.stem: _definition(f.read_text()) for f in mart_files()}
+    built, definitions = _built(manifest), manifest.get("mart_definitions") or {}
+    current = {f.stem: _definition(f.read_text()) for f in mart_files() + macro_files()}
     return sorted(n for n, d in current.items() if n not in built or definitions.get(n, d) != d)
-
-
-# --- One writer at a time ------------------------------------------------------------------------
-class WarehouseBusy(Exception):
-    """Another ingest or rebuild holds the warehouse's lock."""
-
-
-@dataclass
-class WriterLock:
-    """This process's hold on one warehouse's lock, and what taking it removed."""
-
-    warehouse_dir: Path
-    removed: list[str] = field(default_factory=list)
-
-    def removed_line(self) -> str | None:
-        """One line naming what earlier, stopped runs left behind and was removed (or None)."""
-        if not self.removed:
-            return None
-        return f"Removed what stopped runs left in {self.warehouse_dir}: {', '.join(self.removed)}"
-
-
-_HELD: dict[tuple[Path, int], WriterLock] = {}  # (warehouse, thread) -> its lock
-
-
-@contextmanager
-def writer_lock(
-    warehouse_dir: Path,
-    *,
-    purpose: str = "write",
-    create: bool = True,
-    wait: float = 0,
-    on_wait: Callable[[str], None] | None = None,
-) -> Iterator[WriterLock]:
-    """Hold the warehouse's writer lock for the block. A missing warehouse folder is created
-    (and removed again if nothing was published in it), or with `create=False` (a rebuild)
-    reported as WarehouseMissing.
-
-    The lock is an flock on `<warehouse>/.lock`: the kernel releases it when the process ends,
-    however it ends, so a killed writer never leaves the warehouse locked. Taken, it records this
-    process (pid, host, start time, `purpose`) in the file for the message a second writer gets,
-    and removes the leftovers of killed runs (LEFTOVERS; listed in `WriterLock.removed`). On
-    release the file is removed (a writer that finds it replaced takes the new one).
-
-    Held already by this thread (a publish inside an ingest), it is simply held on. Held by
-    anyone else: `WarehouseBusy` at once, with one line naming the holder; or, with `wait`
-    seconds, `on_wait` is told once and the lock is tried again until then. Readers never take it.
-    """
-    warehouse_dir = Path(warehouse_dir).resolve()
-    key = (warehouse_dir, threading.get_ident())
-    if key in _HELD:
-        yield _HELD[key]
-        return
-    created = not warehouse_dir.is_dir()
-    if created and not create:
-        current_version_dir(warehouse_dir)  # raises WarehouseMissing, naming the folder
-    warehouse_dir.mkdir(parents=True, exist_ok=True)
-    path = warehouse_dir / LOCK_FILE
-    fd = _take_lock(path, wait, on_wait)
-    try:
-        _write_holder(fd, purpose)
-        lock = WriterLock(warehouse_dir, remove_leftovers(warehouse_dir))
-        _HELD[key] = lock
-        yield lock
-    finally:
-        _HELD.pop(key, None)
-        path.unlink(missing_ok=True)  # while still holding it: whoever opened it will retry
-        os.close(fd)
-        if created:
-            with contextlib.suppress(OSError):  # not empty: something was published
-                warehouse_dir.rmdir()
-
-
-def holding_writer_lock(purpose: str, create: bool = True) -> Callable:
-    """A decorator: the function runs holding `writer_lock` on its `warehouse_dir` argument."""
-
-    def decorate(function: Callable) -> Callable:
-        signature = inspect.signature(function)
-
-        @functools.wraps(function)
-        def locked(*args, **kwargs):
-            warehouse_dir = signature.bind(*args, **kwargs).arguments["warehouse_dir"]
-            with writer_lock(Path(warehouse_dir), purpose=purpose, create=create):
-                return function(*args, **kwargs)
-
-        return locked
-
-    return decorate
-
-
-def _take_lock(path: Path, wait: float, on_wait: Callable[[str], None] | None) -> int:
-    deadline = time.monotonic() + wait
-    told = False
-    while True:
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except FileNotFoundError:  # a first writer that published nothing removed the folder
-            path.parent.mkdir(parents=True, exist_ok=True)
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = _holder(fd)
-            os.close(fd)
-            if time.monotonic() >= deadline:
-                raise WarehouseBusy(
-                    f"{path.parent} is in use by {holder}: one ingest or rebuild at a time, "
-                    f"so try again when it has finished (or give --wait SECONDS)"
-                ) from None
-            if on_wait is not None and not told:
-                on_wait(f"Waiting up to {wait:g} s for {holder} to finish with {path.parent}")
-                told = True
-            time.sleep(max(0.0, min(0.2, deadline - time.monotonic())))
-            continue
-        except BaseException:
-            os.close(fd)
-            raise
-        try:
-            same = os.path.samestat(os.fstat(fd), os.stat(path))
-        except FileNotFoundError:
-            same = False
-        if same:
-            return fd
-        os.close(fd)  # its holder removed the file as it let go: take the file there now
-
-
-def _write_holder(fd: int, purpose: str) -> None:
-    holder = {
-        "pid": os.getpid(),
-        "host": socket.gethostname(),
-        "purpose": purpose,
-        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-    }
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, (json.dumps(holder) + "\n").encode(), 0)
-
-
-def _holder(fd: int) -> str:
-    """Who holds the lock, from what they wrote in the lock file."""
-    try:
-        holder = json.loads(os.pread(fd, 4096, 0) or b"{}")
-        return (
-            f"process {holder['pid']} on {holder['host']} ({holder['purpose']}, "
-            f"started {holder['started']})"
-        )
-    except (ValueError, KeyError, TypeError, OSError):
-        return "another process"  # it has only just taken the lock
-
-
-def _named_after_a_running_process(name: str) -> bool:
-    prefix, _, rest = name.partition("-")
-    pid = rest.split("-", 1)[0]
-    if prefix not in (".ingest", ".rebuild") or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True
-
-
-def remove_leftovers(warehouse_dir: Path) -> list[str]:
-    """Remove the working folders and temporary files that killed writers left in the
-    warehouse folder, and name them. Only safe while holding the writer lock.
-
-    A scratch folder named after a process that is still running (`.ingest-<pid>-...`,
-    `.rebuild-<pid>-...`) is kept: an ingest of an earlier release, which takes no lock, may be
-    using it."""
-    removed = []
-    for pattern in LEFTOVERS:
-        for path in sorted(warehouse_dir.glob(pattern)):
-            if _named_after_a_running_process(path.name):
-                continue
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-            removed.append(path.name)
-    return removed
 
 
 @holding_writer_lock("publish")
@@ -424,7 +152,7 @@ def publish(
     benchmarks: dict[str, pl.DataFrame | Path] | None = None,
 ) -> tuple[str, Path]:
     """Build and publish a new version. `benchmarks` (DfE published figures, the tables of
-    earlyhelp.measures.benchmarks.TABLE_SCHEMAS plus its rejects) are the current version's when not
+    earlyhelp.load.dfe.TABLE_SCHEMAS plus its rejects) are the current version's when not
     given, with their manifest entry: an ingest or rebuild keeps the figures loaded before."""
     warehouse_dir = warehouse_dir.resolve()
     versions = warehouse_dir / VERSIONS
@@ -499,6 +227,11 @@ def _build_version(
             con.table(sql_file.stem).write_parquet(
                 str(staging / "marts" / f"{sql_file.stem}.parquet")
             )
+        marts = list(definitions)
+        for sql_file in macro_files():
+            sql = sql_file.read_text()
+            con.sql(sql)
+            definitions[sql_file.stem] = _definition(sql)
         coverage = con.table("mart_coverage").pl()
         con.sql("CHECKPOINT")
     finally:
@@ -510,7 +243,8 @@ def _build_version(
         "version": version,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "tables": row_counts,
-        "marts": list(definitions),
+        "marts": marts,
+        "macros": [name for name in definitions if name not in marts],
         "mart_definitions": definitions,
         "organisation_types": organisations.height,
         "rejects": rejects.height,
@@ -523,7 +257,7 @@ def _build_version(
     _fsync_tree(staging)
 
 
-# --- DfE published figures (measures/benchmarks.py) ------------------------------------------
+# --- DfE published figures (load/dfe.py) -----------------------------------------------------
 BENCHMARKS_DIR = "benchmarks"
 BENCHMARK_REJECTS = "rejects"
 
@@ -533,9 +267,9 @@ def _load_benchmarks(
 ) -> None:
     """Every benchmark table, empty when none was loaded (so its marts and queries still run),
     written to the version's benchmarks/ folder and loaded; their rejects beside them."""
-    from earlyhelp.measures import benchmarks
+    from earlyhelp.load import dfe
 
-    for name, columns in benchmarks.TABLE_SCHEMAS.items():
+    for name, columns in dfe.TABLE_SCHEMAS.items():
         path = folder / f"{name}.parquet"
         source = given.get(name)
         frame = pl.read_parquet(source) if isinstance(source, Path) else source
@@ -547,7 +281,7 @@ def _load_benchmarks(
     if isinstance(rejects, Path):
         rejects = pl.read_csv(rejects, infer_schema=False)
     if rejects is None:
-        rejects = pl.DataFrame(schema=benchmarks.REJECTS_SCHEMA)
+        rejects = pl.DataFrame(schema=dfe.REJECTS_SCHEMA)
     csv_safe.to_csv(rejects, folder / f"{BENCHMARK_REJECTS}.csv")
 
 
@@ -592,25 +326,6 @@ def _prune(warehouse_dir: Path, keep: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def current_version_dir(warehouse_dir: Path) -> Path:
-    pointer = warehouse_dir / CURRENT
-    if not pointer.exists():
-        raise WarehouseMissing(
-            f"No published warehouse in {warehouse_dir}. Build the demo with 'make run', or run "
-            f"'python -m earlyhelp demo --out data/demo' then "
-            f"'python -m earlyhelp ingest data/demo --warehouse {warehouse_dir}'."
-        )
-    version = pointer.read_text().strip()
-    folder = warehouse_dir / VERSIONS / version
-    if not (folder / DB_FILE).exists():
-        raise WarehouseMissing(f"{warehouse_dir}: version {version} named in CURRENT is missing")
-    return folder
-
-
-def read_manifest(version_dir: Path) -> dict:
-    return json.loads((version_dir / "manifest.json").read_text())
-
-
 # Manifest keys _build_version writes for each version; everything else came from the ingest.
 _BUILT_MANIFEST_KEYS = frozenset(
     {
@@ -618,6 +333,7 @@ _BUILT_MANIFEST_KEYS = frozenset(
         "created",
         "tables",
         "marts",
+        "macros",
         "mart_definitions",
         "organisation_types",
         "rejects",

@@ -1,3 +1,4 @@
 """The presentation stage: Plotly figures with their alt text and sentences (charts, and the
-figures of each page), the Streamlit widgets every page uses (ui, the only module here that
-imports Streamlit) and the committee pack (pack). Imports from every stage below it."""
+figures of each measure), the Streamlit widgets every page uses (ui) and the tabs of the longer
+pages (views), the only modules here that import Streamlit, and the committee pack (pack).
+Imports from every stage below it."""

@@ -1,4 +1,5 @@
-"""The query runner: every named query in queries/*.sql, run on a read-only, locked-down DuckDB.
+"""The query runner: every named query in queries/<page or measure>/*.sql, run on a read-only,
+locked-down DuckDB.
 
 Each query file starts with a header comment that declares its parameters and output columns:
 
@@ -57,6 +58,7 @@ from earlyhelp.query import disclosure
 from earlyhelp.query.roles import EXACT_KINDS, ROLE_KINDS, Role, describe_kinds
 
 DISTRICT_PARAMETER = "district"
+DISTRICTS_QUERY = QUERIES_DIR / "common" / "districts.sql"
 #: What the rows of a query may be besides districts and borough-wide categories (`-- breakdown:`).
 BREAKDOWNS = ("team", "organisation", "worker", "record")
 _PARAM = re.compile(
@@ -300,8 +302,26 @@ def _own_district_rows(query: NamedQuery, frame: pl.DataFrame, role: Role) -> pl
     return frame.filter(pl.col(DISTRICT_PARAMETER) == role.district)
 
 
+#: Folders of queries/ whose SQL is run at ingest or publish (the ingest's own steps, the marts and
+#: the macros), not named queries a page or the command line may run.
+NOT_NAMED = ("ingest", "marts", "macros")
+
+
+def query_files(folder: Path = QUERIES_DIR) -> list[Path]:
+    """Every named query's file: queries/<page or measure>/<name>.sql (or directly in folder)."""
+    named = (p for p in folder.rglob("*.sql") if p.relative_to(folder).parts[0] not in NOT_NAMED)
+    return sorted(named, key=lambda p: p.stem)
+
+
 def load_queries(folder: Path = QUERIES_DIR) -> dict[str, NamedQuery]:
-    return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.sql"))}
+    """The named queries by name (the file's name): a name is the query's, whichever folder of
+    queries/ holds it, so two files of one name are refused."""
+    queries: dict[str, NamedQuery] = {}
+    for path in query_files(folder):
+        if path.stem in queries:
+            raise QueryError(f"two named queries are called {path.stem}: {path} and another")
+        queries[path.stem] = parse_query_file(path)
+    return queries
 
 
 def open_locked_down(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -326,7 +346,8 @@ def _check_marts(version_dir: Path, manifest: dict) -> None:
         warehouse = version_dir.parent.parent
         raise WarehouseOutdated(
             f"The warehouse in {warehouse} was built by an earlier release of Early Help "
-            f"Insight and lacks {len(missing)} of this release's marts ({', '.join(missing)}). "
+            f"Insight and lacks {len(missing)} of this release's marts and macros "
+            f"({', '.join(missing)}). "
             f"Rebuild them from its tables, without re-reading the extracts: "
             f"{REBUILD_COMMAND} --warehouse {warehouse}"
         )
@@ -410,7 +431,7 @@ class QueryRunner:
         """A district or scoped manager role must name a district the warehouse knows: a name
         that is not one (a typo, or something hostile) is refused, not shown an empty view."""
         if self._districts is None:
-            query = self.queries.get("districts") or parse_query_file(QUERIES_DIR / "districts.sql")
+            query = self.queries.get("districts") or parse_query_file(DISTRICTS_QUERY)
             self._districts = tuple(self._cursor().sql(query.sql).pl()["district"].to_list())
         if role.district not in self._districts:
             raise QueryError(

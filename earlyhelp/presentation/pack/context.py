@@ -53,7 +53,7 @@ class Context:
         return load_events().filter(pl.col("kind").is_in(["covid", "school"]))
 
     def available(self, key: str) -> bool:
-        """False for a measure this extract lacks (earlyhelp/measures/quality.py), as the pages
+        """False for a measure this extract lacks (earlyhelp/measures/quality/), as the pages
         decide."""
         if self._findings is None:
             try:

@@ -335,7 +335,7 @@ def caseloads_section(ctx: Context, threshold: int = caseloads.DEFAULT_THRESHOLD
     )
     if ctx.available("caseloads.by_worker") and not distribution.is_empty():
         section.charts.append(
-            chart(caseloads.caseload_distribution_figure(distribution, threshold, as_of))
+            chart(charts.caseload_distribution_figure(distribution, threshold, as_of))
         )
     section.tables.append(
         Table.from_frame(

@@ -1,5 +1,5 @@
 """The Front door and pathways, Scorecard and District profile sections of a committee pack:
-the same named queries, KPI definitions (data/kpis.yaml through earlyhelp/measures/kpis.py) and
+the same named queries, KPI definitions (data/kpis.yaml through earlyhelp/measures/kpis/) and
 figure
 builders as those pages, for the pack's role."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from earlyhelp.measures import kpis, pathways
-from earlyhelp.presentation import charts
+from earlyhelp.presentation import charts, kpi_charts
 from earlyhelp.presentation.pack.context import Context, headline, pick
 from earlyhelp.presentation.pack.model import Headline, Section, Source, Table
 from earlyhelp.presentation.pack.sections import chart
@@ -95,7 +95,7 @@ def pathways_section(ctx: Context) -> Section:
         )
         section.charts.append(
             chart(
-                pathways.labelled_bar_chart(
+                charts.labelled_bar_chart(
                     by_district,
                     "district",
                     "per_cent",
@@ -169,7 +169,7 @@ def scorecard_section(ctx: Context) -> Section:
     if not off:
         section.narrative.append("No measure is off target.")
     for result in (off + close)[:MAX_KPI_CHARTS]:
-        section.charts.append(chart(kpis.trend_figure(result), width_px=900, height_px=520))
+        section.charts.append(chart(kpi_charts.trend_figure(result), width_px=900, height_px=520))
     section.tables.append(
         Table.from_frame(
             "Every strategy measure for the whole borough: latest figure, target, status and "
@@ -280,7 +280,7 @@ def district_section(ctx: Context, district: str) -> Section:
     if ctx.available("profile.referral_rate") and not referred["per_10000"].drop_nulls().is_empty():
         section.charts.append(
             chart(
-                kpis.comparison_figure(
+                kpi_charts.comparison_figure(
                     referred,
                     "month",
                     "per_10000",

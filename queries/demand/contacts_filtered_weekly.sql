@@ -1,0 +1,17 @@
+-- Contacts into the front door per week (weeks start on Monday) for a selection of district,
+-- contact source group and age band (all optional).
+-- Every week in the mart is listed, with 0 where the selection has none, so the series has no
+-- gaps. The demand_selection series under its earlier name and columns.
+-- children is the child population of the selected district(s) and age band(s) in that
+-- week's year (null when no population table was supplied, or for ages 18+ and not known):
+-- the denominator of a rate per 10,000 children. contacts_under_18 counts only the children in
+-- the age bands the population covers (under 18): the rate's numerator.
+-- param district: text, optional. Only this district.
+-- param source_group: text, optional. Only contacts from this source group.
+-- param age_band: text, optional. Only children in this age band.
+-- columns: week (text YYYY-MM-DD, the Monday), contacts (count),
+--   contacts_under_18 (count), children (number: population estimate, public, not suppressed)
+-- counts: contacts, contacts_under_18
+SELECT period AS week, events AS contacts, events_under_18 AS contacts_under_18, children
+FROM selection_series('contacts', 'week', $district, $source_group, NULL, $age_band)
+ORDER BY week;
