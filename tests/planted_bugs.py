@@ -127,17 +127,17 @@ BUGS = (
 )
 
 
-#: Not copied: the environment, history, built data and caches (the copy runs the same Python).
-_NOT_COPIED = shutil.ignore_patterns(
-    ".venv",
-    ".git",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    "warehouse",
-    "demo",
-    "screenshots",
+#: Not copied: the environment, history, caches (the copy runs the same Python) and the built
+#: data in data/ and docs/ (by folder, so the code's own demo/ and warehouse modules are copied).
+_SKIPPED_ANYWHERE = shutil.ignore_patterns(
+    ".venv", ".git", "__pycache__", ".pytest_cache", ".ruff_cache"
 )
+_BUILT = {"data": {"warehouse", "demo"}, "docs": {"screenshots"}}
+
+
+def _not_copied(folder: str, names: list[str]) -> set[str]:
+    built = _BUILT.get(Path(folder).name, set()) if Path(folder).parent == REPO else set()
+    return set(_SKIPPED_ANYWHERE(folder, names)) | (built & set(names))
 
 
 def _run_tests(tree: Path, paths: list[str], all_fast: bool) -> tuple[int, list[str]]:
@@ -158,7 +158,7 @@ def plant(bug: PlantedBug | None, guards: list[str], all_fast: bool) -> list[str
     working tree."""
     with tempfile.TemporaryDirectory(prefix="planted-") as folder:
         tree = Path(folder) / REPO.name
-        shutil.copytree(REPO, tree, ignore=_NOT_COPIED)
+        shutil.copytree(REPO, tree, ignore=_not_copied)
         if bug is not None:
             original = (tree / bug.path).read_text()
             if original.count(bug.old) != 1:
