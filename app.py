@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from earlyhelp.presentation import ui
+from earlyhelp import ui
 
 # The tab's icon is the app's own, served by the app: without one, Streamlit shows each page's
 # :material/...: icon there by fetching it from fonts.gstatic.com, which a council network may

@@ -1,4 +1,4 @@
 """Early Help Insight: the library behind the dashboard (no Streamlit here; see
-earlyhelp.presentation.ui)."""
+earlyhelp.ui)."""
 
 __version__ = "0.1.0"

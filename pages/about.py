@@ -5,8 +5,9 @@ from pathlib import PurePath
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.core.schema import TABLE_TITLES
-from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation import charts
 from earlyhelp.query import disclosure
 
 runner, missing_reason = ui.open_warehouse()

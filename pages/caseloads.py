@@ -12,11 +12,12 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.core.calendar import load_events
 from earlyhelp.measures import caseloads
-from earlyhelp.presentation import charts, ui
-from earlyhelp.presentation.views import caseloads as views
-from earlyhelp.presentation.views import common
+from earlyhelp.presentation import charts
+from earlyhelp.ui.views import caseloads as views
+from earlyhelp.ui.views import common
 
 #: The page's views, one tab each: each answers one question.
 BY_DISTRICT, TEAMS, OVER_TIME, WAITING, CHANGES = (

@@ -7,8 +7,9 @@ import datetime as dt
 
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.core import schema
-from earlyhelp.presentation import charts, pack, ui
+from earlyhelp.presentation import charts, pack
 
 ALL_DISTRICTS = "All districts"
 ALL_SOURCES, ALL_LEVELS, ALL_AGES = "All sources", "All levels of need", "All age bands"

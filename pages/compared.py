@@ -5,9 +5,10 @@ queries/benchmarks/*.sql compare them), and its own extract against its publishe
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.core import config
 from earlyhelp.measures import benchmarks
-from earlyhelp.presentation import benchmark_charts, ui
+from earlyhelp.presentation import benchmark_charts
 
 runner = ui.warehouse_or_stop()
 

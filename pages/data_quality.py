@@ -6,8 +6,8 @@ report as
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.measures import quality
-from earlyhelp.presentation import ui
 
 runner = ui.warehouse_or_stop()
 findings = list(ui.data_quality(runner).values())

@@ -9,11 +9,12 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.core import schema
 from earlyhelp.measures import demand
-from earlyhelp.presentation import charts, ui
-from earlyhelp.presentation.views import common
-from earlyhelp.presentation.views import demand as views
+from earlyhelp.presentation import charts
+from earlyhelp.ui.views import common
+from earlyhelp.ui.views import demand as views
 
 ALL_DISTRICTS = "All districts"
 ALL_SOURCES = "All sources"

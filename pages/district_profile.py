@@ -6,8 +6,9 @@ figures are not shown. The district is in the URL, so a link opens the same dist
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.measures import caseloads, kpis
-from earlyhelp.presentation import charts, kpi_charts, ui
+from earlyhelp.presentation import charts, kpi_charts
 
 MONTHS_SHOWN = 36
 PER = 10_000

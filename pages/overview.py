@@ -3,9 +3,10 @@
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.core.calendar import load_events
 from earlyhelp.measures import benchmarks, caseloads
-from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation import charts
 
 runner = ui.warehouse_or_stop()
 

@@ -5,12 +5,12 @@ early help. Filters -> named queries -> charts; the counting is in queries/ and 
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.measures import pathways
-from earlyhelp.presentation import ui
-from earlyhelp.presentation.views import common
-from earlyhelp.presentation.views import pathways_front_door as front_door
-from earlyhelp.presentation.views import pathways_journeys as journeys
-from earlyhelp.presentation.views.pathways import Selection
+from earlyhelp.ui.views import common
+from earlyhelp.ui.views import pathways_front_door as front_door
+from earlyhelp.ui.views import pathways_journeys as journeys
+from earlyhelp.ui.views.pathways import Selection
 
 ALL_DISTRICTS = "All districts"
 #: The page's views, one tab each (bound to the URL as `view`): each answers one question, and

@@ -11,9 +11,10 @@ import functools
 
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.measures import benchmarks, kpis
-from earlyhelp.presentation import charts, kpi_charts, ui
-from earlyhelp.presentation.views import common
+from earlyhelp.presentation import charts, kpi_charts
+from earlyhelp.ui.views import common
 
 runner = ui.warehouse_or_stop()
 role = ui.current_role()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp.presentation import ui
+from earlyhelp import ui
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 RUN_TIMEOUT = 180  # a generous ceiling for a slow machine, not a speed check

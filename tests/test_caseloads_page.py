@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from earlyhelp import ui
 from earlyhelp.load.ingest import ingest
 from earlyhelp.measures import caseloads
-from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation import charts
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner
 from tests.apptest import assert_ran_cleanly, figures, open_app, open_data_tables

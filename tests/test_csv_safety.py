@@ -13,10 +13,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from earlyhelp import ui
 from earlyhelp.core import csv_safe
 from earlyhelp.load import warehouse
 from earlyhelp.load.ingest import ingest
-from earlyhelp.presentation import ui
 from earlyhelp.query.roles import Role
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,9 +97,7 @@ def test_app_download_button_gets_the_quoted_csv(monkeypatch):
 
 def test_chart_tables_download_through_download_table():
     """Every chart's CSV is ui.download_table's (the test above), not a second writer."""
-    source = "".join(
-        path.read_text() for path in (REPO / "earlyhelp" / "presentation" / "ui").glob("*.py")
-    )
+    source = "".join(path.read_text() for path in (REPO / "earlyhelp" / "ui").rglob("*.py"))
     assert source.count("st.download_button(") == 1
     assert "write_csv(" not in source
 

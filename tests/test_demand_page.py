@@ -301,7 +301,7 @@ def downloads(monkeypatch) -> list[str]:
 
 
 def test_analysts_see_the_records_behind_the_chart(with_demo, monkeypatch, downloads):
-    from earlyhelp.presentation import ui
+    from earlyhelp import ui
 
     monkeypatch.setattr(ui.session, "DEMO_ROLE", "analyst")
     at = run_demand_page({"district": "North", "source": "Schools"})
@@ -329,7 +329,7 @@ def test_analysts_see_the_records_behind_the_chart(with_demo, monkeypatch, downl
 
 
 def test_the_records_are_of_referrals_not_contacts(with_demo, monkeypatch):
-    from earlyhelp.presentation import ui
+    from earlyhelp import ui
 
     monkeypatch.setattr(ui.session, "DEMO_ROLE", "analyst")
     at = run_demand_page({"measure": "Contacts to the front door"})
@@ -341,7 +341,7 @@ def test_the_records_are_of_referrals_not_contacts(with_demo, monkeypatch):
 
 @pytest.mark.parametrize("role", ["board", "manager", "manager:North", "district:North"])
 def test_no_other_role_sees_the_records(with_demo, monkeypatch, downloads, role):
-    from earlyhelp.presentation import ui
+    from earlyhelp import ui
 
     monkeypatch.setattr(ui.session, "DEMO_ROLE", role)
     at = run_demand_page()

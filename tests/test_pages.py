@@ -258,7 +258,7 @@ def test_a_trend_sets_its_own_margins_wide_enough_for_its_labels(largest):
 def test_a_built_chart_is_kept_for_the_same_data_and_rebuilt_for_new_data():
     import polars as pl
 
-    from earlyhelp.presentation import ui
+    from earlyhelp import ui
 
     def trend(values: list[float], title: str = "Referrals"):
         frame = pl.DataFrame({"month": ["2025-01", "2025-02"], "referrals": values})

@@ -29,10 +29,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from earlyhelp import ui
 from earlyhelp.load.ingest import ingest
 from earlyhelp.load.warehouse import current_version_dir
 from earlyhelp.measures import kpis
-from earlyhelp.presentation import charts, kpi_charts, ui
+from earlyhelp.presentation import charts, kpi_charts
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner
 from tests.apptest import open_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from earlyhelp.presentation import ui
+from earlyhelp import ui
 from tests.apptest import APP, RUN_TIMEOUT, assert_ran_cleanly, figures
 
 

@@ -14,10 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from earlyhelp.core import schema
 from earlyhelp.core.errors import QueryError
-from earlyhelp.presentation.ui import role_from_claims
 from earlyhelp.query import disclosure
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner, load_queries
+from earlyhelp.ui import role_from_claims
 from tests import small_extract
 from tests.apptest import APP, RUN_TIMEOUT, run_cli
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from earlyhelp import ui
 from earlyhelp.load.ingest import ingest
-from earlyhelp.presentation import ui
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner
 from tests.apptest import open_app, open_data_tables

@@ -219,19 +219,17 @@ def _build_version(
         con.from_arrow(known.to_arrow()).create("district_lookup_districts")
         con.from_arrow(organisations.to_arrow()).create(ORGANISATIONS_TABLE)
         _load_benchmarks(con, staging / BENCHMARKS_DIR, benchmarks or {})
+        marts, macros = mart_files(), macro_files()
         definitions = {}
-        for sql_file in mart_files():
+        # Marts in file-name order, then the macros, which DuckDB binds to the marts they read.
+        for sql_file in marts + macros:
             sql = sql_file.read_text()
             con.sql(sql)
             definitions[sql_file.stem] = _definition(sql)
-            con.table(sql_file.stem).write_parquet(
-                str(staging / "marts" / f"{sql_file.stem}.parquet")
-            )
-        marts = list(definitions)
-        for sql_file in macro_files():
-            sql = sql_file.read_text()
-            con.sql(sql)
-            definitions[sql_file.stem] = _definition(sql)
+            if sql_file in marts:
+                con.table(sql_file.stem).write_parquet(
+                    str(staging / "marts" / f"{sql_file.stem}.parquet")
+                )
         coverage = con.table("mart_coverage").pl()
         con.sql("CHECKPOINT")
     finally:
@@ -243,8 +241,8 @@ def _build_version(
         "version": version,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "tables": row_counts,
-        "marts": marts,
-        "macros": [name for name in definitions if name not in marts],
+        "marts": [f.stem for f in marts],
+        "macros": [f.stem for f in macros],
         "mart_definitions": definitions,
         "organisation_types": organisations.height,
         "rejects": rejects.height,

@@ -1,4 +1,4 @@
 """The presentation stage: Plotly figures with their alt text and sentences (charts, and the
-figures of each measure), the Streamlit widgets every page uses (ui) and the tabs of the longer
-pages (views), the only modules here that import Streamlit, and the committee pack (pack).
-Imports from every stage below it."""
+figures of each measure: kpi_charts, benchmark_charts) and the committee pack (pack), drawn
+without Streamlit so the command line and the pack use the very figures the pages show.
+Imports from every stage below it; the Streamlit side is earlyhelp/ui."""

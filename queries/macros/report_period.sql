@@ -22,3 +22,10 @@ SELECT coalesce(date_trunc('month', from_day::DATE), last_month - INTERVAL 11 MO
            AS first_month,
        last_month
 FROM last_complete;
+
+-- report_months(from, to): one row per month of report_period(from, to), in order:
+-- month_start (the month's first day, as range() gives it) and month (text YYYY-MM).
+CREATE OR REPLACE MACRO report_months(from_day, to_day) AS TABLE
+SELECT strftime(m, '%Y-%m') AS month, m AS month_start
+FROM report_period(from_day, to_day),
+    range(first_month, last_month + INTERVAL 1 DAY, INTERVAL 1 MONTH) AS t(m);

@@ -11,8 +11,7 @@ WITH bounds AS (
     SELECT first_month, last_month FROM report_period($from, $to)
 ),
 months AS (
-    SELECT strftime(m, '%Y-%m') AS month, m AS month_start
-    FROM bounds, range(first_month, last_month + INTERVAL 1 DAY, INTERVAL 1 MONTH) AS t(m)
+    SELECT month, month_start FROM report_months($from, $to)
 ),
 places AS (
     SELECT 'Borough' AS district, 1 AS sort_key

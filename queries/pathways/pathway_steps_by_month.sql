@@ -9,12 +9,8 @@
 -- columns: month (text YYYY-MM), step_ups (count), early_help_closed (count),
 --   step_downs (count), social_care_closed (count)
 -- counts: step_ups, early_help_closed, step_downs, social_care_closed
-WITH bounds AS (
-    SELECT first_month, last_month FROM report_period($from, $to)
-),
-months AS (
-    SELECT m AS month
-    FROM bounds, range(first_month, last_month + INTERVAL 1 DAY, INTERVAL 1 MONTH) AS t(m)
+WITH months AS (
+    SELECT month_start AS month FROM report_months($from, $to)
 ),
 ups AS (
     SELECT month, sum(step_ups) AS step_ups FROM mart_pathway_step_ups

@@ -19,7 +19,7 @@ any is not complete. A version published before manifests recorded `source_field
 on the filled shares alone.
 
 Used by `python -m earlyhelp quality`, by ingest (`summary_lines`), by the Data quality page,
-and by `earlyhelp.presentation.ui.measure_available`, which pages call before drawing a figure.
+and by `earlyhelp.ui.measure_available`, which pages call before drawing a figure.
 
 The work is split by job: catalogue (the declared measures and their needs) and assessment
 (statuses, the report and its text). This module re-exports what callers use.

@@ -10,10 +10,14 @@ import plotly.graph_objects as go
 import polars as pl
 
 from earlyhelp.core.dates import MONTH_NAMES, month_name
-from earlyhelp.presentation.charts.events import _add_events, _event_phrase, _prepare_events
+from earlyhelp.presentation.charts.events import (
+    _add_events,
+    _event_phrase,
+    _prepare_events,
+    layout_around_marks,
+)
 from earlyhelp.presentation.charts.text import _as_dates, _join, _month_end, _plain_label
 from earlyhelp.presentation.charts.theme import (
-    _X_TICKS_PX,
     ASSUMED_PLOT_WIDTH_PX,
     BASE_FONT_PX,
     CATEGORICAL,
@@ -126,14 +130,7 @@ def expected_demand(
     chosen = _prepare_events(events, first, _month_end(last))
     marks = _add_events(fig, chosen, first, last, plot_width_px)
     right = int(text_px("Observed", BASE_FONT_PX)) + 32
-    _layout(
-        fig,
-        title,
-        subtitle,
-        top=TITLE_BLOCK_PX + marks.top_px,
-        right=right,
-        bottom=_X_TICKS_PX + marks.bottom_px,
-    )
+    layout_around_marks(fig, title, subtitle, marks, right=right)
     fig.update_layout(showlegend=False)
     top_value = max(float(data["upper"].max() or 0), float(data["observed"].max() or 0))
     fig.update_yaxes(range=[0, _nice_max(top_value)])
@@ -237,14 +234,7 @@ def forecast_chart(
     ]
     marks = _add_events(fig, markers, first, last, plot_width_px)
     right = int(text_px("Forecast", BASE_FONT_PX)) + 32
-    _layout(
-        fig,
-        title,
-        subtitle,
-        top=TITLE_BLOCK_PX + marks.top_px,
-        right=right,
-        bottom=_X_TICKS_PX + marks.bottom_px,
-    )
+    layout_around_marks(fig, title, subtitle, marks, right=right)
     fig.update_layout(showlegend=False)
     top_value = max(float(future["upper_95"].max() or 0), float(past[value_col].max() or 0))
     fig.update_yaxes(range=[0, _nice_max(top_value)])

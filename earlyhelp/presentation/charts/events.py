@@ -23,7 +23,9 @@ from earlyhelp.presentation.charts.theme import (
     LIGHT_GREY,
     MID_GREY,
     MIN_FONT_PX,
+    TITLE_BLOCK_PX,
     _attach_alt_text,
+    _layout,
     alt_text,
     text_px,
 )
@@ -92,6 +94,21 @@ def _key_lines(items: list[str], plot_width_px: float) -> list[list[tuple[float,
         lines[-1].append((offset, text))
         offset += width
     return lines
+
+
+def layout_around_marks(
+    fig: go.Figure, title: str, subtitle: str, marks: EventMarks, *, right: int
+) -> None:
+    """The chart's layout with room above the plot for the event badges and below it for their
+    key (what _add_events drew)."""
+    _layout(
+        fig,
+        title,
+        subtitle,
+        top=TITLE_BLOCK_PX + marks.top_px,
+        right=right,
+        bottom=_X_TICKS_PX + marks.bottom_px,
+    )
 
 
 def _add_events(

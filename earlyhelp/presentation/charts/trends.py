@@ -18,10 +18,10 @@ from earlyhelp.presentation.charts.events import (
     _event_phrase,
     _prepare_events,
     _shade_holidays,
+    layout_around_marks,
 )
 from earlyhelp.presentation.charts.text import _as_dates, _join, _lower_first, _month_end
 from earlyhelp.presentation.charts.theme import (
-    _X_TICKS_PX,
     ASSUMED_PLOT_WIDTH_PX,
     BASE_FONT_PX,
     CATEGORICAL,
@@ -182,14 +182,7 @@ def monthly_trend(
 
     _shade_holidays(fig, holidays, first, last)
     marks = _add_events(fig, chosen, first, last, plot_width_px)
-    _layout(
-        fig,
-        title,
-        y_title,
-        top=TITLE_BLOCK_PX + marks.top_px,
-        right=right_margin,
-        bottom=_X_TICKS_PX + marks.bottom_px,
-    )
+    layout_around_marks(fig, title, y_title, marks, right=right_margin)
     fig.update_yaxes(range=[0, y_max])
     fig.update_xaxes(
         hoverformat="%B %Y", range=[first - timedelta(days=10), last + timedelta(days=10)]

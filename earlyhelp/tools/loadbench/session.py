@@ -43,7 +43,7 @@ ERRORS_SHOWN = """() => document.querySelectorAll(
 
 #: Field numbers in Streamlit's websocket messages (BackMsg.rerun_script, ForwardMsg.
 #: script_finished), read from the wire so that this benchmark, like the rest of the library
-#: outside earlyhelp/presentation/ui/, does not import Streamlit.
+#: outside earlyhelp/ui/, does not import Streamlit.
 RERUN_SCRIPT_FIELD = 11
 SCRIPT_FINISHED_FIELD = 6
 

@@ -15,11 +15,11 @@ import streamlit as st
 
 from earlyhelp.measures import kpis
 from earlyhelp.presentation import charts
-from earlyhelp.presentation.ui.downloads import download_table
-from earlyhelp.presentation.ui.session import current_role
-from earlyhelp.presentation.ui.warehouse import query
 from earlyhelp.query import disclosure
 from earlyhelp.query.runner import QueryRunner
+from earlyhelp.ui.downloads import download_table
+from earlyhelp.ui.session import current_role
+from earlyhelp.ui.warehouse import query
 
 _PLOTLY_CONFIG = {
     "displaylogo": False,

@@ -7,11 +7,12 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.measures import caseloads
-from earlyhelp.presentation import charts, ui
-from earlyhelp.presentation.views import common
+from earlyhelp.presentation import charts
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner
+from earlyhelp.ui.views import common
 
 ALL_DISTRICTS, ALL_TEAMS = "All districts", "All teams"
 

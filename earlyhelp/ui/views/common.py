@@ -7,7 +7,8 @@ from collections.abc import Callable, Mapping
 import polars as pl
 import streamlit as st
 
-from earlyhelp.presentation import charts, ui
+from earlyhelp import ui
+from earlyhelp.presentation import charts
 
 
 def show_open_view(views: Mapping[str, Callable[..., None]], *args) -> None:

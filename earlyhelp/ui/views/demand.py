@@ -8,9 +8,10 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.core.calendar import load_events, load_term_dates, school_holidays
 from earlyhelp.measures import demand
-from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation import charts
 from earlyhelp.query.runner import QueryRunner
 
 

@@ -13,10 +13,10 @@ import streamlit as st
 
 from earlyhelp.core import csv_safe
 from earlyhelp.core.errors import QueryError
-from earlyhelp.presentation.ui.layout import presenting
-from earlyhelp.presentation.ui.session import current_role, marking
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner
+from earlyhelp.ui.layout import presenting
+from earlyhelp.ui.session import current_role, marking
 
 #: What this run's CSVs are named after: [page, *selection], as name parts (see name_downloads).
 _DOWNLOAD_NAMING = "_download_naming"

@@ -11,7 +11,8 @@ data; downloads: CSVs and committee pack files); pages use them as `ui.NAME` fro
 that patches a name patches the submodule that reads it (e.g. `ui.session.DEMO_ROLE`).
 """
 
-from earlyhelp.presentation.ui.downloads import (
+from earlyhelp.query.roles import Role
+from earlyhelp.ui.downloads import (
     PACK_FORMATS,
     PPTX_MIME,
     build_pack_files,
@@ -21,7 +22,7 @@ from earlyhelp.presentation.ui.downloads import (
     pack_download_buttons,
     page_pack,
 )
-from earlyhelp.presentation.ui.layout import (
+from earlyhelp.ui.layout import (
     PAGE_CONTROLS_KEY,
     PAGE_CSS,
     PRESENT_CSS,
@@ -34,13 +35,13 @@ from earlyhelp.presentation.ui.layout import (
     show_marking,
     sidebar,
 )
-from earlyhelp.presentation.ui.notices import (
+from earlyhelp.ui.notices import (
     data_quality,
     measure_available,
     metric_available,
     partial_notes,
 )
-from earlyhelp.presentation.ui.session import (
+from earlyhelp.ui.session import (
     CLAIM_PREFIX,
     DEMO_ROLE,
     MARKINGS,
@@ -53,7 +54,7 @@ from earlyhelp.presentation.ui.session import (
     role_from_claims,
     role_label,
 )
-from earlyhelp.presentation.ui.tables import (
+from earlyhelp.ui.tables import (
     COUNT_FORMAT,
     DATA_TABLE_KEY,
     DECIMAL_FORMAT,
@@ -67,7 +68,7 @@ from earlyhelp.presentation.ui.tables import (
     statistic_text,
     status_table,
 )
-from earlyhelp.presentation.ui.tiles import (
+from earlyhelp.ui.tiles import (
     METRIC_WIDTH_PX,
     TARGET_TILE_WIDTH_PX,
     TILE_KEY,
@@ -77,7 +78,7 @@ from earlyhelp.presentation.ui.tiles import (
     metric_tile,
     strategy_kpi,
 )
-from earlyhelp.presentation.ui.warehouse import (
+from earlyhelp.ui.warehouse import (
     _cached_query,
     _runner,
     _use_app_navigation,
@@ -92,7 +93,6 @@ from earlyhelp.presentation.ui.warehouse import (
     show_missing_warehouse,
     warehouse_or_stop,
 )
-from earlyhelp.query.roles import Role
 
 __all__ = [
     "DEMO_ROLE",

@@ -8,9 +8,9 @@ import re
 import streamlit as st
 
 from earlyhelp.measures import kpis
-from earlyhelp.presentation.ui.downloads import _name_part
 from earlyhelp.query import disclosure
 from earlyhelp.query.runner import QueryRunner
+from earlyhelp.ui.downloads import _name_part
 
 METRIC_WIDTH_PX = 200  # four fit across a 1366px screen; two per row at 1024px
 #: A tile with a strategy target: its status and target ("▲ Close to target  target ≥ 1,200")

@@ -5,16 +5,17 @@ district's figures side by side."""
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.measures import pathways
-from earlyhelp.presentation import charts, ui
-from earlyhelp.presentation.views import common
-from earlyhelp.presentation.views.pathways import (
+from earlyhelp.presentation import charts
+from earlyhelp.query import disclosure
+from earlyhelp.ui.views import common
+from earlyhelp.ui.views.pathways import (
     Selection,
     per_cent_by_district,
     per_cent_by_month,
     with_borough,
 )
-from earlyhelp.query import disclosure
 
 OUTCOMES_BY = {"Level of need": "level", "District": "district"}
 

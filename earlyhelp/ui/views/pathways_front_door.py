@@ -5,10 +5,11 @@ and step-downs to early help."""
 import polars as pl
 import streamlit as st
 
+from earlyhelp import ui
 from earlyhelp.measures import pathways, quality
-from earlyhelp.presentation import charts, ui
-from earlyhelp.presentation.views import common
-from earlyhelp.presentation.views.pathways import (
+from earlyhelp.presentation import charts
+from earlyhelp.ui.views import common
+from earlyhelp.ui.views.pathways import (
     Selection,
     per_cent_by_district,
     per_cent_by_month,

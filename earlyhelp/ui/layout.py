@@ -7,17 +7,17 @@ import streamlit as st
 
 from earlyhelp.core.errors import QueryError
 from earlyhelp.presentation import charts
-from earlyhelp.presentation.ui.session import (
+from earlyhelp.query import disclosure
+from earlyhelp.query.roles import Role
+from earlyhelp.query.runner import QueryRunner
+from earlyhelp.ui.session import (
     current_role,
     login_configured,
     marking,
     protection_note,
     role_label,
 )
-from earlyhelp.presentation.ui.warehouse import coverage, needs_rebuild
-from earlyhelp.query import disclosure
-from earlyhelp.query.roles import Role
-from earlyhelp.query.runner import QueryRunner
+from earlyhelp.ui.warehouse import coverage, needs_rebuild
 
 #: Page-wide CSS for the few places where Streamlit's own widgets fall short of WCAG 2.2 AA.
 #: Only style tags, so st.html puts it in the event container: it takes no room on the page.

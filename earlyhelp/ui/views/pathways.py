@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from earlyhelp import ui
 from earlyhelp.measures import pathways
-from earlyhelp.presentation import charts, ui
+from earlyhelp.presentation import charts
 from earlyhelp.query.runner import QueryRunner
 
 

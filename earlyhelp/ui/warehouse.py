@@ -14,9 +14,9 @@ from earlyhelp.core import config
 from earlyhelp.core.errors import REBUILD_COMMAND, QueryError, WarehouseMissing
 from earlyhelp.load.warehouse import VERSIONS, current_version_dir
 from earlyhelp.measures import caseloads
-from earlyhelp.presentation.ui.session import current_role
 from earlyhelp.query.roles import Role
 from earlyhelp.query.runner import QueryRunner
+from earlyhelp.ui.session import current_role
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 import streamlit as st
 
 from earlyhelp.measures import quality
-from earlyhelp.presentation.ui.tiles import METRIC_WIDTH_PX
-from earlyhelp.presentation.ui.warehouse import _runner
 from earlyhelp.query.runner import QueryRunner
+from earlyhelp.ui.tiles import METRIC_WIDTH_PX
+from earlyhelp.ui.warehouse import _runner
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

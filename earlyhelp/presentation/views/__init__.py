@@ -1,2 +1,0 @@
-"""What each page draws in its tabs: one module per page; with presentation/ui, the only library
-code that imports Streamlit."""
